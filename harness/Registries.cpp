@@ -1,0 +1,9 @@
+#include "harness/Registries.hpp"
+
+namespace mlffb {
+
+std::vector<ListingSection> registrySections() {
+  return {{"models", {}}, {"engines", {}}, {"collectors", {}}};
+}
+
+}  // namespace mlffb

@@ -1,0 +1,167 @@
+#include "harness/SystemsCommand.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "harness/Json.hpp"
+#include "harness/Suites.hpp"
+#include "harness/SystemRecord.hpp"
+#include "systems/AtomicFile.hpp"
+#include "systems/ChainSlicer.hpp"
+#include "systems/PolyAlanineBuilder.hpp"
+#include "systems/RandomSystemBuilder.hpp"
+#include "systems/Solvator.hpp"
+#include "systems/StructureStats.hpp"
+#include "systems/SystemIO.hpp"
+
+namespace mlffb {
+namespace fs = std::filesystem;
+namespace {
+
+struct OutputOptions {
+  std::string out;
+  std::string format = "pdb";
+  std::string termini = "charged";
+  bool solvate = false;
+  double paddingNm = 1.0;
+  std::uint64_t seed = 42;
+  std::vector<int> sizes;
+};
+
+void checkSizes(const std::vector<int>& sizes) {
+  if (sizes.empty()) throw std::invalid_argument("--sizes: no sizes given");
+  for (int n : sizes)
+    if (n <= 0) throw std::invalid_argument("--sizes: sizes must be positive (got " + std::to_string(n) + ")");
+}
+
+void addOutputOptions(CLI::App* c, OutputOptions& o) {
+  c->add_option("--out", o.out, "Output folder")->required();
+  c->add_option("--sizes", o.sizes, "Slice sizes in residues, comma-separated")->delimiter(',');
+  c->add_option("--termini", o.termini, "charged (NH3+/COO-) or capped (ACE/NME)")
+      ->check(CLI::IsMember({"charged", "capped"}));
+  c->add_flag("--solvate", o.solvate, "Solvate each slice in TIP3P water");
+  c->add_option("--padding", o.paddingNm, "Water padding around the solute, nm (with --solvate)")
+      ->check(CLI::PositiveNumber);
+  c->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"pdb", "gro", "xyz"}));
+  c->add_option("--seed", o.seed, "Random seed (folding, water orientations)");
+}
+
+/// Writes each slice (and its solvated form) and the manifest; `make(n)` builds slice n.
+template <class Make>
+void writeSlices(const OutputOptions& o, const std::string& prefix, Make&& make, Json manifestHeader) {
+  ensureWritableDirectory(o.out);
+  const FileFormat fmt = parseFileFormat(o.format);
+  Json manifest = std::move(manifestHeader);
+  manifest["systems"] = Json::array();
+  for (int n : o.sizes) {
+    System s = make(n);
+    std::string name = prefix + "-" + std::to_string(n);
+    if (o.solvate) {
+      SolvationOptions so;
+      so.paddingAngstrom = o.paddingNm * 10.0;
+      so.seed = o.seed;
+      s = Solvator(so).solvate(s);
+      name += "-solvated";
+    }
+    s.name = name;
+    const std::string file = name + "." + extension(fmt);
+    writeSystem(s, (fs::path(o.out) / file).string(), fmt);
+    Json rec = systemRecord(s, file);
+    std::cout << file << ": " << s.size() << " atoms (" << s.soluteCount() << " solute), Rg "
+              << rec["radius_of_gyration"].get<double>() << " Å\n";
+    manifest["systems"].push_back(std::move(rec));
+  }
+  writeFileAtomically((fs::path(o.out) / "manifest.json").string(), manifest.dump(2) + "\n");
+  std::cout << "wrote " << o.sizes.size() << " systems and manifest.json to " << o.out << "\n";
+}
+
+}  // namespace
+
+void addSystemsCommand(CLI::App& app) {
+  auto* systems = app.add_subcommand("systems", "Build, slice, generate and inspect molecular systems");
+  systems->require_subcommand(1);
+
+  // build
+  auto build = std::make_shared<OutputOptions>();
+  auto suite = std::make_shared<std::string>("polyala");
+  auto conformation = std::make_shared<std::string>("folded");
+  auto* b = systems->add_subcommand("build", "Build the poly-alanine slices of a suite");
+  b->add_option("--suite", *suite, "Suite whose systems to build")->check(CLI::IsMember({"polyala"}));
+  b->add_option("--conformation", *conformation, "folded (compact globule), helix or extended")
+      ->check(CLI::IsMember({"folded", "helix", "extended"}));
+  addOutputOptions(b, *build);
+  b->callback([build, suite, conformation] {
+    if (build->sizes.empty()) build->sizes = findSuite(*suite).sizes;
+    checkSizes(build->sizes);
+    PolyAlanineOptions po;
+    po.conformation = parseConformation(*conformation);
+    po.termini = parseTermini(build->termini);
+    po.seed = build->seed;
+    int maxSize = 0;
+    for (int n : build->sizes) maxSize = std::max(maxSize, n);
+    po.chainResidues = std::max(1000, maxSize);
+    ensureWritableDirectory(build->out);  // fail before the (slow) chain build
+    PolyAlanineBuilder builder(po);
+    Json header;
+    header["suite"] = *suite;
+    header["builder"] = {{"name", "polyala"},
+                         {"conformation", *conformation},
+                         {"termini", build->termini},
+                         {"chain_residues", po.chainResidues},
+                         {"solvated", build->solvate},
+                         {"padding_nm", build->paddingNm}};
+    header["seed"] = build->seed;
+    writeSlices(*build, "polyala", [&](int n) { return builder.build(n); }, header);
+  });
+
+  // slice
+  auto slice = std::make_shared<OutputOptions>();
+  auto from = std::make_shared<std::string>();
+  auto* s = systems->add_subcommand("slice", "Cut a single-chain protein PDB into N-terminal prefixes");
+  s->add_option("--from", *from, "Single-chain protein PDB (e.g. an AlphaFold model)")->required();
+  addOutputOptions(s, *slice);
+  s->callback([slice, from] {
+    checkSizes(slice->sizes);
+    ensureWritableDirectory(slice->out);
+    System chain = readSystem(*from);
+    ChainSlicer slicer(std::move(chain), *from, parseTermini(slice->termini));
+    Json header;
+    header["source_file"] = *from;
+    header["chain_residues"] = slicer.residues();
+    header["termini"] = slice->termini;
+    header["seed"] = slice->seed;
+    const std::string stem = fs::path(*from).stem().string();
+    writeSlices(*slice, stem, [&](int n) { return slicer.slice(n); }, header);
+  });
+
+  // random
+  auto ro = std::make_shared<RandomSystemOptions>();
+  auto rout = std::make_shared<std::string>();
+  auto* r = systems->add_subcommand("random", "Random-coordinate workload with a chosen neighbour count");
+  r->add_option("--atoms", ro->atoms, "Number of atoms")->required();
+  r->add_option("--neighbors", ro->neighbors, "Mean neighbours per atom within the cutoff")->required();
+  r->add_option("--cutoff", ro->cutoff, "Cutoff for the neighbour count, Å");
+  r->add_option("--seed", ro->seed, "Random seed");
+  r->add_option("--out", *rout, "Output file (.pdb, .gro or .xyz)")->required();
+  r->callback([ro, rout] {
+    const FileFormat fmt = formatFromPath(*rout);
+    const fs::path parent = fs::path(*rout).has_parent_path() ? fs::path(*rout).parent_path() : fs::path(".");
+    ensureWritableDirectory(parent.string());
+    System sys = buildRandomSystem(*ro);
+    writeSystem(sys, *rout, fmt);
+    std::cout << *rout << ": " << sys.size() << " atoms, box " << sys.box->x << " Å, mean neighbours within "
+              << ro->cutoff << " Å: " << meanNeighbors(sys, ro->cutoff) << "\n";
+  });
+
+  // inspect
+  auto file = std::make_shared<std::string>();
+  auto* i = systems->add_subcommand("inspect", "Print the manifest record of a structure file as JSON");
+  i->add_option("FILE", *file, "Structure file (.pdb, .gro, .xyz)")->required();
+  i->callback([file] {
+    System sys = readSystem(*file);
+    std::cout << systemRecord(sys, *file).dump(2) << "\n";
+  });
+}
+
+}  // namespace mlffb

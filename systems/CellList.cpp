@@ -1,0 +1,95 @@
+#include "systems/CellList.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace mlffb {
+
+CellList::CellList(const std::vector<Vec3>& positions, std::optional<Vec3> box, double cutoff)
+    : pos_(positions), box_(box), cutoff_(cutoff), cutoff2_(cutoff * cutoff) {
+  if (!(cutoff > 0)) throw std::invalid_argument("cell list: cutoff must be positive");
+  Vec3 lo{0, 0, 0}, extent{0, 0, 0};
+  if (box_) {
+    for (int d = 0; d < 3; ++d)
+      if (cutoff > 0.5 * (*box_)[d])
+        throw std::invalid_argument("cell list: cutoff " + std::to_string(cutoff) +
+                                    " Å exceeds half the box edge " + std::to_string((*box_)[d]) + " Å");
+    extent = *box_;
+  } else if (!positions.empty()) {
+    Vec3 hi = positions[0];
+    lo = positions[0];
+    for (const auto& p : positions)
+      for (int d = 0; d < 3; ++d) {
+        lo[d] = std::min(lo[d], p[d]);
+        hi[d] = std::max(hi[d], p[d]);
+      }
+    extent = hi - lo;
+  }
+  for (int d = 0; d < 3; ++d) {
+    // At most ~2M cells per dimension product; cells never smaller than the cutoff.
+    dims_[d] = std::max(1, static_cast<int>(std::floor(extent[d] / cutoff)));
+    dims_[d] = std::min(dims_[d], 128);
+  }
+  const int ncell = dims_[0] * dims_[1] * dims_[2];
+  std::vector<int> cellOf(positions.size());
+  std::vector<int> count(ncell + 1, 0);
+  for (size_t i = 0; i < positions.size(); ++i) {
+    int c[3];
+    for (int d = 0; d < 3; ++d) {
+      double f;
+      if (box_) {
+        f = positions[i][d] / (*box_)[d];
+        f -= std::floor(f);
+      } else {
+        f = extent[d] > 0 ? (positions[i][d] - lo[d]) / extent[d] : 0.0;
+      }
+      c[d] = std::clamp(static_cast<int>(f * dims_[d]), 0, dims_[d] - 1);
+    }
+    cellOf[i] = cellIndex(c[0], c[1], c[2]);
+    ++count[cellOf[i] + 1];
+  }
+  cellStart_.assign(ncell + 1, 0);
+  for (int c = 0; c < ncell; ++c) cellStart_[c + 1] = cellStart_[c] + count[c + 1];
+  cellAtoms_.resize(positions.size());
+  std::vector<int> fill(cellStart_.begin(), cellStart_.end() - 1);
+  for (size_t i = 0; i < positions.size(); ++i) cellAtoms_[fill[cellOf[i]]++] = static_cast<int>(i);
+
+  neighborCells_.resize(ncell);
+  for (int cz = 0; cz < dims_[2]; ++cz)
+    for (int cy = 0; cy < dims_[1]; ++cy)
+      for (int cx = 0; cx < dims_[0]; ++cx) {
+        auto& list = neighborCells_[cellIndex(cx, cy, cz)];
+        for (int dz = -1; dz <= 1; ++dz)
+          for (int dy = -1; dy <= 1; ++dy)
+            for (int dx = -1; dx <= 1; ++dx) {
+              int n[3] = {cx + dx, cy + dy, cz + dz};
+              bool ok = true;
+              for (int d = 0; d < 3; ++d) {
+                if (n[d] < 0 || n[d] >= dims_[d]) {
+                  if (!box_) ok = false;
+                  n[d] = (n[d] + dims_[d]) % dims_[d];
+                }
+              }
+              if (ok) list.push_back(cellIndex(n[0], n[1], n[2]));
+            }
+        std::sort(list.begin(), list.end());
+        list.erase(std::unique(list.begin(), list.end()), list.end());
+      }
+}
+
+Vec3 CellList::delta(const Vec3& a, const Vec3& b) const {
+  Vec3 d = b - a;
+  if (box_)
+    for (int k = 0; k < 3; ++k) d[k] -= (*box_)[k] * std::round(d[k] / (*box_)[k]);
+  return d;
+}
+
+size_t CellList::countPairs() const {
+  size_t n = 0;
+  forEachPair([&](int, int, const Vec3&, double) { ++n; });
+  return n;
+}
+
+}  // namespace mlffb

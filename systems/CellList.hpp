@@ -1,0 +1,55 @@
+#pragma once
+// O(N) pair search with a uniform cell grid; open boundaries or an orthorhombic periodic box
+// (minimum image, cutoff at most half the shortest box edge).
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "systems/Vec3.hpp"
+
+namespace mlffb {
+
+class CellList {
+ public:
+  CellList(const std::vector<Vec3>& positions, std::optional<Vec3> box, double cutoff);
+
+  /// Calls fn(i, j, d, r2) once for every pair i < j with |d| < cutoff, d = r_j − r_i
+  /// (minimum image when periodic).
+  template <class Fn>
+  void forEachPair(Fn&& fn) const;
+
+  /// Number of pairs i < j closer than the cutoff.
+  size_t countPairs() const;
+
+ private:
+  int cellIndex(int cx, int cy, int cz) const { return (cz * dims_[1] + cy) * dims_[0] + cx; }
+  Vec3 delta(const Vec3& a, const Vec3& b) const;
+
+  const std::vector<Vec3>& pos_;
+  std::optional<Vec3> box_;
+  double cutoff_, cutoff2_;
+  int dims_[3]{1, 1, 1};
+  std::vector<int> cellStart_, cellAtoms_;  // CSR: atoms of cell c are cellAtoms_[cellStart_[c]..cellStart_[c+1])
+  std::vector<std::vector<int>> neighborCells_;  // unique neighbour cells (including itself)
+};
+
+template <class Fn>
+void CellList::forEachPair(Fn&& fn) const {
+  const int ncell = dims_[0] * dims_[1] * dims_[2];
+  for (int c = 0; c < ncell; ++c) {
+    for (int a = cellStart_[c]; a < cellStart_[c + 1]; ++a) {
+      const int i = cellAtoms_[a];
+      for (int nc : neighborCells_[c]) {
+        for (int b = cellStart_[nc]; b < cellStart_[nc + 1]; ++b) {
+          const int j = cellAtoms_[b];
+          if (j <= i) continue;
+          const Vec3 d = delta(pos_[i], pos_[j]);
+          const double r2 = norm2(d);
+          if (r2 < cutoff2_) fn(i, j, d, r2);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace mlffb

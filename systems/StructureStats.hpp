@@ -1,0 +1,20 @@
+#pragma once
+// Geometric summaries of a system used by the manifest and reports.
+#include "systems/System.hpp"
+
+namespace mlffb {
+
+struct StructureStats {
+  double radiusOfGyration = 0;  // Å, mass-weighted over solute atoms
+  Vec3 soluteExtent;            // Å, max − min of solute coordinates per axis
+  double meanNeighborsRadial = 0;   // mean neighbours per atom within 5.1 Å (all atoms)
+  double meanNeighborsAngular = 0;  // mean neighbours per atom within 3.5 Å (all atoms)
+};
+
+double radiusOfGyration(const System& s, bool soluteOnly = true);
+Vec3 extent(const System& s, bool soluteOnly = true);
+/// Mean number of other atoms within `cutoff` Å per atom (cell list, minimum image if periodic).
+double meanNeighbors(const System& s, double cutoff);
+StructureStats computeStats(const System& s);
+
+}  // namespace mlffb

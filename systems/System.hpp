@@ -1,0 +1,53 @@
+#pragma once
+// A molecular system: atoms, positions (Å), optional orthorhombic periodic box, bonds,
+// solute/solvent partition and provenance. Plain data; builders and readers fill it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "systems/Vec3.hpp"
+
+namespace mlffb {
+
+struct Atom {
+  int element = 0;          // atomic number
+  std::string name;         // PDB atom name, e.g. "CA"
+  std::string residueName;  // e.g. "ALA", "HOH"
+  int residueNumber = 0;    // 1-based, as written to files
+  char chain = 'A';
+  bool solvent = false;     // part of the solvent (water, ions)
+};
+
+struct Provenance {
+  std::string builder;  // "polyala", "random", "file", ...
+  std::vector<std::pair<std::string, std::string>> parameters;
+  std::uint64_t seed = 0;
+  std::string sourceFile;
+};
+
+struct System {
+  std::string name;
+  std::vector<Atom> atoms;
+  std::vector<Vec3> positions;           // Å
+  std::optional<Vec3> box;               // orthorhombic box edge lengths, Å
+  std::vector<std::pair<int, int>> bonds;
+  Provenance provenance;
+
+  size_t size() const { return atoms.size(); }
+  void addAtom(Atom a, const Vec3& r) {
+    atoms.push_back(std::move(a));
+    positions.push_back(r);
+  }
+  size_t soluteCount() const;
+  size_t solventCount() const { return size() - soluteCount(); }
+  /// Number of distinct residues of the solute.
+  int soluteResidues() const;
+  double totalMass() const;  // amu
+  /// Throws std::invalid_argument naming `where` and the atom if a position is not finite
+  /// or an atom has no known element.
+  void validate(const std::string& where) const;
+};
+
+}  // namespace mlffb
