@@ -32,25 +32,20 @@ macro(mlffb_detect_components)
   endif()
   mlffb_component(CUPTI "${_cupti_found}" "CUPTI not found in the CUDA toolkit")
 
+  # BLAS (OpenBLAS preferred) and OpenMP are required by the native flavours.
+  set(BLA_VENDOR OpenBLAS)
   find_package(BLAS QUIET)
-  find_package(OpenMP QUIET COMPONENTS CXX)
-  set(_blas_found OFF)
-  if(BLAS_FOUND)
-    set(_blas_found ON)
+  if(NOT BLAS_FOUND)
+    unset(BLA_VENDOR)
+    find_package(BLAS REQUIRED)
   endif()
-  mlffb_component(BLAS "${_blas_found}" "no BLAS found (apt-get install libopenblas-dev)")
+  find_package(OpenMP QUIET COMPONENTS CXX)
   set(_omp_found OFF)
   if(OpenMP_CXX_FOUND)
     set(_omp_found ON)
   endif()
   mlffb_component(OPENMP "${_omp_found}" "OpenMP not found")
-
-  find_package(BZip2 QUIET)
-  set(_bz2_found OFF)
-  if(BZIP2_FOUND)
-    set(_bz2_found ON)
-  endif()
-  mlffb_component(BZIP2 "${_bz2_found}" "libbz2 not found (apt-get install libbz2-dev)")
+  find_package(BZip2 REQUIRED)
 
   # LibTorch: Debian's CPU build, or the one inside a PyTorch installation
   # (pass -DCMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')).

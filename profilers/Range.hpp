@@ -1,0 +1,30 @@
+#pragma once
+// Named ranges that mark the stages of a workload (`neighbors`, `descriptor`, `energy`, `forces`,
+// `md_step`, ...). Every enabled collector sees each begin/end; with CUDA, ranges are also NVTX
+// ranges so Nsight tools can filter on them.
+#include <functional>
+#include <string>
+
+namespace mlffb::profilers {
+
+class Collector;
+
+/// RAII scope: begin on construction, end on destruction. `sync` (optional) is called before the
+/// end is recorded, so asynchronous device work is finished inside the range.
+class Range {
+ public:
+  explicit Range(const char* name, const std::function<void()>* sync = nullptr);
+  ~Range();
+  Range(const Range&) = delete;
+  Range& operator=(const Range&) = delete;
+
+ private:
+  const char* name_;
+  const std::function<void()>* sync_;
+};
+
+/// Collectors receiving range events (not owned). Adding the same collector twice is a no-op.
+void attach(Collector* c);
+void detach(Collector* c);
+
+}  // namespace mlffb::profilers

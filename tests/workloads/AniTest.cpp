@@ -1,0 +1,293 @@
+// ANI-2x: one test body run against every available flavour (native, torch) — reference values,
+// flavour agreement on fresh random structures, finite differences, invariances, cutoffs,
+// periodic images and bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include "systems/Element.hpp"
+#include "systems/Rng.hpp"
+#include "workloads/ModelRegistry.hpp"
+#include "workloads/ani2x/AniModel.hpp"
+
+using namespace mlffb;
+namespace fs = std::filesystem;
+
+namespace {
+constexpr double kHa = ani::kHartreeToKJPerMol;
+const std::string kWeights = std::string(MLFFB_SHARED_DIR) + "/models/ani-2x_8x";
+
+std::vector<std::string> flavours() {
+  std::vector<std::string> f;
+  for (const auto& e : modelRegistry())
+    if (e.model == "ani2x" && e.available) f.push_back(e.flavor);
+  return f;
+}
+
+std::unique_ptr<Potential> make(const std::string& flavor, Precision p, bool realWeights, std::uint64_t seed = 7,
+                                int member = -1) {
+  PotentialOptions o;
+  o.flavor = flavor;
+  o.precision = p;
+  o.seed = seed;
+  if (realWeights) o.weightsDir = kWeights;
+  if (member >= 0) o.extra["member"] = std::to_string(member);
+  return createPotential("ani2x", o);
+}
+
+System molecule(const std::vector<int>& elements, const std::vector<Vec3>& pos) {
+  System s;
+  for (size_t i = 0; i < elements.size(); ++i)
+    s.addAtom(Atom{elements[i], elementInfo(elements[i]).symbol, "MOL", 1, 'A', false}, pos[i]);
+  return s;
+}
+
+/// Random cluster of all seven ANI-2x elements at organic density, no pair closer than 0.95 Å.
+System randomCluster(int n, std::uint64_t seed) {
+  Rng rng(seed);
+  static const int els[] = {1, 1, 1, 1, 6, 6, 6, 7, 8, 16, 9, 17};
+  const double L = std::cbrt(n / 0.08);
+  System s;
+  while (static_cast<int>(s.size()) < n) {
+    Vec3 p{rng.uniform(0, L), rng.uniform(0, L), rng.uniform(0, L)};
+    bool ok = true;
+    for (const auto& q : s.positions) ok = ok && norm(q - p) > 0.95;
+    if (!ok) continue;
+    const int z = els[rng.uniformInt(0, 11)];
+    s.addAtom(Atom{z, elementInfo(z).symbol, "MOL", 1, 'A', false}, p);
+  }
+  return s;
+}
+
+double relForceError(const std::vector<Vec3>& a, const std::vector<Vec3>& b) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    num += norm2(a[i] - b[i]);
+    den += norm2(b[i]);
+  }
+  return std::sqrt(num / den);
+}
+
+/// A fresh seed per run (MLFFB_TEST_SEED reproduces a reported failure).
+std::uint64_t freshSeed() {
+  if (const char* e = std::getenv("MLFFB_TEST_SEED")) return std::stoull(e);
+  return std::random_device{}();
+}
+
+class Ani : public ::testing::TestWithParam<std::string> {};
+}  // namespace
+
+TEST_P(Ani, MethaneMatchesReferenceFloat64) {
+  const System s = molecule({6, 1, 1, 1, 1}, {{0.03192167, 0.00638559, 0.01301679},
+                                              {-0.83140486, 0.39370209, -0.26395324},
+                                              {-0.66518241, -0.84461308, 0.20759389},
+                                              {0.45554739, 0.54289633, 0.81170881},
+                                              {0.66091919, -0.16799635, -0.91037834}});
+  const double refE = -40.45979073250112;
+  const Vec3 refF[5] = {{0.0477725178, -0.1303947840, -0.0551437296}, {-0.1353465944, 0.1581048169, -0.0776067707},
+                        {0.0804034852, -0.0388152278, 0.0386635926}, {0.0254485734, 0.0075558379, 0.0433013098},
+                        {-0.0182779821, 0.0035493571, 0.0507855978}};
+  auto p = make(GetParam(), Precision::Float64, true);
+  p->setSystem(s);
+  const EnergyForces r = p->compute(s.positions, std::nullopt, true);
+  EXPECT_NEAR(r.energy / kHa, refE, 1e-6 * std::abs(refE));
+  for (int i = 0; i < 5; ++i)
+    for (int k = 0; k < 3; ++k) EXPECT_NEAR(r.forces[i][k] / kHa, refF[i][k], 1e-6) << "atom " << i << " axis " << k;
+}
+
+TEST_P(Ani, DiatomicsMemberZeroMatchTorchAni) {
+  const double kcal = 627.5094738898778;
+  const std::pair<int, double> cases[] = {{9, -125100.7767}, {16, -499666.2438}, {8, -94191.3520}, {17, -577504.1852}};
+  for (auto [z, ref] : cases) {
+    auto p = make(GetParam(), Precision::Float64, true, 0, 0);
+    const System s = molecule({z, z}, {{0, 0, 0}, {2.0, 0, 0}});
+    p->setSystem(s);
+    EXPECT_NEAR(p->compute(s.positions, std::nullopt, false).energy / kHa * kcal, ref, 2e-4) << elementInfo(z).symbol;
+  }
+}
+
+TEST_P(Ani, AgreesWithNativeOnFreshRandomStructures) {
+  if (GetParam() == "native") GTEST_SKIP() << "reference flavour";
+  for (int n : {5, 37, 120, 300}) {
+    const std::uint64_t seed = freshSeed();
+    SCOPED_TRACE("atoms " + std::to_string(n) + " seed " + std::to_string(seed));
+    const System s = randomCluster(n, seed);
+    for (Precision prec : {Precision::Float64, Precision::Float32}) {
+      auto a = make(GetParam(), prec, true), b = make("native", prec, true);
+      a->setSystem(s);
+      b->setSystem(s);
+      const EnergyForces ra = a->compute(s.positions, std::nullopt, true), rb = b->compute(s.positions, std::nullopt, true);
+      if (prec == Precision::Float64) {
+        EXPECT_NEAR(ra.energy, rb.energy, 1e-9 * std::abs(rb.energy));
+        // Autograd and the analytic backward sum in different orders: ~1e-8 measured.
+        EXPECT_LT(relForceError(ra.forces, rb.forces), 1e-7);
+      } else {
+        EXPECT_NEAR(ra.energy, rb.energy, 1e-5 * std::abs(rb.energy));
+        EXPECT_LT(relForceError(ra.forces, rb.forces), 1e-4);
+      }
+    }
+  }
+}
+
+TEST_P(Ani, Float32CloseToFloat64) {
+  const System s = randomCluster(80, freshSeed());
+  auto a = make(GetParam(), Precision::Float32, true), b = make(GetParam(), Precision::Float64, true);
+  a->setSystem(s);
+  b->setSystem(s);
+  const auto ra = a->compute(s.positions, std::nullopt, true), rb = b->compute(s.positions, std::nullopt, true);
+  EXPECT_NEAR(ra.energy, rb.energy, 1e-5 * std::abs(rb.energy));
+  EXPECT_LT(relForceError(ra.forces, rb.forces), 1e-4);
+}
+
+TEST_P(Ani, ForcesAreMinusEnergyGradient) {
+  const std::uint64_t seed = freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  const System s = randomCluster(25, seed);
+  auto p = make(GetParam(), Precision::Float64, true);
+  p->setSystem(s);
+  const EnergyForces r = p->compute(s.positions, std::nullopt, true);
+  const double h = 2e-5;  // five-point stencil: truncation ~h^4, rounding ~|E| eps / h
+  Rng rng(seed);
+  auto energyAt = [&](int i, int k, double dx) {
+    auto x = s.positions;
+    x[i][k] += dx;
+    return p->compute(x, std::nullopt, false).energy;
+  };
+  for (int t = 0; t < 12; ++t) {
+    const int i = rng.uniformInt(0, static_cast<int>(s.size()) - 1), k = rng.uniformInt(0, 2);
+    const double fd = -(-energyAt(i, k, 2 * h) + 8 * energyAt(i, k, h) - 8 * energyAt(i, k, -h) + energyAt(i, k, -2 * h)) / (12 * h);
+    // Tolerance: 1e-5 relative, plus the rounding of |E| (self energies included) over the step.
+    const double rounding = 8 * std::abs(r.energy) * 2.2e-16 / h;
+    EXPECT_NEAR(r.forces[i][k], fd, 1e-5 * std::abs(fd) + rounding) << "atom " << i << " axis " << k;
+  }
+}
+
+TEST_P(Ani, InvariantUnderRotationTranslationPermutation) {
+  const std::uint64_t seed = freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  const System s = randomCluster(60, seed);
+  auto p = make(GetParam(), Precision::Float64, false, seed);
+  p->setSystem(s);
+  const EnergyForces r0 = p->compute(s.positions, std::nullopt, true);
+  // Rotation (random unit quaternion) + translation.
+  Rng rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  double q[4] = {rng.normal(), rng.normal(), rng.normal(), rng.normal()};
+  const double qn = std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+  for (double& x : q) x /= qn;
+  const double a = q[0], b = q[1], c = q[2], d = q[3];
+  const double R[3][3] = {{a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)},
+                          {2 * (b * c + a * d), a * a - b * b + c * c - d * d, 2 * (c * d - a * b)},
+                          {2 * (b * d - a * c), 2 * (c * d + a * b), a * a - b * b - c * c + d * d}};
+  auto rot = [&](const Vec3& v) {
+    return Vec3{R[0][0] * v.x + R[0][1] * v.y + R[0][2] * v.z, R[1][0] * v.x + R[1][1] * v.y + R[1][2] * v.z,
+                R[2][0] * v.x + R[2][1] * v.y + R[2][2] * v.z};
+  };
+  const Vec3 shift{rng.uniform(-50, 50), rng.uniform(-50, 50), rng.uniform(-50, 50)};
+  std::vector<Vec3> moved;
+  for (const auto& v : s.positions) moved.push_back(rot(v) + shift);
+  const EnergyForces r1 = p->compute(moved, std::nullopt, true);
+  EXPECT_NEAR(r1.energy, r0.energy, 1e-9 * std::abs(r0.energy));
+  for (size_t i = 0; i < s.size(); ++i) EXPECT_LT(norm(r1.forces[i] - rot(r0.forces[i])), 1e-7 * (1 + norm(r0.forces[i])));
+  // Permutation.
+  std::vector<int> perm(s.size());
+  for (size_t i = 0; i < perm.size(); ++i) perm[i] = static_cast<int>(i);
+  std::mt19937 g(static_cast<unsigned>(seed));
+  std::shuffle(perm.begin(), perm.end(), g);
+  System ps;
+  for (int i : perm) ps.addAtom(s.atoms[i], s.positions[i]);
+  p->setSystem(ps);
+  const EnergyForces r2 = p->compute(ps.positions, std::nullopt, true);
+  EXPECT_NEAR(r2.energy, r0.energy, 1e-9 * std::abs(r0.energy));
+  for (size_t k = 0; k < perm.size(); ++k) EXPECT_LT(norm(r2.forces[k] - r0.forces[perm[k]]), 1e-7 * (1 + norm(r0.forces[perm[k]])));
+}
+
+TEST_P(Ani, AtomsBeyondBothCutoffsContributeOnlyTheirIsolatedEnergy) {
+  // An atom with no neighbour inside 5.1 Å has a zero AEV: its energy is its self energy plus the
+  // network's output for a zero AEV, the same as the atom alone, and it feels no force.
+  auto p = make(GetParam(), Precision::Float64, true);
+  const System a = randomCluster(12, 1);
+  System ab = a;
+  ab.addAtom(Atom{17, "Cl", "MOL", 2, 'A', false}, Vec3{40, 0, 0});
+  const System cl = molecule({17}, {{40, 0, 0}});
+  p->setSystem(a);
+  const EnergyForces ra = p->compute(a.positions, std::nullopt, true);
+  p->setSystem(cl);
+  const double ecl = p->compute(cl.positions, std::nullopt, false).energy;
+  p->setSystem(ab);
+  const EnergyForces rab = p->compute(ab.positions, std::nullopt, true);
+  EXPECT_NEAR(rab.energy, ra.energy + ecl, 1e-12 * std::abs(rab.energy));
+  EXPECT_EQ(rab.forces.back(), Vec3{});
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_LT(norm(rab.forces[i] - ra.forces[i]), 1e-9 * (1 + norm(ra.forces[i])));
+  // Just outside the radial cutoff two atoms are independent; just inside they are not.
+  const System c = molecule({6}, {{0, 0, 0}});
+  p->setSystem(c);
+  const double ec = p->compute(c.positions, std::nullopt, false).energy;
+  const System in = molecule({6, 6}, {{0, 0, 0}, {5.05, 0, 0}}), out = molecule({6, 6}, {{0, 0, 0}, {5.15, 0, 0}});
+  p->setSystem(out);
+  EXPECT_NEAR(p->compute(out.positions, std::nullopt, false).energy, 2 * ec, 1e-12 * std::abs(ec));
+  p->setSystem(in);
+  EXPECT_GT(std::abs(p->compute(in.positions, std::nullopt, false).energy - 2 * ec), 1e-9);
+}
+
+TEST_P(Ani, PeriodicImagesMatchUnwrappedMolecule) {
+  const System mol = randomCluster(20, freshSeed());
+  const Vec3 box{24, 25, 26};
+  // Put the molecule across the corner of the box and wrap it.
+  Vec3 lo{1e9, 1e9, 1e9};
+  for (const auto& p : mol.positions)
+    for (int d = 0; d < 3; ++d) lo[d] = std::min(lo[d], p[d]);
+  System wrapped = mol;
+  for (auto& p : wrapped.positions) {
+    p = p - lo - Vec3{3, 2.5, 4};
+    for (int d = 0; d < 3; ++d) p[d] -= box[d] * std::floor(p[d] / box[d]);
+  }
+  auto p = make(GetParam(), Precision::Float64, true);
+  p->setSystem(mol);
+  const EnergyForces open = p->compute(mol.positions, std::nullopt, true);
+  const EnergyForces periodic = p->compute(wrapped.positions, box, true);
+  EXPECT_NEAR(periodic.energy, open.energy, 1e-9 * std::abs(open.energy));
+  EXPECT_LT(relForceError(periodic.forces, open.forces), 1e-9);
+}
+
+TEST_P(Ani, RejectsUnsupportedElementNamingTheAtom) {
+  auto p = make(GetParam(), Precision::Float32, false);
+  System s = molecule({6, 11, 8}, {{0, 0, 0}, {2, 0, 0}, {4, 0, 0}});
+  s.atoms[1].name = "NA";
+  try {
+    p->setSystem(s);
+    FAIL() << "Na accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("element Na (atom 2, NA"), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Flavours, Ani, ::testing::ValuesIn(flavours()));
+
+TEST(AniWeights, MissingOrMalformedFolderIsNamed) {
+  auto err = [](const std::string& dir) {
+    try {
+      ani::loadNeuroChemModel(dir);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(err("/nonexistent/ani").find("/nonexistent/ani: weights folder not found"), std::string::npos);
+  // A copy with one network file truncated.
+  const fs::path tmp = fs::temp_directory_path() / ("mlffb-ani-" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::copy(kWeights, tmp, fs::copy_options::recursive);
+  fs::permissions(tmp, fs::perms::owner_all, fs::perm_options::add);
+  for (auto& e : fs::recursive_directory_iterator(tmp)) fs::permissions(e.path(), fs::perms::owner_all, fs::perm_options::add);
+  const fs::path w = tmp / "train3" / "networks" / "ANN-O.nnf-l2.wparam";
+  fs::resize_file(w, 100);
+  EXPECT_NE(err(tmp.string()).find("ANN-O.nnf-l2.wparam: expected"), std::string::npos) << err(tmp.string());
+  fs::remove(tmp / "train5" / "networks" / "ANN-S.nnf");
+  fs::copy_file(fs::path(kWeights) / "train3" / "networks" / "ANN-O.nnf-l2.wparam", w, fs::copy_options::overwrite_existing);
+  EXPECT_NE(err(tmp.string()).find("ANN-S.nnf: network file not found"), std::string::npos) << err(tmp.string());
+  fs::remove(tmp / "sae_linfit.dat");
+  EXPECT_NE(err(tmp.string()).find("sae_linfit.dat: cannot open"), std::string::npos) << err(tmp.string());
+  fs::remove_all(tmp);
+}
