@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "harness/BuildInfo.hpp"
+#include "workloads/BlasProbe.hpp"
 
 #ifdef MLFFB_HAVE_CUDA
 #include <cuda_runtime_api.h>
@@ -99,7 +100,8 @@ Json environmentInfo() {
                                                 std::to_string(NLOHMANN_JSON_VERSION_PATCH)},
                          {"cli11", CLI11_VERSION}};
   if (*build::kCudaToolkit) libs["cuda_toolkit"] = build::kCudaToolkit;
-  if (*build::kTorchVersion) libs["libtorch"] = build::kTorchVersion;
+  const Json workloadLibs = workloadLibraries();
+  for (auto& [k, v] : workloadLibs.items()) libs[k] = v;
   return {{"host", host},
           {"os", firstMatch("/etc/os-release", "PRETTY_NAME")},
           {"kernel", std::string(u.sysname) + " " + u.release},

@@ -1,9 +1,17 @@
 #include "harness/Registries.hpp"
 
+#include "workloads/ModelRegistry.hpp"
+
 namespace mlffb {
 
 std::vector<ListingSection> registrySections() {
-  return {{"models", {}}, {"engines", {}}, {"collectors", {}}};
+  ListingSection models{"models", {}};
+  for (const auto& e : modelRegistry())
+    models.entries.push_back({e.model + " --flavor " + e.flavor, e.available, e.description, e.reason});
+  ListingSection collectors{"collectors",
+                            {{"wallclock", true, "wall-clock time per stage range (device synchronised)", ""},
+                             {"memory", true, "peak resident memory per run (VmHWM reset per run); CUDA allocator peaks", ""}}};
+  return {models, {"engines", {}}, collectors};
 }
 
 }  // namespace mlffb

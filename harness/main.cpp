@@ -5,6 +5,7 @@
 
 #include "harness/BuildInfo.hpp"
 #include "harness/ListCommand.hpp"
+#include "harness/RunCommand.hpp"
 #include "harness/SystemsCommand.hpp"
 
 int main(int argc, char** argv) {
@@ -14,6 +15,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   mlffb::addListCommand(app);
   mlffb::addSystemsCommand(app);
+  mlffb::addRunCommand(app);
+  mlffb::addEvalCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -95,3 +95,68 @@ TEST(Cli, BadInputGivesOneLineAndNonZeroExit) {
   for (const auto& e : fs::directory_iterator(dir))
     EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
 }
+
+TEST(Cli, RunQuickWritesAValidReport) {
+  const std::string dir = test::freshTempDir("cli-run");
+  auto r = runCli("run --suite polyala --sizes 10,20 --flavor native,torch --repeat 2 --warmup 1 --out " + dir + "/r.json");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto v = test::runShell("/usr/bin/python3 " + std::string(MLFFB_SOURCE_DIR) + "/scripts/validate_report.py " +
+                                std::string(MLFFB_SOURCE_DIR) + "/results/schema/report.schema.json " + dir + "/r.json");
+  EXPECT_EQ(v.exitCode, 0) << v.out << v.err;
+  const Json doc = Json::parse(readFile(dir + "/r.json"));
+  ASSERT_EQ(doc["runs"].size(), 4u);
+  for (const auto& run : doc["runs"]) {
+    if (run["model"]["flavor"] == "torch" && run["status"] == "skipped") continue;  // built without LibTorch
+    ASSERT_EQ(run["status"], "ok") << run["message"];
+    const Json& st = run["measurements"]["stages"];
+    for (const char* s : {"neighbors", "descriptor", "energy", "forces", "total"}) EXPECT_TRUE(st.contains(s)) << s;
+    EXPECT_GE(st["total"]["median_ms"].get<double>(), st["energy"]["median_ms"].get<double>());
+    EXPECT_EQ(st["total"]["samples"], 2);
+    EXPECT_GT(run["measurements"]["flops"]["energy"].get<double>(), 0);
+    EXPECT_GT(run["system"]["mean_neighbors"]["5.1"].get<double>(), 0);
+    EXPECT_GT(run["measurements"]["peak_memory_bytes"]["host_peak_rss"].get<double>(), 0);
+  }
+  // Both flavours computed the same energy (same random weights, float32).
+  EXPECT_NEAR(doc["runs"][0]["measurements"]["energy_kj_mol"].get<double>(),
+              doc["runs"][1]["measurements"].value("energy_kj_mol", doc["runs"][0]["measurements"]["energy_kj_mol"].get<double>()),
+              1e-5 * std::abs(doc["runs"][0]["measurements"]["energy_kj_mol"].get<double>()));
+  EXPECT_GT(doc["suite"]["sgemm_reference"]["gflops_per_s"].get<double>(), 0);
+}
+
+TEST(Cli, EvalMethaneWithRealWeights) {
+  const std::string dir = test::freshTempDir("cli-eval");
+  std::ofstream(dir + "/methane.xyz") << "5\nmethane\nC 0.03192167 0.00638559 0.01301679\n"
+                                         "H -0.83140486 0.39370209 -0.26395324\nH -0.66518241 -0.84461308 0.20759389\n"
+                                         "H 0.45554739 0.54289633 0.81170881\nH 0.66091919 -0.16799635 -0.91037834\n";
+  const std::string weights = std::string(MLFFB_SHARED_DIR) + "/models/ani-2x_8x";
+  auto r = runCli("eval --model ani2x --flavor native --precision float64 --weights " + weights + " --in " + dir +
+                  "/methane.xyz --out " + dir + "/e.json");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const Json j = Json::parse(readFile(dir + "/e.json"));
+  EXPECT_NEAR(j["energy"]["hartree"].get<double>(), -40.45979073250112, 1e-6 * 40.46);
+  EXPECT_NEAR(j["forces_kj_mol_per_angstrom"][0][1].get<double>(), -0.1303947840 * 2625.4996387552483, 1e-6 * 2625.5);
+  EXPECT_EQ(j["elements"][0], "C");
+  EXPECT_EQ(j["model"]["weights"]["source"].get<std::string>().find("ani-2x_8x") != std::string::npos, true);
+}
+
+TEST(Cli, RunAndEvalRejectBadInput) {
+  const std::string dir = test::freshTempDir("cli-run-bad");
+  expectOneLineError(runCli("run --suite polyala --sizes 0 --out " + dir + "/r.json"), "sizes must be positive");
+  expectOneLineError(runCli("run --suite nope --out " + dir + "/r.json"), "unknown suite 'nope'");
+  expectOneLineError(runCli("run --suite polyala --model mace --out " + dir + "/r.json"), "unknown model/flavour 'mace/native'");
+  expectOneLineError(runCli("run --in " + dir + "/none.pdb --out " + dir + "/r.json"), "none.pdb: cannot open");
+  expectOneLineError(runCli("run --suite polyala --sizes 10 --weights " + dir + "/nowhere"), "nowhere: weights folder not found");
+  std::ofstream(dir + "/na.xyz") << "2\n\nC 0 0 0\nNa 3 0 0\n";
+  expectOneLineError(runCli("eval --in " + dir + "/na.xyz"), "ANI-2x does not support element Na (atom 2");
+  // A run whose point fails is recorded and the suite goes on: Na in one input file.
+  {
+    ASSERT_EQ(runCli("systems build --conformation helix --sizes 3 --format xyz --out " + dir).exitCode, 0);
+    auto r = runCli("run --in " + dir + "/na.xyz," + dir + "/polyala-3.xyz --flavor native --repeat 1 --out " + dir + "/r.json");
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    const Json doc = Json::parse(readFile(dir + "/r.json"));
+    ASSERT_EQ(doc["runs"].size(), 2u);
+    EXPECT_EQ(doc["runs"][0]["status"], "error");
+    EXPECT_NE(doc["runs"][0]["message"].get<std::string>().find("Na"), std::string::npos);
+    EXPECT_EQ(doc["runs"][1]["status"], "ok");
+  }
+}

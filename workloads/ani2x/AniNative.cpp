@@ -20,12 +20,49 @@ namespace {
 using namespace ani;
 using profilers::Range;
 
+extern "C" {
+void openblas_set_num_threads(int) __attribute__((weak));
+int openblas_get_num_threads(void) __attribute__((weak));
+}
+
+/// Keeps OpenBLAS single-threaded while the native flavour runs: its GEMMs are split by rows
+/// across the OpenMP team instead, so BLAS threads and spinning OpenMP threads never compete
+/// for the same cores. The previous setting is restored afterwards.
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas() : saved_(openblas_get_num_threads ? openblas_get_num_threads() : 0) {
+    if (openblas_set_num_threads) openblas_set_num_threads(1);
+  }
+  ~SingleThreadedBlas() {
+    if (openblas_set_num_threads && saved_ > 0) openblas_set_num_threads(saved_);
+  }
+
+ private:
+  int saved_;
+};
+
 template <class T>
-void gemm(bool transB, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb, T beta, T* c, int ldc) {
+void gemmSerial(bool transB, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb, T beta, T* c, int ldc) {
   if constexpr (std::is_same_v<T, float>)
     cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   else
     cblas_dgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+/// C = alpha A op(B) + beta C with the rows of A and C split across the OpenMP threads.
+template <class T>
+void gemm(bool transB, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb, T beta, T* c, int ldc) {
+#pragma omp parallel
+  {
+#ifdef _OPENMP
+    const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+#else
+    const int nt = 1, t = 0;
+#endif
+    const int chunk = (m + nt - 1) / nt, r0 = t * chunk, r1 = std::min(m, r0 + chunk);
+    if (r1 > r0) gemmSerial<T>(transB, r1 - r0, n, k, alpha, a + static_cast<size_t>(r0) * lda, lda, b, ldb, beta,
+                               c + static_cast<size_t>(r0) * ldc, ldc);
+  }
 }
 
 int threadCount() {
@@ -49,14 +86,30 @@ template <class T>
 struct ElementNets {
   int h[3] = {0, 0, 0};
   std::vector<T> w1;                    // (8 h1) × 1008
+  std::vector<T> w1c;                   // (8 h1) × active AEV columns of the current system
   std::vector<T> b1;                    // 8 h1
   std::vector<T> w2[kMembers], b2[kMembers], w3[kMembers], b3[kMembers], w4[kMembers];
   T b4[kMembers]{};
 };
 
 template <class T>
-class AniNativePotential final : public Potential {
+class AniNativePotential final : public Potential, public AniNativeStages {
  public:
+  void stageNeighbors(const std::vector<Vec3>& pos, const std::optional<Vec3>& box) override {
+    SingleThreadedBlas guard;
+    buildNeighbors(pos, box);
+  }
+  void stageDescriptor() override { computeAev(); }
+  double stageNetworks() override {
+    SingleThreadedBlas guard;
+    return forward();
+  }
+  void stageBackward() override {
+    SingleThreadedBlas guard;
+    backward();
+    aevBackward(benchForces_);
+  }
+
   AniNativePotential(AniModelData data, Precision p) : data_(std::move(data)), precision_(p) {
     for (int s = 0; s < kSpecies; ++s) {
       auto& e = nets_[s];
@@ -82,11 +135,16 @@ class AniNativePotential final : public Potential {
   std::string flavor() const override { return "native"; }
   Precision precision() const override { return precision_; }
   double cutoff() const override { return data_.aev.Rcr; }
-  nlohmann::ordered_json describe() const override { return describeAni(data_, "native"); }
+  nlohmann::ordered_json describe() const override {
+    auto d = describeAni(data_, "native");
+    d["hyperparameters"]["aev_active_columns"] = width_;
+    return d;
+  }
   std::map<std::string, double> stageFlops() const override { return flops_; }
 
   void setSystem(const System& s) override {
     species_ = speciesOfSystem(s);
+    compressColumns();
     // Rows of each element's AEV matrix: atoms grouped by element, input order inside.
     rowOf_.assign(species_.size(), 0);
     for (auto& v : atomsOf_) v.clear();
@@ -94,13 +152,38 @@ class AniNativePotential final : public Potential {
       rowOf_[i] = static_cast<int>(atomsOf_[species_[i]].size());
       atomsOf_[species_[i]].push_back(static_cast<int>(i));
     }
-    for (int s = 0; s < kSpecies; ++s) aev_[s].assign(atomsOf_[s].size() * kAevLength, T(0));
+    for (int s = 0; s < kSpecies; ++s) aev_[s].assign(atomsOf_[s].size() * width_, T(0));
+  }
+
+  /// AEV columns of element (pairs) absent from the system are zero for every atom: the GEMMs use
+  /// only the active columns (layer-1 weights gathered to match). Same function, fewer FLOPs.
+  void compressColumns() {
+    bool present[kSpecies] = {};
+    for (int sp : species_) present[sp] = true;
+    active_.clear();
+    for (int a = 0; a < kSpecies; ++a)
+      if (present[a])
+        for (int k = 0; k < kRadialShifts; ++k) active_.push_back(a * kRadialShifts + k);
+    for (int a = 0; a < kSpecies; ++a)
+      for (int b = a; b < kSpecies; ++b)
+        if (present[a] && present[b])
+          for (int k = 0; k < kAngularSub; ++k) active_.push_back(kRadialLength + pairIndex(a, b) * kAngularSub + k);
+    width_ = static_cast<int>(active_.size());
+    for (int sp = 0; sp < kSpecies; ++sp) {
+      auto& e = nets_[sp];
+      const int rows = kMembers * e.h[0];
+      e.w1c.resize(static_cast<size_t>(rows) * width_);
+      for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < width_; ++c)
+          e.w1c[static_cast<size_t>(r) * width_ + c] = e.w1[static_cast<size_t>(r) * kAevLength + active_[c]];
+    }
   }
 
   EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Vec3>& box, bool wantForces) override {
     const size_t n = pos.size();
     if (n != species_.size()) throw std::invalid_argument("ani2x: " + std::to_string(n) + " positions for a system of " + std::to_string(species_.size()) + " atoms");
     EnergyForces out;
+    SingleThreadedBlas blasGuard;
     {
       Range r("neighbors");
       buildNeighbors(pos, box);
@@ -202,17 +285,20 @@ class AniNativePotential final : public Potential {
     return c;
   }
 
-  T* aevRow(int i) { return aev_[species_[i]].data() + static_cast<size_t>(rowOf_[i]) * kAevLength; }
-  T* gradRow(int i) { return dAev_[species_[i]].data() + static_cast<size_t>(rowOf_[i]) * kAevLength; }
+  T* aevRow(int i) { return aev_[species_[i]].data() + static_cast<size_t>(rowOf_[i]) * width_; }
+  T* gradRow(int i) { return dAev_[species_[i]].data() + static_cast<size_t>(rowOf_[i]) * width_; }
 
   static constexpr T kPiT = static_cast<T>(3.14159265358979323846);
 
   void computeAev() {
     const Consts c = consts();
     const long n = static_cast<long>(species_.size());
-#pragma omp parallel for schedule(dynamic, 16)
+#pragma omp parallel
+    {
+    std::vector<T> full(kAevLength);
+#pragma omp for schedule(dynamic, 16)
     for (long i = 0; i < n; ++i) {
-      T* row = aevRow(static_cast<int>(i));
+      T* row = full.data();
       std::fill(row, row + kAevLength, T(0));
       const int lo = start_[i], hi = start_[i + 1];
       for (int a = lo; a < hi; ++a) {
@@ -233,6 +319,9 @@ class AniNativePotential final : public Potential {
           for (int s = 0; s < kAngularShifts; ++s)
             for (int z = 0; z < kAngleSections; ++z) dst[s * kAngleSections + z] += T(2) * f1[z] * f2[s] * fcc;
         }
+      T* packed = aevRow(static_cast<int>(i));
+      for (int c = 0; c < width_; ++c) packed[c] = row[active_[c]];
+    }
     }
   }
 
@@ -324,7 +413,7 @@ class AniNativePotential final : public Potential {
       w.a3.resize(static_cast<size_t>(rows) * kMembers * H3);
       w.d3.resize(w.a3.size());
       // Layer 1: all 8 members in one GEMM.
-      gemm<T>(true, rows, kMembers * H1, kAevLength, T(1), aev_[s].data(), kAevLength, n.w1.data(), kAevLength, T(0), w.a1.data(), kMembers * H1);
+      gemm<T>(true, rows, kMembers * H1, width_, T(1), aev_[s].data(), width_, n.w1c.data(), width_, T(0), w.a1.data(), kMembers * H1);
       biasCelu(w.a1.data(), w.d1.data(), n.b1.data(), rows, kMembers * H1);
       for (int m = 0; m < kMembers; ++m) {
         gemm<T>(true, rows, H2, H1, T(1), w.a1.data() + m * H1, kMembers * H1, n.w2[m].data(), H1, T(0), w.a2.data() + m * H2, kMembers * H2);
@@ -377,8 +466,8 @@ class AniNativePotential final : public Potential {
       for (int m = 0; m < kMembers; ++m)
         gemm<T>(false, rows, H1, H2, T(1), w.d2.data() + m * H2, kMembers * H2, n.w2[m].data(), H1, T(0), w.a1.data() + m * H1, kMembers * H1);
       hadamard(w.d1, w.a1);
-      dAev_[s].resize(static_cast<size_t>(rows) * kAevLength);
-      gemm<T>(false, rows, kAevLength, kMembers * H1, T(1), w.d1.data(), kMembers * H1, n.w1.data(), kAevLength, T(0), dAev_[s].data(), kAevLength);
+      dAev_[s].resize(static_cast<size_t>(rows) * width_);
+      gemm<T>(false, rows, width_, kMembers * H1, T(1), w.d1.data(), kMembers * H1, n.w1c.data(), width_, T(0), dAev_[s].data(), width_);
     }
   }
 
@@ -397,9 +486,12 @@ class AniNativePotential final : public Potential {
 #pragma omp parallel
     {
       double* g = grad_.data() + static_cast<size_t>(threadId()) * n * 3;
+      std::vector<T> full(kAevLength, T(0));
 #pragma omp for schedule(dynamic, 16)
       for (long i = 0; i < n; ++i) {
-        const T* G = gradRow(static_cast<int>(i));
+        const T* packed = gradRow(static_cast<int>(i));
+        for (int c = 0; c < width_; ++c) full[active_[c]] = packed[c];
+        const T* G = full.data();
         const int lo = start_[i], hi = start_[i + 1];
         for (int a = lo; a < hi; ++a) {
           const T r = nbR_[a];
@@ -470,7 +562,7 @@ class AniNativePotential final : public Potential {
     for (int c : angularCount_) triples += static_cast<long>(c) * (c - 1) / 2;
     std::array<long, kSpecies> counts{};
     for (int s = 0; s < kSpecies; ++s) counts[s] = static_cast<long>(atomsOf_[s].size());
-    flops_ = aniStageFlops(radialPairs, triples, counts, withForces);
+    flops_ = aniStageFlops(radialPairs, triples, counts, withForces, width_);
   }
 
   AniModelData data_;
@@ -481,9 +573,12 @@ class AniNativePotential final : public Potential {
   std::vector<int> atomsOf_[kSpecies];
   std::vector<T> aev_[kSpecies], dAev_[kSpecies];
   std::vector<int> pairI_, pairJ_, start_, nbJ_, angularCount_;
+  std::vector<int> active_;  // AEV columns present in the system
+  int width_ = kAevLength;
   std::vector<Vec3> pairD_;
   std::vector<T> nbD_, nbR_;
   std::vector<double> grad_;
+  std::vector<Vec3> benchForces_;
   std::map<std::string, double> flops_;
 };
 

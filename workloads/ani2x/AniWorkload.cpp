@@ -38,12 +38,13 @@ nlohmann::ordered_json describeAni(const AniModelData& d, const std::string& fla
 }
 
 std::map<std::string, double> aniStageFlops(long pairs, long triples, const std::array<long, kSpecies>& atoms,
-                                            bool withForces) {
+                                            bool withForces, int aevWidth) {
   double macs = 0, backMacs = 0;
   for (int s = 0; s < kSpecies; ++s) {
     const auto h = hiddenWidths(s);
-    macs += static_cast<double>(atoms[s]) * networkMacsPerAtom(s);
-    backMacs += static_cast<double>(atoms[s]) * (h[2] * h[1] + h[1] * h[0] + h[0] * static_cast<double>(kAevLength));
+    const double firstLayerSaved = static_cast<double>(h[0]) * (kAevLength - aevWidth);
+    macs += static_cast<double>(atoms[s]) * (networkMacsPerAtom(s) - firstLayerSaved);
+    backMacs += static_cast<double>(atoms[s]) * (h[2] * h[1] + h[1] * h[0] + h[0] * static_cast<double>(aevWidth));
   }
   std::map<std::string, double> f;
   f["neighbors"] = 9.0 * pairs;

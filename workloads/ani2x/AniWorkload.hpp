@@ -22,7 +22,10 @@ nlohmann::ordered_json describeAni(const AniModelData& data, const std::string& 
 ///   energy     2 × 8 members × multiply-adds of the element network per atom;
 ///   forces     the same GEMM work backwards (layers 3→1 to the AEV) plus 154 per radial pair
 ///              and 316 per angular triple for the AEV derivatives.
+/// `aevWidth` is the input width the first layer actually multiplies (1008, or fewer when a
+/// flavour drops the columns of absent elements).
 std::map<std::string, double> aniStageFlops(long directedRadialPairs, long angularTriples,
-                                            const std::array<long, kSpecies>& atomsPerSpecies, bool withForces);
+                                            const std::array<long, kSpecies>& atomsPerSpecies, bool withForces,
+                                            int aevWidth = kAevLength);
 
 }  // namespace mlffb::ani

@@ -1,0 +1,8 @@
+#pragma once
+// `mlff-bench run` (benchmarks) and `mlff-bench eval` (one energy + forces evaluation).
+#include <CLI/CLI.hpp>
+
+namespace mlffb {
+void addRunCommand(CLI::App& app);
+void addEvalCommand(CLI::App& app);
+}

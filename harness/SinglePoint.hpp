@@ -1,0 +1,26 @@
+#pragma once
+// Single-point benchmark of one (system, potential) point: warm-up, repeated energy+forces
+// evaluations timed per stage, FLOPs, memory. Errors become a run status, never an exit.
+#include <string>
+
+#include "harness/Json.hpp"
+#include "systems/System.hpp"
+#include "workloads/Potential.hpp"
+
+namespace mlffb {
+
+struct SinglePointOptions {
+  int warmup = 1;
+  int repeat = 5;
+};
+
+/// Measures `potential` on `system`; fills record["status"/"message"/"measurements"].
+/// `sgemmGflops` (> 0) lets the record state the network stage's fraction of the GEMM floor.
+void measureSinglePoint(Potential& potential, const System& system, const SinglePointOptions& options,
+                        double sgemmGflops, Json& record);
+
+/// A run record skeleton: id, system, model, engine, configuration, mode, device, precision.
+Json runRecord(const System& system, const std::string& systemFile, const std::string& model,
+               const std::string& flavor, const std::string& device, Precision precision);
+
+}  // namespace mlffb
