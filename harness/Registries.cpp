@@ -1,5 +1,6 @@
 #include "harness/Registries.hpp"
 
+#include "backends/EngineRegistry.hpp"
 #include "workloads/ModelRegistry.hpp"
 
 namespace mlffb {
@@ -11,7 +12,9 @@ std::vector<ListingSection> registrySections() {
   ListingSection collectors{"collectors",
                             {{"wallclock", true, "wall-clock time per stage range (device synchronised)", ""},
                              {"memory", true, "peak resident memory per run (VmHWM reset per run); CUDA allocator peaks", ""}}};
-  return {models, {"engines", {}}, collectors};
+  ListingSection engines{"engines", {}};
+  for (const auto& e : engineRegistry()) engines.entries.push_back({e.name, e.available, e.description, e.reason});
+  return {models, engines, collectors};
 }
 
 }  // namespace mlffb

@@ -1,5 +1,6 @@
 #include "harness/RunCommand.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iomanip>
@@ -11,6 +12,8 @@
 #include "harness/Report.hpp"
 #include "harness/SinglePoint.hpp"
 #include "harness/Suites.hpp"
+#include "backends/EngineRegistry.hpp"
+#include "profilers/MemoryProbe.hpp"
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
@@ -36,6 +39,11 @@ struct RunOptions {
   std::string weights;
   std::uint64_t seed = 42;
   int member = -1;
+  std::string mode = "single-point";
+  std::vector<std::string> engines{"native"};
+  MdOptions md;
+  std::string integrator = "langevin";
+  std::string traceDir;
 };
 
 struct NamedSystem {
@@ -81,6 +89,43 @@ PotentialOptions potentialOptions(const RunOptions& o, const std::string& flavor
   return po;
 }
 
+/// One MD point: engine run, measurements, trace files; a blow-up is recorded as an error.
+void runMd(const RunOptions& o, Potential& potential, const System& system, Json& rec) {
+  rec["engine"] = o.engines.front();
+  rec["mode"] = "md";
+  std::string id = rec["id"].get<std::string>();
+  id = system.name + "/" + o.engines.front() + "/" + id.substr(id.find('/') + 1);
+  rec["id"] = id;
+  MdOptions md = o.md;
+  md.integrator = parseIntegrator(o.integrator);
+  md.seed = o.seed;
+  if (!o.traceDir.empty()) {
+    std::string stem = id;
+    std::replace(stem.begin(), stem.end(), '/', '_');
+    md.tracePath = (fs::path(o.traceDir) / (stem + ".csv")).string();
+    md.trajectoryPath = (fs::path(o.traceDir) / (stem + ".xyz")).string();
+  }
+  auto engine = createEngine(o.engines.front());
+  const bool rssReset = profilers::resetPeakRss();
+  potential.resetMemoryStats();
+  try {
+    Json m;
+    m["md"] = engine->run(system, potential, md);
+    Json mem = Json::object();
+    mem["host_peak_rss"] = profilers::peakRssBytes();
+    const Json deviceMemory = potential.memoryStats();
+    for (auto& [k, v] : deviceMemory.items()) mem[k] = v;
+    m["peak_memory_bytes"] = mem;
+    m["host_peak_rss_is_per_run"] = rssReset;
+    rec["model"] = potential.describe();
+    rec["measurements"] = m;
+    rec["status"] = "ok";
+  } catch (const MdBlowUp& e) {
+    rec["status"] = "error";
+    rec["message"] = e.what();
+  }
+}
+
 void runBenchmarks(RunOptions o) {
   if (o.suite.empty() == o.inputs.empty()) throw std::invalid_argument("give either --suite or --in FILE...");
   if (!o.suite.empty()) {
@@ -94,6 +139,16 @@ void runBenchmarks(RunOptions o) {
   for (int n : o.sizes)
     if (n <= 0) throw std::invalid_argument("--sizes: sizes must be positive (got " + std::to_string(n) + ")");
   if (o.repeat < 1) throw std::invalid_argument("--repeat must be at least 1");
+  if (o.mode != "single-point" && o.mode != "md") throw std::invalid_argument("--mode must be single-point or md");
+  if (o.mode == "md") {
+    if (o.engines.size() != 1) throw std::invalid_argument("--engine: give one engine per MD run");
+    createEngine(o.engines.front());  // unknown or unavailable engines are bad input here
+    parseIntegrator(o.integrator);
+    if (o.md.steps < 1) throw std::invalid_argument("--steps must be at least 1");
+    if (o.md.warmupSteps < 0) throw std::invalid_argument("--warmup-steps must not be negative");
+    if (!(o.md.timestepFs > 0)) throw std::invalid_argument("--dt must be positive");
+    if (!o.traceDir.empty()) ensureWritableDirectory(o.traceDir);
+  }
   if (o.warmup < 0) throw std::invalid_argument("--warmup must not be negative");
   std::vector<Precision> precisions;
   for (const auto& p : o.precisions) precisions.push_back(parsePrecision(p));
@@ -114,7 +169,15 @@ void runBenchmarks(RunOptions o) {
   const Json sgemm = measureSgemm(1700, 2048, 1008, 3);
   Json suite;
   suite["name"] = o.suite.empty() ? "files" : o.suite;
-  suite["mode"] = "single-point";
+  suite["mode"] = o.mode;
+  if (o.mode == "md") {
+    suite["engines"] = o.engines;
+    suite["md"] = {{"steps", o.md.steps},          {"warmup_steps", o.md.warmupSteps},
+                   {"dt_fs", o.md.timestepFs},     {"integrator", o.integrator},
+                   {"temperature_k", o.md.temperatureK}, {"friction_per_ps", o.md.frictionPerPs},
+                   {"minimize_steps", o.md.minimizeSteps}, {"minimize_tolerance_kj_mol_a", o.md.minimizeToleranceKJPerMolA},
+                   {"skin_a", o.md.skinAngstrom}};
+  }
   suite["sizes"] = o.sizes;
   suite["inputs"] = o.inputs;
   suite["models"] = o.models;
@@ -144,8 +207,12 @@ void runBenchmarks(RunOptions o) {
             const std::string key = model + "/" + flavor + "/" + device + "/" + toString(prec);
             try {
               if (!cache.count(key)) cache[key] = createPotential(model, potentialOptions(o, flavor, device, prec));
-              SinglePointOptions so{o.warmup, o.repeat};
-              measureSinglePoint(*cache[key], ns.system, so, sgemmRate, rec);
+              if (o.mode == "md") {
+                runMd(o, *cache[key], ns.system, rec);
+              } else {
+                SinglePointOptions so{o.warmup, o.repeat};
+                measureSinglePoint(*cache[key], ns.system, so, sgemmRate, rec);
+              }
             } catch (const std::exception& e) {
               const std::string what = e.what();
               rec["status"] = what.find("unavailable") != std::string::npos ? "skipped" : "error";
@@ -154,7 +221,12 @@ void runBenchmarks(RunOptions o) {
             ++done;
             std::cout << "[" << done << "/" << total << "] " << rec["id"].get<std::string>() << " ("
                       << ns.system.size() << " atoms): ";
-            if (rec["status"] == "ok") {
+            if (rec["status"] == "ok" && o.mode == "md") {
+              const Json& md = rec["measurements"]["md"];
+              std::cout << std::setprecision(2) << md["ms_per_step"]["median"].get<double>() << " ms/step, "
+                        << md["ns_per_day"].get<double>() << " ns/day, T " << std::setprecision(0)
+                        << md["mean_temperature_k"].get<double>() << " K\n";
+            } else if (rec["status"] == "ok") {
               const Json& st = rec["measurements"]["stages"];
               std::cout << std::setprecision(2) << st["total"]["median_ms"].get<double>() << " ms";
               for (const char* s : {"neighbors", "descriptor", "energy", "forces"})
@@ -188,6 +260,19 @@ void addRunCommand(CLI::App& app) {
   r->add_option("--weights", o->weights, "NeuroChem weights folder (default: random weights from --seed)");
   r->add_option("--seed", o->seed, "Seed for the systems and random weights");
   r->add_option("--member", o->member, "Use one ensemble member only (ANI-2x: 0..7)");
+  r->add_option("--mode", o->mode, "single-point (stage timings) or md (minimise, then dynamics)");
+  r->add_option("--engine", o->engines, "MD engine (native)")->delimiter(',');
+  r->add_option("--steps", o->md.steps, "MD production steps");
+  r->add_option("--warmup-steps", o->md.warmupSteps, "MD steps before timing starts");
+  r->add_option("--dt", o->md.timestepFs, "MD time step, fs");
+  r->add_option("--integrator", o->integrator, "langevin (BAOAB) or nve (velocity Verlet)");
+  r->add_option("--temperature", o->md.temperatureK, "Initial/thermostat temperature, K");
+  r->add_option("--friction", o->md.frictionPerPs, "Langevin friction, 1/ps");
+  r->add_option("--minimize-steps", o->md.minimizeSteps, "Maximum minimisation iterations before MD (0: none)");
+  r->add_option("--minimize-tolerance", o->md.minimizeToleranceKJPerMolA, "Minimisation stops below this max force, kJ/mol/Å");
+  r->add_option("--skin", o->md.skinAngstrom, "Verlet-list skin, Å (0: rebuild every step)");
+  r->add_option("--trace-dir", o->traceDir, "Write an energy/temperature CSV and an XYZ trajectory per MD run here");
+  r->add_option("--trace-every", o->md.traceEvery, "Steps between trace rows and trajectory frames");
   r->callback([o] { runBenchmarks(*o); });
 }
 

@@ -54,6 +54,14 @@ class Potential {
   virtual nlohmann::ordered_json memoryStats() const { return nlohmann::ordered_json::object(); }
   /// Resets peak-memory statistics before a measured run.
   virtual void resetMemoryStats() {}
+
+  /// Potentials that can reuse a Verlet list: build candidate pairs within cutoff + skin now;
+  /// later compute() calls take their pairs from it (filtered to the cutoff) until the next
+  /// build. The caller rebuilds before any atom has moved more than skin / 2.
+  virtual bool acceptsNeighborList() const { return false; }
+  virtual void buildNeighborList(const std::vector<Vec3>& /*positions*/, const std::optional<Vec3>& /*box*/,
+                                 double /*skin*/) {}
+  virtual void clearNeighborList() {}
 };
 
 }  // namespace mlffb

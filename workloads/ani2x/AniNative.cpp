@@ -144,6 +144,7 @@ class AniNativePotential final : public Potential, public AniNativeStages {
 
   void setSystem(const System& s) override {
     species_ = speciesOfSystem(s);
+    useVerlet_ = false;
     compressColumns();
     // Rows of each element's AEV matrix: atoms grouped by element, input order inside.
     rowOf_.assign(species_.size(), 0);
@@ -209,18 +210,46 @@ class AniNativePotential final : public Potential, public AniNativeStages {
   }
 
  private:
+  bool acceptsNeighborList() const override { return true; }
+  void buildNeighborList(const std::vector<Vec3>& pos, const std::optional<Vec3>& box, double skin) override {
+    verletI_.clear();
+    verletJ_.clear();
+    CellList cells(pos, box, data_.aev.Rcr + skin);
+    cells.forEachPair([&](int i, int j, const Vec3&, double) {
+      verletI_.push_back(i);
+      verletJ_.push_back(j);
+    });
+    useVerlet_ = true;
+  }
+  void clearNeighborList() override { useVerlet_ = false; }
+
   // ------------------------------------------------------------------ neighbours (CSR, both directions)
   void buildNeighbors(const std::vector<Vec3>& pos, const std::optional<Vec3>& box) {
     const size_t n = pos.size();
-    CellList cells(pos, box, data_.aev.Rcr);
     pairI_.clear();
     pairJ_.clear();
     pairD_.clear();
-    cells.forEachPair([&](int i, int j, const Vec3& d, double) {
-      pairI_.push_back(i);
-      pairJ_.push_back(j);
-      pairD_.push_back(d);
-    });
+    if (useVerlet_) {
+      const double rc2 = data_.aev.Rcr * data_.aev.Rcr;
+      for (size_t p = 0; p < verletI_.size(); ++p) {
+        const int i = verletI_[p], j = verletJ_[p];
+        Vec3 d = pos[j] - pos[i];
+        if (box)
+          for (int k = 0; k < 3; ++k) d[k] -= (*box)[k] * std::round(d[k] / (*box)[k]);
+        if (norm2(d) < rc2) {
+          pairI_.push_back(i);
+          pairJ_.push_back(j);
+          pairD_.push_back(d);
+        }
+      }
+    } else {
+      CellList cells(pos, box, data_.aev.Rcr);
+      cells.forEachPair([&](int i, int j, const Vec3& d, double) {
+        pairI_.push_back(i);
+        pairJ_.push_back(j);
+        pairD_.push_back(d);
+      });
+    }
     start_.assign(n + 1, 0);
     for (size_t p = 0; p < pairI_.size(); ++p) {
       ++start_[pairI_[p] + 1];
@@ -425,9 +454,9 @@ class AniNativePotential final : public Potential, public AniNativeStages {
         gemm<T>(true, rows, H3, H2, T(1), w.a2.data() + m * H2, kMembers * H2, n.w3[m].data(), H2, T(0), w.a3.data() + m * H3, kMembers * H3);
       for (int m = 0; m < kMembers; ++m) std::copy(n.b3[m].begin(), n.b3[m].end(), b3.begin() + m * H3);
       biasCelu(w.a3.data(), w.d3.data(), b3.data(), rows, kMembers * H3);
-      // Output layer, member mean; accumulate in double.
-      double es = 0;
-#pragma omp parallel for reduction(+ : es) schedule(static)
+      // Output layer, member mean; per-atom energies summed in a fixed order (bit-reproducible).
+      atomEnergy_.resize(rows);
+#pragma omp parallel for schedule(static)
       for (long r = 0; r < rows; ++r) {
         const T* a3 = w.a3.data() + r * kMembers * H3;
         double acc = 0;
@@ -436,9 +465,9 @@ class AniNativePotential final : public Potential, public AniNativeStages {
           for (int k = 0; k < H3; ++k) o += a3[m * H3 + k] * n.w4[m][k];
           acc += o;
         }
-        es += acc / kMembers;
+        atomEnergy_[r] = acc / kMembers;
       }
-      e += es;
+      for (long r = 0; r < rows; ++r) e += atomEnergy_[r];
     }
     return e;
   }
@@ -487,7 +516,7 @@ class AniNativePotential final : public Potential, public AniNativeStages {
     {
       double* g = grad_.data() + static_cast<size_t>(threadId()) * n * 3;
       std::vector<T> full(kAevLength, T(0));
-#pragma omp for schedule(dynamic, 16)
+#pragma omp for schedule(static)
       for (long i = 0; i < n; ++i) {
         const T* packed = gradRow(static_cast<int>(i));
         for (int c = 0; c < width_; ++c) full[active_[c]] = packed[c];
@@ -574,10 +603,12 @@ class AniNativePotential final : public Potential, public AniNativeStages {
   std::vector<T> aev_[kSpecies], dAev_[kSpecies];
   std::vector<int> pairI_, pairJ_, start_, nbJ_, angularCount_;
   std::vector<int> active_;  // AEV columns present in the system
+  std::vector<int> verletI_, verletJ_;
+  bool useVerlet_ = false;
   int width_ = kAevLength;
   std::vector<Vec3> pairD_;
   std::vector<T> nbD_, nbR_;
-  std::vector<double> grad_;
+  std::vector<double> grad_, atomEnergy_;
   std::vector<Vec3> benchForces_;
   std::map<std::string, double> flops_;
 };

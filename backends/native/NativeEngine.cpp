@@ -1,0 +1,345 @@
+#include "backends/native/NativeEngine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "profilers/Range.hpp"
+#include "systems/Element.hpp"
+#include "systems/Rng.hpp"
+
+namespace mlffb {
+namespace {
+
+double maxForce(const std::vector<Vec3>& f) {
+  double m = 0;
+  for (const auto& v : f) m = std::max(m, norm(v));
+  return m;
+}
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos)), hi = static_cast<size_t>(std::ceil(pos));
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+/// Least-squares slope of y against x.
+double slope(const std::vector<double>& x, const std::vector<double>& y) {
+  const double n = static_cast<double>(x.size());
+  if (x.size() < 2) return 0;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    sx += x[i];
+    sy += y[i];
+    sxx += x[i] * x[i];
+    sxy += x[i] * y[i];
+  }
+  const double den = n * sxx - sx * sx;
+  return den > 0 ? (n * sxy - sx * sy) / den : 0;
+}
+
+/// A text output written to PATH.partial and moved to PATH when closed (also after a failure),
+/// so a reader never sees a file that is still being written under its final name.
+class StagedOutput {
+ public:
+  explicit StagedOutput(const std::string& path) : path_(path) {
+    if (path_.empty()) return;
+    out_.open(path_ + ".partial");
+    if (!out_) throw std::runtime_error(path_ + ": cannot write");
+  }
+  ~StagedOutput() {
+    if (path_.empty()) return;
+    out_.close();
+    std::error_code ec;
+    std::filesystem::rename(path_ + ".partial", path_, ec);
+  }
+  bool active() const { return !path_.empty(); }
+  std::ofstream& stream() { return out_; }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+};
+
+}  // namespace
+
+Integrator parseIntegrator(const std::string& s) {
+  if (s == "langevin") return Integrator::Langevin;
+  if (s == "nve") return Integrator::Nve;
+  throw std::invalid_argument("unknown integrator '" + s + "' (langevin, nve)");
+}
+std::string toString(Integrator i) { return i == Integrator::Langevin ? "langevin" : "nve"; }
+
+std::vector<double> NativeEngine::massesOf(const System& s) {
+  std::vector<double> m(s.size());
+  for (size_t i = 0; i < s.size(); ++i) m[i] = elementInfo(s.atoms[i].element).mass;
+  return m;
+}
+
+void NativeEngine::maxwellBoltzmann(State& st, double temperatureK, std::uint64_t seed) {
+  Rng rng(seed);
+  const size_t n = st.masses.size();
+  st.velocities.assign(n, Vec3{});
+  double mtot = 0;
+  Vec3 p;
+  for (size_t i = 0; i < n; ++i) {
+    const double sigma = std::sqrt(kBoltzmannKJPerMolK * temperatureK / st.masses[i] * kForceToAccel);
+    st.velocities[i] = Vec3{rng.normal(), rng.normal(), rng.normal()} * sigma;
+    p += st.velocities[i] * st.masses[i];
+    mtot += st.masses[i];
+  }
+  const Vec3 vcom = p / mtot;
+  for (auto& v : st.velocities) v -= vcom;
+}
+
+double NativeEngine::kineticEnergy(const State& st) {
+  double k = 0;
+  for (size_t i = 0; i < st.masses.size(); ++i) k += 0.5 * st.masses[i] * norm2(st.velocities[i]);
+  return k * kKineticToKJPerMol;
+}
+
+double NativeEngine::temperature(const State& st, double kinetic) {
+  const double dof = std::max(1.0, 3.0 * static_cast<double>(st.masses.size()) - 3.0);
+  return 2.0 * kinetic / (dof * kBoltzmannKJPerMolK);
+}
+
+MinimizationResult NativeEngine::minimize(Potential& p, std::vector<Vec3>& x, const std::optional<Vec3>& box,
+                                          int maxSteps, double tolerance) {
+  constexpr int kMemory = 10;
+  constexpr double kMaxStep = 0.2;  // Å per atom per iteration
+  const size_t n = x.size();
+  MinimizationResult res;
+  EnergyForces cur = p.compute(x, box, true);
+  res.energies.push_back(cur.energy);
+  std::deque<std::pair<std::vector<Vec3>, std::vector<Vec3>>> mem;  // (s, y) with y = Δgradient
+  auto dotv = [](const std::vector<Vec3>& a, const std::vector<Vec3>& b) {
+    double d = 0;
+    for (size_t i = 0; i < a.size(); ++i) d += dot(a[i], b[i]);
+    return d;
+  };
+  for (int it = 0; it < maxSteps; ++it) {
+    res.finalMaxForce = maxForce(cur.forces);
+    if (res.finalMaxForce <= tolerance) {
+      res.converged = true;
+      break;
+    }
+    // Two-loop recursion on the gradient g = −F.
+    std::vector<Vec3> q(n);
+    for (size_t i = 0; i < n; ++i) q[i] = -cur.forces[i];
+    std::vector<double> alpha(mem.size());
+    for (int k = static_cast<int>(mem.size()) - 1; k >= 0; --k) {
+      const double rho = 1.0 / dotv(mem[k].second, mem[k].first);
+      alpha[k] = rho * dotv(mem[k].first, q);
+      for (size_t i = 0; i < n; ++i) q[i] -= mem[k].second[i] * alpha[k];
+    }
+    if (!mem.empty()) {
+      const double gamma = dotv(mem.back().first, mem.back().second) / dotv(mem.back().second, mem.back().second);
+      for (auto& v : q) v *= gamma;
+    }
+    for (size_t k = 0; k < mem.size(); ++k) {
+      const double rho = 1.0 / dotv(mem[k].second, mem[k].first);
+      const double beta = rho * dotv(mem[k].second, q);
+      for (size_t i = 0; i < n; ++i) q[i] += mem[k].first[i] * (alpha[k] - beta);
+    }
+    std::vector<Vec3> d(n);
+    for (size_t i = 0; i < n; ++i) d[i] = -q[i];
+    double gd = -dotv(cur.forces, d);
+    if (gd >= 0) {  // not a descent direction: steepest descent, forget the history
+      mem.clear();
+      for (size_t i = 0; i < n; ++i) d[i] = cur.forces[i];
+      gd = -dotv(cur.forces, d);
+    }
+    double longest = 0;
+    for (const auto& v : d) longest = std::max(longest, norm(v));
+    if (longest > kMaxStep) {
+      for (auto& v : d) v *= kMaxStep / longest;
+      gd *= kMaxStep / longest;
+    }
+    // Armijo backtracking.
+    double step = 1.0;
+    std::vector<Vec3> trial(n);
+    EnergyForces next;
+    bool accepted = false;
+    for (int bt = 0; bt < 40; ++bt) {
+      for (size_t i = 0; i < n; ++i) trial[i] = x[i] + d[i] * step;
+      next = p.compute(trial, box, true);
+      if (std::isfinite(next.energy) && next.energy <= cur.energy + 1e-4 * step * gd) {
+        accepted = true;
+        break;
+      }
+      step *= 0.5;
+    }
+    if (!accepted) break;  // no further decrease possible at this precision
+    std::vector<Vec3> s(n), y(n);
+    for (size_t i = 0; i < n; ++i) {
+      s[i] = trial[i] - x[i];
+      y[i] = cur.forces[i] - next.forces[i];  // Δgradient
+    }
+    if (dotv(s, y) > 1e-12) {
+      mem.emplace_back(std::move(s), std::move(y));
+      if (static_cast<int>(mem.size()) > kMemory) mem.pop_front();
+    }
+    x = trial;
+    cur = std::move(next);
+    res.energies.push_back(cur.energy);
+    res.steps = it + 1;
+  }
+  res.finalMaxForce = maxForce(cur.forces);
+  res.converged = res.converged || res.finalMaxForce <= tolerance;
+  return res;
+}
+
+nlohmann::ordered_json NativeEngine::run(const System& system, Potential& potential, const MdOptions& o) {
+  if (o.configuration != "mlff")
+    throw std::invalid_argument("native engine supports configuration 'mlff' only (asked for '" + o.configuration + "')");
+  if (o.steps < 1 || o.warmupSteps < 0 || !(o.timestepFs > 0) || !(o.temperatureK > 0) || o.traceEvery < 1)
+    throw std::invalid_argument("MD options: steps ≥ 1, warm-up ≥ 0, dt > 0, temperature > 0 and trace interval ≥ 1 are required");
+  potential.setSystem(system);
+  const std::optional<Vec3> box = system.box;
+  State st;
+  st.positions = system.positions;
+  st.masses = massesOf(system);
+  const size_t n = st.positions.size();
+  nlohmann::ordered_json out;
+
+  MinimizationResult mres;
+  if (o.minimizeSteps > 0) {
+    profilers::Range r("minimize");
+    mres = minimize(potential, st.positions, box, o.minimizeSteps, o.minimizeToleranceKJPerMolA);
+  }
+  out["minimization"] = {{"steps", mres.steps},
+                         {"converged", mres.converged},
+                         {"tolerance_kj_mol_a", o.minimizeToleranceKJPerMolA},
+                         {"final_max_force_kj_mol_a", mres.finalMaxForce},
+                         {"initial_energy_kj_mol", mres.energies.empty() ? 0.0 : mres.energies.front()},
+                         {"final_energy_kj_mol", mres.energies.empty() ? 0.0 : mres.energies.back()}};
+
+  maxwellBoltzmann(st, o.temperatureK, o.seed);
+  Rng noise(o.seed ^ 0x5851f42d4c957f2dULL);
+  const double dt = o.timestepFs;
+  const double gammaPerFs = o.frictionPerPs * 1e-3;
+  const double c1 = std::exp(-gammaPerFs * dt), c2 = std::sqrt(1.0 - c1 * c1);
+  std::vector<double> sigma(n);
+  for (size_t i = 0; i < n; ++i) sigma[i] = std::sqrt(kBoltzmannKJPerMolK * o.temperatureK / st.masses[i] * kForceToAccel);
+
+  const bool useList = potential.acceptsNeighborList() && o.skinAngstrom > 0;
+  std::vector<Vec3> listOrigin;
+  int rebuilds = 0;
+  auto maybeRebuild = [&] {
+    if (!useList) return;
+    double worst = 0;
+    if (!listOrigin.empty())
+      for (size_t i = 0; i < n; ++i) worst = std::max(worst, norm2(st.positions[i] - listOrigin[i]));
+    if (listOrigin.empty() || worst > 0.25 * o.skinAngstrom * o.skinAngstrom) {
+      potential.buildNeighborList(st.positions, box, o.skinAngstrom);
+      listOrigin = st.positions;
+      ++rebuilds;
+    }
+  };
+  maybeRebuild();
+  EnergyForces ef = potential.compute(st.positions, box, true);
+
+  StagedOutput trace(o.tracePath), traj(o.trajectoryPath);
+  if (trace.active()) trace.stream() << "step,time_ps,potential_kj_mol,kinetic_kj_mol,total_kj_mol,temperature_k\n";
+  auto writeFrame = [&](int step) {
+    auto& f = traj.stream();
+    f << n << "\nstep=" << step << " time_ps=" << step * dt * 1e-3 << "\n";
+    char buf[128];
+    for (size_t i = 0; i < n; ++i) {
+      std::snprintf(buf, sizeof buf, "%-2s %.6f %.6f %.6f\n", elementInfo(system.atoms[i].element).symbol,
+                    st.positions[i].x, st.positions[i].y, st.positions[i].z);
+      f << buf;
+    }
+  };
+
+  std::vector<double> stepMs, times, totals, temps;
+  const int totalSteps = o.warmupSteps + o.steps;
+  auto halfKick = [&] {
+    for (size_t i = 0; i < n; ++i) st.velocities[i] += ef.forces[i] * (0.5 * dt * kForceToAccel / st.masses[i]);
+  };
+  auto drift = [&](double h) {
+    for (size_t i = 0; i < n; ++i) st.positions[i] += st.velocities[i] * h;
+  };
+  for (int step = 1; step <= totalSteps; ++step) {
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+      profilers::Range r("md_step");
+      halfKick();
+      if (o.integrator == Integrator::Nve) {
+        drift(dt);
+      } else {  // BAOAB
+        drift(0.5 * dt);
+        for (size_t i = 0; i < n; ++i)
+          st.velocities[i] = st.velocities[i] * c1 + Vec3{noise.normal(), noise.normal(), noise.normal()} * (c2 * sigma[i]);
+        drift(0.5 * dt);
+      }
+      maybeRebuild();
+      ef = potential.compute(st.positions, box, true);
+      halfKick();
+    }
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const double ke = kineticEnergy(st), temp = temperature(st, ke);
+    // Blow-up detection.
+    if (!std::isfinite(ef.energy) || !std::isfinite(ke) || temp > o.blowUpTemperatureK) {
+      size_t worst = 0;
+      double worstV = -1;
+      for (size_t i = 0; i < n; ++i) {
+        const double v = isFinite(st.positions[i]) && isFinite(st.velocities[i]) ? norm2(st.velocities[i]) : INFINITY;
+        if (v > worstV) {
+          worstV = v;
+          worst = i;
+        }
+      }
+      std::ostringstream msg;
+      msg << "MD blew up at step " << step << ": ";
+      if (!std::isfinite(ef.energy) || !std::isfinite(ke))
+        msg << "non-finite energy";
+      else
+        msg << "temperature " << std::lround(temp) << " K exceeds " << o.blowUpTemperatureK << " K";
+      msg << "; fastest atom " << worst + 1 << " (" << system.atoms[worst].name << " " << system.atoms[worst].residueName
+          << " " << system.atoms[worst].residueNumber << ")";
+      throw MdBlowUp(msg.str());
+    }
+    if (step > o.warmupSteps) {
+      stepMs.push_back(ms);
+      times.push_back(step * dt * 1e-3);
+      totals.push_back(ef.energy + ke);
+      temps.push_back(temp);
+    }
+    if (step % o.traceEvery == 0) {
+      if (trace.active())
+        trace.stream() << step << "," << step * dt * 1e-3 << "," << ef.energy << "," << ke << "," << ef.energy + ke << ","
+                       << temp << "\n";
+      if (traj.active()) writeFrame(step);
+    }
+  }
+  if (useList) potential.clearNeighborList();
+
+  const double median = percentile(stepMs, 0.5);
+  double meanT = 0;
+  for (double t : temps) meanT += t;
+  meanT /= static_cast<double>(temps.size());
+  out["integrator"] = toString(o.integrator);
+  out["timestep_fs"] = dt;
+  out["steps"] = o.steps;
+  out["warmup_steps"] = o.warmupSteps;
+  out["temperature_target_k"] = o.temperatureK;
+  if (o.integrator == Integrator::Langevin) out["friction_per_ps"] = o.frictionPerPs;
+  out["ms_per_step"] = {{"median", median}, {"p10", percentile(stepMs, 0.1)}, {"p90", percentile(stepMs, 0.9)}};
+  out["ns_per_day"] = median > 0 ? dt * 1e-6 * 86400e3 / median : 0.0;
+  out["neighbor_rebuilds"] = rebuilds;
+  out["neighbor_list"] = useList ? "verlet, skin " + std::to_string(o.skinAngstrom) + " Å" : "rebuilt every step by the potential";
+  out["mean_temperature_k"] = meanT;
+  out["energy_drift_kj_mol_ps_atom"] = slope(times, totals) / static_cast<double>(n);
+  out["final_potential_energy_kj_mol"] = ef.energy;
+  return out;
+}
+
+}  // namespace mlffb
