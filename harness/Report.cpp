@@ -8,23 +8,21 @@
 
 namespace mlffb {
 
-namespace {
-std::string utcNow() {
+std::string utcTime(const char* format) {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
-}  // namespace
 
 Json makeReport(const Json& suite) {
   Json doc;
   doc["schema_version"] = kReportSchemaVersion;
   doc["tool"] = toolInfo();
   doc["environment"] = environmentInfo();
-  doc["created"] = utcNow();
+  doc["created"] = utcTime("%Y-%m-%dT%H:%M:%SZ");
   doc["suite"] = suite;
   doc["runs"] = Json::array();
   return doc;

@@ -9,6 +9,9 @@ namespace mlffb {
 
 inline constexpr int kReportSchemaVersion = 1;
 
+/// The current UTC time formatted with strftime's `format`.
+std::string utcTime(const char* format);
+
 /// A new report document with an empty run list.
 Json makeReport(const Json& suite);
 

@@ -51,15 +51,6 @@ struct NamedSystem {
   std::string file;
 };
 
-std::string utcStamp() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
-  return buf;
-}
-
 std::vector<NamedSystem> loadSystems(const RunOptions& o) {
   std::vector<NamedSystem> out;
   if (!o.inputs.empty()) {
@@ -111,11 +102,7 @@ void runMd(const RunOptions& o, Potential& potential, const System& system, Json
   try {
     Json m;
     m["md"] = engine->run(system, potential, md);
-    Json mem = Json::object();
-    mem["host_peak_rss"] = profilers::peakRssBytes();
-    const Json deviceMemory = potential.memoryStats();
-    for (auto& [k, v] : deviceMemory.items()) mem[k] = v;
-    m["peak_memory_bytes"] = mem;
+    m["peak_memory_bytes"] = peakMemoryRecord(potential);
     m["host_peak_rss_is_per_run"] = rssReset;
     rec["model"] = potential.describe();
     rec["measurements"] = m;
@@ -159,7 +146,7 @@ void runBenchmarks(RunOptions o) {
       for (const auto& e : modelRegistry()) known = known || (e.model == m && e.flavor == f);
       if (!known) findModel(m, f);  // throws with the list of known models
     }
-  if (o.out.empty()) o.out = "results/local/" + (o.suite.empty() ? std::string("files") : o.suite) + "-" + utcStamp() + ".json";
+  if (o.out.empty()) o.out = "results/local/" + (o.suite.empty() ? std::string("files") : o.suite) + "-" + utcTime("%Y%m%d-%H%M%S") + ".json";
   const fs::path outPath(o.out);
   ensureWritableDirectory(outPath.has_parent_path() ? outPath.parent_path().string() : ".");
   if (!o.weights.empty() && !fs::is_directory(o.weights)) throw std::invalid_argument(o.weights + ": weights folder not found");

@@ -30,6 +30,14 @@ Json runRecord(const System& system, const std::string& systemFile, const std::s
   return r;
 }
 
+Json peakMemoryRecord(const Potential& potential) {
+  Json mem = Json::object();
+  mem["host_peak_rss"] = profilers::peakRssBytes();
+  const Json deviceMemory = potential.memoryStats();
+  for (auto& [k, v] : deviceMemory.items()) mem[k] = v;
+  return mem;
+}
+
 namespace {
 Json timingJson(const profilers::TimingSummary& t) {
   return {{"median_ms", t.medianMs}, {"min_ms", t.minMs}, {"max_ms", t.maxMs}, {"spread", t.spread}, {"samples", t.samples}};
@@ -97,11 +105,7 @@ void measureSinglePoint(Potential& potential, const System& system, const Single
     m["gflops_per_s"] = rates;
     if (sgemmGflops > 0 && rates.contains("energy"))
       m["energy_fraction_of_sgemm_rate"] = rates["energy"].get<double>() / sgemmGflops;
-    Json mem = Json::object();
-    mem["host_peak_rss"] = profilers::peakRssBytes();
-    const Json deviceMemory = potential.memoryStats();
-    for (auto& [k, v] : deviceMemory.items()) mem[k] = v;
-    m["peak_memory_bytes"] = mem;
+    m["peak_memory_bytes"] = peakMemoryRecord(potential);
     m["host_peak_rss_is_per_run"] = rssReset;
     record["measurements"] = m;
     record["status"] = "ok";

@@ -19,6 +19,10 @@ struct SinglePointOptions {
 void measureSinglePoint(Potential& potential, const System& system, const SinglePointOptions& options,
                         double sgemmGflops, Json& record);
 
+/// Peak memory of the run just finished: host VmHWM and the model's
+/// device allocator peaks.
+Json peakMemoryRecord(const Potential& potential);
+
 /// A run record skeleton: id, system, model, engine, configuration, mode, device, precision.
 Json runRecord(const System& system, const std::string& systemFile, const std::string& model,
                const std::string& flavor, const std::string& device, Precision precision);

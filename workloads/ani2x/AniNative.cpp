@@ -88,7 +88,8 @@ struct ElementNets {
   std::vector<T> w1;                    // (8 h1) × 1008
   std::vector<T> w1c;                   // (8 h1) × active AEV columns of the current system
   std::vector<T> b1;                    // 8 h1
-  std::vector<T> w2[kMembers], b2[kMembers], w3[kMembers], b3[kMembers], w4[kMembers];
+  std::vector<T> w2[kMembers], w3[kMembers], w4[kMembers];
+  std::vector<T> b2s, b3s;              // members' layer-2/3 biases side by side (8 h2, 8 h3)
   T b4[kMembers]{};
 };
 
@@ -122,9 +123,9 @@ class AniNativePotential final : public Potential, public AniNativeStages {
         std::copy(n[0].weight.begin(), n[0].weight.end(), e.w1.begin() + static_cast<long>(m) * h[0] * kAevLength);
         std::copy(n[0].bias.begin(), n[0].bias.end(), e.b1.begin() + static_cast<long>(m) * h[0]);
         e.w2[m].assign(n[1].weight.begin(), n[1].weight.end());
-        e.b2[m].assign(n[1].bias.begin(), n[1].bias.end());
+        e.b2s.insert(e.b2s.end(), n[1].bias.begin(), n[1].bias.end());
         e.w3[m].assign(n[2].weight.begin(), n[2].weight.end());
-        e.b3[m].assign(n[2].bias.begin(), n[2].bias.end());
+        e.b3s.insert(e.b3s.end(), n[2].bias.begin(), n[2].bias.end());
         e.w4[m].assign(n[3].weight.begin(), n[3].weight.end());
         e.b4[m] = static_cast<T>(n[3].bias[0]);
       }
@@ -447,13 +448,10 @@ class AniNativePotential final : public Potential, public AniNativeStages {
       for (int m = 0; m < kMembers; ++m) {
         gemm<T>(true, rows, H2, H1, T(1), w.a1.data() + m * H1, kMembers * H1, n.w2[m].data(), H1, T(0), w.a2.data() + m * H2, kMembers * H2);
       }
-      std::vector<T> b2(static_cast<size_t>(kMembers) * H2), b3(static_cast<size_t>(kMembers) * H3);
-      for (int m = 0; m < kMembers; ++m) std::copy(n.b2[m].begin(), n.b2[m].end(), b2.begin() + m * H2);
-      biasCelu(w.a2.data(), w.d2.data(), b2.data(), rows, kMembers * H2);
+      biasCelu(w.a2.data(), w.d2.data(), n.b2s.data(), rows, kMembers * H2);
       for (int m = 0; m < kMembers; ++m)
         gemm<T>(true, rows, H3, H2, T(1), w.a2.data() + m * H2, kMembers * H2, n.w3[m].data(), H2, T(0), w.a3.data() + m * H3, kMembers * H3);
-      for (int m = 0; m < kMembers; ++m) std::copy(n.b3[m].begin(), n.b3[m].end(), b3.begin() + m * H3);
-      biasCelu(w.a3.data(), w.d3.data(), b3.data(), rows, kMembers * H3);
+      biasCelu(w.a3.data(), w.d3.data(), n.b3s.data(), rows, kMembers * H3);
       // Output layer, member mean; per-atom energies summed in a fixed order (bit-reproducible).
       atomEnergy_.resize(rows);
 #pragma omp parallel for schedule(static)
