@@ -10,6 +10,7 @@
 #include "systems/CellList.hpp"
 #include "workloads/ani2x/AniModel.hpp"
 #include "workloads/ani2x/AniWorkload.hpp"
+#include "workloads/ani2x/CeluKernel.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -402,26 +403,8 @@ class AniNativePotential final : public Potential, public AniNativeStages {
   }
 
   // ------------------------------------------------------------------ networks
-  static T celu(T x) { return x > T(0) ? x : T(kCeluAlpha) * (std::exp(x / T(kCeluAlpha)) - T(1)); }
-
-  /// Adds bias and applies CELU in place over rows × cols (ld = cols); keeps CELU' in deriv.
   static void biasCelu(T* z, T* deriv, const T* bias, int rows, int cols) {
-#pragma omp parallel for schedule(static)
-    for (long r = 0; r < rows; ++r) {
-      T* zr = z + r * cols;
-      T* dr = deriv + r * cols;
-      for (int k = 0; k < cols; ++k) {
-        const T x = zr[k] + bias[k];
-        if (x > T(0)) {
-          zr[k] = x;
-          dr[k] = T(1);
-        } else {
-          const T e = std::exp(x / T(kCeluAlpha));
-          zr[k] = T(kCeluAlpha) * (e - T(1));
-          dr[k] = e;
-        }
-      }
-    }
+    biasCeluForward(z, deriv, bias, rows, cols, static_cast<T>(kCeluAlpha));
   }
 
   struct Work {
