@@ -10,7 +10,7 @@
 namespace mlffb {
 namespace {
 void row(const std::string& name, bool available, const std::string& text) {
-  std::cout << "  " << std::left << std::setw(22) << name << (available ? "available    " : "unavailable  ") << text
+  std::cout << "  " << std::left << std::setw(28) << name << (available ? "available    " : "unavailable  ") << text
             << "\n";
 }
 }  // namespace

@@ -30,7 +30,8 @@ struct RunOptions {
   std::vector<std::string> inputs;
   std::vector<int> sizes;
   std::vector<std::string> models{"ani2x"};
-  std::vector<std::string> flavors{"native", "torch"};
+  std::vector<std::string> flavors;  // empty: every flavour each model has
+  std::map<std::string, std::string> modelSettings;  // model-specific (--preset, --model-file, ...)
   std::vector<std::string> devices{"cpu"};
   std::vector<std::string> precisions{"float32"};
   int repeat = 5, warmup = 1;
@@ -76,8 +77,38 @@ PotentialOptions potentialOptions(const RunOptions& o, const std::string& flavor
   po.precision = p;
   po.weightsDir = o.weights;
   po.seed = o.seed;
+  po.extra = o.modelSettings;
   if (o.member >= 0) po.extra["member"] = std::to_string(o.member);
   return po;
+}
+
+/// The flavours to run for `model`: the ones asked for, or every registered one (not torchscript,
+/// which needs a file).
+std::vector<std::string> flavorsFor(const RunOptions& o, const std::string& model) {
+  if (!o.flavors.empty()) return o.flavors;
+  std::vector<std::string> f;
+  for (const auto& e : modelRegistry())
+    if (e.model == model) f.push_back(e.flavor);
+  if (f.empty()) findModel(model, "native");  // throws with the list of known models
+  return f;
+}
+
+/// Options that configure a model, shared by `run` and `eval`.
+void addModelOptions(CLI::App* c, RunOptions& o) {
+  c->add_option("--weights", o.weights, "NeuroChem weights folder (default: random weights from --seed)");
+  c->add_option("--seed", o.seed, "Seed for the systems and random weights");
+  c->add_option("--member", o.member, "Use one ensemble member only (ANI-2x: 0..7)");
+  auto setting = [&](const char* flag, const char* key, const char* help) {
+    c->add_option_function<std::string>(flag, [&o, key](const std::string& v) { o.modelSettings[key] = v; }, help);
+  };
+  setting("--preset", "preset", "ET preset: ani1 (default), md17, qm9, spice");
+  setting("--hidden-channels", "hidden_channels", "ET hidden channels (overrides the preset)");
+  setting("--num-layers", "num_layers", "ET attention layers");
+  setting("--num-rbf", "num_rbf", "ET radial basis functions");
+  setting("--num-heads", "num_heads", "ET attention heads");
+  setting("--cutoff", "cutoff", "ET upper cutoff, Å");
+  setting("--max-neighbors", "max_neighbors", "ET max_num_neighbors (exceeding it is an error)");
+  setting("--model-file", "model_file", "TorchScript model for --flavor torchscript (OpenMM-Torch contract)");
 }
 
 /// One MD point: engine run, measurements, trace files; a blow-up is recorded as an error.
@@ -141,9 +172,9 @@ void runBenchmarks(RunOptions o) {
   for (const auto& p : o.precisions) precisions.push_back(parsePrecision(p));
   // Unknown model/flavour names are bad input; known but unavailable ones become skipped records.
   for (const auto& m : o.models)
-    for (const auto& f : o.flavors) {
+    for (const auto& f : flavorsFor(o, m)) {
       bool known = false;
-      for (const auto& e : modelRegistry()) known = known || (e.model == m && e.flavor == f);
+      for (const auto& e : modelRegistry()) known = known || ((e.model == m || e.model == "*") && e.flavor == f);
       if (!known) findModel(m, f);  // throws with the list of known models
     }
   if (o.out.empty()) o.out = "results/local/" + (o.suite.empty() ? std::string("files") : o.suite) + "-" + utcTime("%Y%m%d-%H%M%S") + ".json";
@@ -168,7 +199,8 @@ void runBenchmarks(RunOptions o) {
   suite["sizes"] = o.sizes;
   suite["inputs"] = o.inputs;
   suite["models"] = o.models;
-  suite["flavors"] = o.flavors;
+  suite["flavors"] = o.flavors.empty() ? Json("all") : Json(o.flavors);
+  suite["model_settings"] = o.modelSettings;
   suite["devices"] = o.devices;
   suite["precisions"] = o.precisions;
   suite["repeat"] = o.repeat;
@@ -184,10 +216,12 @@ void runBenchmarks(RunOptions o) {
 
   std::map<std::string, std::unique_ptr<Potential>> cache;
   size_t done = 0, failed = 0;
-  const size_t total = systems.size() * o.models.size() * o.flavors.size() * o.devices.size() * precisions.size();
+  size_t perSystem = 0;
+  for (const auto& model : o.models) perSystem += flavorsFor(o, model).size();
+  const size_t total = systems.size() * perSystem * o.devices.size() * precisions.size();
   for (const auto& ns : systems)
     for (const auto& model : o.models)
-      for (const auto& flavor : o.flavors)
+      for (const auto& flavor : flavorsFor(o, model))
         for (const auto& device : o.devices)
           for (Precision prec : precisions) {
             Json rec = runRecord(ns.system, ns.file, model, flavor, device, prec);
@@ -237,16 +271,14 @@ void addRunCommand(CLI::App& app) {
   r->add_option("--in", o->inputs, "Structure files to run instead of a suite")->delimiter(',');
   r->add_option("--sizes", o->sizes, "Suite sizes (residues), comma-separated")->delimiter(',');
   r->add_option("--model", o->models, "Models, comma-separated")->delimiter(',');
-  r->add_option("--flavor", o->flavors, "Flavours, comma-separated (native, torch)")->delimiter(',');
+  r->add_option("--flavor", o->flavors, "Flavours, comma-separated (default: every flavour of each model)")->delimiter(',');
   r->add_option("--device", o->devices, "Devices, comma-separated (cpu, cuda)")->delimiter(',');
   r->add_option("--precision", o->precisions, "float32 and/or float64")->delimiter(',');
   r->add_option("--repeat", o->repeat, "Timed repeats per point (median reported)");
   r->add_option("--warmup", o->warmup, "Untimed warm-up evaluations per point");
   r->add_option("--out", o->out, "Report file (default results/local/<suite>-<UTC time>.json)");
   r->add_flag("--quick", o->quick, "Small subset (10, 50, 100 residues; 3 repeats)");
-  r->add_option("--weights", o->weights, "NeuroChem weights folder (default: random weights from --seed)");
-  r->add_option("--seed", o->seed, "Seed for the systems and random weights");
-  r->add_option("--member", o->member, "Use one ensemble member only (ANI-2x: 0..7)");
+  addModelOptions(r, *o);
   r->add_option("--mode", o->mode, "single-point (stage timings) or md (minimise, then dynamics)");
   r->add_option("--engine", o->engines, "MD engine (native)")->delimiter(',');
   r->add_option("--steps", o->md.steps, "MD production steps");
@@ -266,19 +298,17 @@ void addRunCommand(CLI::App& app) {
 void addEvalCommand(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   auto model = std::make_shared<std::string>("ani2x");
-  auto flavor = std::make_shared<std::string>("native");
+  auto flavor = std::make_shared<std::string>();
   auto device = std::make_shared<std::string>("cpu");
   auto precision = std::make_shared<std::string>("float32");
   auto in = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto* e = app.add_subcommand("eval", "One energy + forces evaluation of a structure file");
   e->add_option("--model", *model, "Model (ani2x)");
-  e->add_option("--flavor", *flavor, "Flavour (native, torch)");
+  e->add_option("--flavor", *flavor, "Flavour (default: the model's first: native for ani2x, torch for et)");
   e->add_option("--device", *device, "Device (cpu, cuda)");
   e->add_option("--precision", *precision, "float32 or float64")->check(CLI::IsMember({"float32", "float64"}));
-  e->add_option("--weights", o->weights, "NeuroChem weights folder (default: random weights from --seed)");
-  e->add_option("--seed", o->seed, "Seed of the random weights");
-  e->add_option("--member", o->member, "Use one ensemble member only (ANI-2x: 0..7)");
+  addModelOptions(e, *o);
   e->add_option("--in", *in, "Structure file (.pdb, .gro, .xyz)")->required();
   e->add_option("--out", *out, "Write the JSON here instead of standard output");
   e->callback([=] {
@@ -287,7 +317,8 @@ void addEvalCommand(CLI::App& app) {
       const fs::path p(*out);
       ensureWritableDirectory(p.has_parent_path() ? p.parent_path().string() : ".");
     }
-    auto pot = createPotential(*model, potentialOptions(*o, *flavor, *device, parsePrecision(*precision)));
+    const std::string fl = flavor->empty() ? flavorsFor(*o, *model).front() : *flavor;
+    auto pot = createPotential(*model, potentialOptions(*o, fl, *device, parsePrecision(*precision)));
     pot->setSystem(s);
     const EnergyForces r = pot->compute(s.positions, s.box, true);
     Json j;

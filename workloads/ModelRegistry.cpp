@@ -5,6 +5,8 @@
 #include "workloads/ani2x/AniNative.hpp"
 #ifdef MLFFB_HAVE_TORCH
 #include "workloads/ani2x/AniTorch.hpp"
+#include "workloads/torchmd_et/EtTorch.hpp"
+#include "workloads/torchscript/TorchScriptPotential.hpp"
 #endif
 
 namespace mlffb {
@@ -23,8 +25,15 @@ const std::vector<ModelEntry>& modelRegistry() {
 #ifdef MLFFB_HAVE_TORCH
       {"ani2x", "torch", "ANI-2x: LibTorch operator by operator (TorchANI structure), forces by autograd", true, "",
        [](const PotentialOptions& o) { return std::unique_ptr<Potential>(makeAniTorch(o)); }},
+      {"et", "torch", "TorchMD-Net Equivariant Transformer: LibTorch operator by operator, forces by autograd", true, "",
+       [](const PotentialOptions& o) { return std::unique_ptr<Potential>(makeEtTorch(o)); }},
+      {"*", "torchscript", "any TorchScript model with the OpenMM-Torch contract (--model-file FILE.pt)", true, "", nullptr},
 #else
       {"ani2x", "torch", "ANI-2x: LibTorch operator by operator", false,
+       "built without LibTorch (install libtorch-dev and rebuild)", nullptr},
+      {"et", "torch", "TorchMD-Net Equivariant Transformer (LibTorch)", false,
+       "built without LibTorch (install libtorch-dev and rebuild)", nullptr},
+      {"*", "torchscript", "any TorchScript model with the OpenMM-Torch contract", false,
        "built without LibTorch (install libtorch-dev and rebuild)", nullptr},
 #endif
   };
@@ -34,7 +43,7 @@ const std::vector<ModelEntry>& modelRegistry() {
 const ModelEntry& findModel(const std::string& model, const std::string& flavor) {
   std::string known;
   for (const auto& e : modelRegistry()) {
-    if (e.model == model && e.flavor == flavor) {
+    if ((e.model == model || e.model == "*") && e.flavor == flavor) {
       if (!e.available) throw std::invalid_argument("model " + model + " flavour " + flavor + " is unavailable: " + e.reason);
       return e;
     }
@@ -44,7 +53,11 @@ const ModelEntry& findModel(const std::string& model, const std::string& flavor)
 }
 
 std::unique_ptr<Potential> createPotential(const std::string& model, const PotentialOptions& options) {
-  return findModel(model, options.flavor).create(options);
+  const ModelEntry& e = findModel(model, options.flavor);
+#ifdef MLFFB_HAVE_TORCH
+  if (e.flavor == "torchscript") return std::unique_ptr<Potential>(makeTorchScriptPotential(model, options));
+#endif
+  return e.create(options);
 }
 
 }  // namespace mlffb

@@ -160,3 +160,33 @@ TEST(Cli, RunAndEvalRejectBadInput) {
     EXPECT_EQ(doc["runs"][1]["status"], "ok");
   }
 }
+
+TEST(Cli, EquivariantTransformerRunsThroughTheSameCommands) {
+  const std::string dir = test::freshTempDir("cli-et");
+  auto r = runCli("run --suite polyala --sizes 3,5 --model et --repeat 1 --warmup 0 --preset md17 --max-neighbors 64 --num-layers 2 --out " + dir + "/et.json");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const Json doc = Json::parse(readFile(dir + "/et.json"));
+  ASSERT_EQ(doc["runs"].size(), 2u);
+  for (const auto& run : doc["runs"]) {
+    if (run["status"] == "skipped") continue;  // built without LibTorch
+    ASSERT_EQ(run["status"], "ok") << run["message"];
+    EXPECT_EQ(run["model"]["hyperparameters"]["preset"], "md17");
+    EXPECT_EQ(run["model"]["hyperparameters"]["num_layers"], 2);
+    for (const char* s : {"neighbors", "descriptor", "energy", "forces"}) EXPECT_TRUE(run["measurements"]["stages"].contains(s)) << s;
+  }
+  // The neighbour cap: an error record with the count, the rest of the suite goes on.
+  auto capped = runCli("run --suite polyala --sizes 3 --model et,ani2x --flavor torch --repeat 1 --warmup 0 --max-neighbors 5 --out " +
+                       dir + "/cap.json");
+  ASSERT_EQ(capped.exitCode, 0) << capped.err;
+  const Json cap = Json::parse(readFile(dir + "/cap.json"));
+  ASSERT_EQ(cap["runs"].size(), 2u);
+  if (cap["runs"][0]["status"] != "skipped") {
+    EXPECT_EQ(cap["runs"][0]["status"], "error");
+    EXPECT_NE(cap["runs"][0]["message"].get<std::string>().find("max_num_neighbors = 5"), std::string::npos);
+    EXPECT_EQ(cap["runs"][1]["status"], "ok");
+  }
+  expectOneLineError(runCli("eval --model et --preset nope --in " + dir + "/none.xyz"), "none.xyz");
+  std::ofstream(dir + "/w.xyz") << "3\n\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n";
+  expectOneLineError(runCli("eval --model et --preset nope --in " + dir + "/w.xyz"), "unknown ET preset 'nope'");
+  expectOneLineError(runCli("eval --model et --flavor torchscript --in " + dir + "/w.xyz"), "needs --model-file");
+}
