@@ -5,4 +5,6 @@
 namespace mlffb {
 void addRunCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
+/// The process's arguments (after the program name), for the "resume with" hint.
+void setCommandLine(int argc, char** argv);
 }

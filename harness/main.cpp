@@ -17,8 +17,11 @@ int main(int argc, char** argv) {
   mlffb::addSystemsCommand(app);
   mlffb::addRunCommand(app);
   mlffb::addEvalCommand(app);
+  mlffb::setCommandLine(argc, argv);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

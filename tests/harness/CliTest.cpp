@@ -98,7 +98,8 @@ TEST(Cli, BadInputGivesOneLineAndNonZeroExit) {
 
 TEST(Cli, RunQuickWritesAValidReport) {
   const std::string dir = test::freshTempDir("cli-run");
-  auto r = runCli("run --suite polyala --sizes 10,20 --flavor native,torch --repeat 2 --warmup 1 --out " + dir + "/r.json");
+  auto r = runCli("run --suite polyala --sizes 10,20 --model ani2x --mode single-point --flavor native,torch --repeat 2 --warmup 1 --out " +
+                  dir + "/r.json");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   const auto v = test::runShell("/usr/bin/python3 " + std::string(MLFFB_SOURCE_DIR) + "/scripts/validate_report.py " +
                                 std::string(MLFFB_SOURCE_DIR) + "/results/schema/report.schema.json " + dir + "/r.json");
@@ -144,6 +145,8 @@ TEST(Cli, RunAndEvalRejectBadInput) {
   expectOneLineError(runCli("run --suite polyala --sizes 0 --out " + dir + "/r.json"), "sizes must be positive");
   expectOneLineError(runCli("run --suite nope --out " + dir + "/r.json"), "unknown suite 'nope'");
   expectOneLineError(runCli("run --suite polyala --model mace --out " + dir + "/r.json"), "unknown model/flavour 'mace/native'");
+  expectOneLineError(runCli("run --suite polyala --flavor fused --out " + dir + "/r.json"), "unknown model/flavour 'ani2x/fused'");
+  expectOneLineError(runCli("run --suite polyala --mode train --out " + dir + "/r.json"), "--mode must be single-point or md");
   expectOneLineError(runCli("run --in " + dir + "/none.pdb --out " + dir + "/r.json"), "none.pdb: cannot open");
   expectOneLineError(runCli("run --suite polyala --sizes 10 --weights " + dir + "/nowhere"), "nowhere: weights folder not found");
   std::ofstream(dir + "/na.xyz") << "2\n\nC 0 0 0\nNa 3 0 0\n";
@@ -163,7 +166,7 @@ TEST(Cli, RunAndEvalRejectBadInput) {
 
 TEST(Cli, EquivariantTransformerRunsThroughTheSameCommands) {
   const std::string dir = test::freshTempDir("cli-et");
-  auto r = runCli("run --suite polyala --sizes 3,5 --model et --repeat 1 --warmup 0 --preset md17 --max-neighbors 64 --num-layers 2 --out " + dir + "/et.json");
+  auto r = runCli("run --suite polyala --sizes 3,5 --model et --mode single-point --repeat 1 --warmup 0 --preset md17 --max-neighbors 64 --num-layers 2 --out " + dir + "/et.json");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   const Json doc = Json::parse(readFile(dir + "/et.json"));
   ASSERT_EQ(doc["runs"].size(), 2u);
@@ -175,7 +178,7 @@ TEST(Cli, EquivariantTransformerRunsThroughTheSameCommands) {
     for (const char* s : {"neighbors", "descriptor", "energy", "forces"}) EXPECT_TRUE(run["measurements"]["stages"].contains(s)) << s;
   }
   // The neighbour cap: an error record with the count, the rest of the suite goes on.
-  auto capped = runCli("run --suite polyala --sizes 3 --model et,ani2x --flavor torch --repeat 1 --warmup 0 --max-neighbors 5 --out " +
+  auto capped = runCli("run --suite polyala --sizes 3 --model et,ani2x --flavor torch --mode single-point --repeat 1 --warmup 0 --max-neighbors 5 --out " +
                        dir + "/cap.json");
   ASSERT_EQ(capped.exitCode, 0) << capped.err;
   const Json cap = Json::parse(readFile(dir + "/cap.json"));

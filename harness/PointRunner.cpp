@@ -1,0 +1,107 @@
+#include "harness/PointRunner.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <new>
+
+#include "backends/EngineRegistry.hpp"
+#include "harness/SinglePoint.hpp"
+#include "profilers/MemoryProbe.hpp"
+#include "workloads/ModelRegistry.hpp"
+
+namespace mlffb {
+namespace fs = std::filesystem;
+namespace {
+
+PotentialOptions potentialOptions(const Point& p) {
+  PotentialOptions po;
+  po.flavor = p.flavor;
+  po.device = p.device;
+  po.precision = parsePrecision(p.precision);
+  po.weightsDir = p.weights;
+  po.seed = p.seed;
+  po.extra = p.modelSettings;
+  if (p.member >= 0) po.extra["member"] = std::to_string(p.member);
+  return po;
+}
+
+void runMd(const Point& p, Potential& potential, const System& system, Json& rec) {
+  MdOptions md = p.md;
+  md.configuration = p.configuration;
+  md.integrator = parseIntegrator(p.integrator);
+  md.seed = p.seed;
+  if (!p.traceDir.empty()) {
+    std::string stem = p.id();
+    std::replace(stem.begin(), stem.end(), '/', '_');
+    md.tracePath = (fs::path(p.traceDir) / (stem + ".csv")).string();
+    md.trajectoryPath = (fs::path(p.traceDir) / (stem + ".xyz")).string();
+  }
+  auto engine = createEngine(p.engine);
+  const bool rssReset = profilers::resetPeakRss();
+  potential.resetMemoryStats();
+  try {
+    Json m;
+    m["md"] = engine->run(system, potential, md);
+    m["peak_memory_bytes"] = peakMemoryRecord(potential);
+    m["host_peak_rss_is_per_run"] = rssReset;
+    rec["model"] = potential.describe();
+    rec["measurements"] = m;
+    rec["status"] = "ok";
+    rec["message"] = "";
+  } catch (const MdBlowUp& e) {
+    rec["status"] = "error";
+    rec["message"] = e.what();
+  }
+}
+
+}  // namespace
+
+Json startedRecord(const Point& p, const System& system) {
+  Json rec = runRecord(system, p.system.kind == "file" ? p.system.path : "", p.model, p.flavor, p.device, parsePrecision(p.precision));
+  rec["id"] = p.id();
+  rec["engine"] = p.engine;
+  rec["configuration"] = p.configuration;
+  rec["mode"] = p.mode;
+  rec["status"] = "error";
+  rec["message"] = "did not finish";
+  return rec;
+}
+
+Json runPoint(const Point& p) {
+  System system;
+  try {
+    system = p.system.build();
+  } catch (const std::exception& e) {
+    Json rec;
+    rec["id"] = p.id();
+    rec["status"] = "error";
+    rec["message"] = e.what();
+    return rec;
+  }
+  system.name = p.system.name();
+  Json rec = startedRecord(p, system);
+  if (p.configuration != "mlff") {
+    rec["status"] = "skipped";
+    rec["message"] = "configuration " + p.configuration +
+                     " needs an engine with classical force fields (OpenMM, GROMACS); none is available in this build";
+    return rec;
+  }
+  try {
+    auto potential = createPotential(p.model, potentialOptions(p));
+    if (p.mode == "md") {
+      runMd(p, *potential, system, rec);
+    } else {
+      measureSinglePoint(*potential, system, SinglePointOptions{p.warmup, p.repeat}, p.sgemmGflops, rec);
+    }
+  } catch (const std::bad_alloc&) {
+    rec["status"] = "oom";
+    rec["message"] = "out of memory";
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    rec["status"] = what.find("unavailable") != std::string::npos ? "skipped" : "error";
+    rec["message"] = what.substr(0, what.find('\n'));
+  }
+  return rec;
+}
+
+}  // namespace mlffb

@@ -1,0 +1,340 @@
+#include "harness/Runner.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "harness/PointRunner.hpp"
+#include "harness/Report.hpp"
+#include "systems/AtomicFile.hpp"
+#include "workloads/BlasProbe.hpp"
+
+namespace mlffb {
+namespace fs = std::filesystem;
+namespace {
+
+volatile sig_atomic_t gInterrupted = 0;
+void onSigint(int) { gInterrupted = 1; }
+
+std::string selfExe() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw std::runtime_error("cannot find the mlff-bench executable (/proc/self/exe)");
+  return p.string();
+}
+
+/// Appends one line and forces it to disk before returning.
+void appendDurably(const std::string& path, const std::string& line) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
+  if (fd < 0) throw std::runtime_error(path + ": cannot append (" + std::strerror(errno) + ")");
+  const std::string text = line + "\n";
+  const char* p = text.data();
+  size_t left = text.size();
+  while (left) {
+    const ssize_t w = ::write(fd, p, left);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      throw std::runtime_error(path + ": write failed");
+    }
+    p += w;
+    left -= static_cast<size_t>(w);
+  }
+  ::fsync(fd);
+  ::close(fd);
+}
+
+/// Records already in the journal; a torn last line (a kill during the write) is dropped.
+std::vector<Json> readJournal(const std::string& path) {
+  std::vector<Json> out;
+  std::ifstream in(path);
+  std::string line;
+  std::string valid;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    try {
+      out.push_back(Json::parse(line));
+      valid += line + "\n";
+    } catch (const std::exception&) {
+      break;  // torn tail
+    }
+  }
+  if (in.is_open()) writeFileAtomically(path, valid);
+  return out;
+}
+
+std::string signalName(int sig) {
+  const char* s = ::strsignal(sig);
+  std::string name = s ? s : "signal";
+  switch (sig) {
+    case SIGSEGV: return "SIGSEGV (" + name + ")";
+    case SIGABRT: return "SIGABRT (" + name + ")";
+    case SIGKILL: return "SIGKILL (" + name + ")";
+    case SIGBUS: return "SIGBUS (" + name + ")";
+    case SIGFPE: return "SIGFPE (" + name + ")";
+    default: return "signal " + std::to_string(sig) + " (" + name + ")";
+  }
+}
+
+std::string duration(double s) {
+  std::ostringstream o;
+  if (s >= 3600) o << static_cast<int>(s / 3600) << "h" << std::setw(2) << std::setfill('0') << static_cast<int>(s / 60) % 60 << "m";
+  else if (s >= 60) o << static_cast<int>(s / 60) << "m" << std::setw(2) << std::setfill('0') << static_cast<int>(s) % 60 << "s";
+  else o << static_cast<int>(s) << "s";
+  return o.str();
+}
+
+class Progress {
+ public:
+  Progress(size_t total, size_t already) : total_(total), done_(already), tty_(::isatty(STDOUT_FILENO)) {}
+  void start(const std::string& id) {
+    current_ = id;
+    if (tty_) draw();
+  }
+  void finish(const Json& rec, double seconds) {
+    ++done_;
+    ++ran_;
+    elapsed_ += seconds;
+    std::ostringstream line;
+    line << "[" << done_ << "/" << total_ << "] " << rec.value("id", current_) << ": " << summary(rec) << " (" << std::fixed
+         << std::setprecision(1) << seconds << " s)";
+    if (tty_) std::cout << "\r\033[K";
+    std::cout << line.str() << "\n";
+    if (tty_ && done_ < total_) draw();
+    std::cout.flush();
+  }
+  static std::string summary(const Json& rec) {
+    std::ostringstream o;
+    const std::string status = rec.value("status", "error");
+    if (status != "ok") return status + ": " + rec.value("message", "");
+    const Json& m = rec["measurements"];
+    o << std::fixed << std::setprecision(2);
+    if (m.contains("md"))
+      o << m["md"]["ms_per_step"]["median"].get<double>() << " ms/step, " << m["md"]["ns_per_day"].get<double>() << " ns/day";
+    else if (m.contains("stages") && m["stages"].contains("total"))
+      o << m["stages"]["total"]["median_ms"].get<double>() << " ms per energy+forces";
+    return o.str();
+  }
+
+ private:
+  void draw() const {
+    const int width = 30;
+    const int filled = total_ ? static_cast<int>(width * done_ / total_) : width;
+    std::ostringstream o;
+    o << "\r\033[K[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done_ << "/" << total_;
+    if (ran_ > 0) o << " ETA " << duration(elapsed_ / ran_ * static_cast<double>(total_ - done_));
+    o << "  " << current_.substr(0, 60);
+    std::cout << o.str() << std::flush;
+  }
+  size_t total_, done_, ran_ = 0;
+  double elapsed_ = 0;
+  bool tty_;
+  std::string current_;
+};
+
+struct WorkerOutcome {
+  Json record;
+  bool interrupted = false;
+};
+
+WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::path& scratch, double timeout) {
+  const std::string pointFile = (scratch / "point.json").string(), resultFile = (scratch / "result.json").string();
+  std::error_code ec;
+  fs::remove(resultFile, ec);
+  writeFileAtomically(pointFile, point.toJson().dump() + "\n");
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::signal(SIGINT, SIG_IGN);            // the parent decides what Ctrl-C does
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // and a worker never outlives it
+    ::execl(exe.c_str(), "mlff-bench", "worker", pointFile.c_str(), resultFile.c_str(), static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  int status = 0;
+  bool timedOut = false, interrupted = false;
+  for (;;) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) break;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!timedOut && !interrupted && s > timeout) {
+      timedOut = true;
+      ::kill(pid, SIGKILL);
+    }
+    if (gInterrupted && !interrupted && !timedOut) {
+      interrupted = true;
+      ::kill(pid, SIGKILL);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  WorkerOutcome out;
+  out.interrupted = interrupted;
+  Json rec;
+  try {
+    rec = Json::parse(readFile(resultFile));  // the final record, or the one written at start
+  } catch (const std::exception&) {
+    try {  // nothing left behind: describe the point here (building a system starts no threads)
+      System s = point.system.build();
+      s.name = point.system.name();
+      rec = startedRecord(point, s);
+    } catch (const std::exception&) {
+      rec = {{"id", point.id()}};
+    }
+  }
+  rec["id"] = point.id();
+  if (timedOut) {
+    rec["status"] = "timeout";
+    rec["message"] = "killed after the " + std::to_string(static_cast<int>(timeout)) + " s point timeout";
+  } else if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    rec["status"] = sig == SIGKILL ? "oom" : "error";
+    rec["message"] = "worker killed by " + signalName(sig) + (sig == SIGKILL ? ", most likely by the out-of-memory killer" : "");
+  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (rec.value("message", "") == "did not finish" || !rec.contains("status")) {
+      rec["status"] = "error";
+      rec["message"] = "worker exited with code " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+  }
+  if (!rec.contains("status")) {
+    rec["status"] = "error";
+    rec["message"] = "worker left no record";
+  }
+  out.record = std::move(rec);
+  return out;
+}
+
+Json sgemmProbe(const std::string& exe, const fs::path& scratch) {
+  // In a worker too, so the parent never starts BLAS or OpenMP threads before forking.
+  const std::string out = (scratch / "sgemm.json").string();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::signal(SIGINT, SIG_IGN);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::execl(exe.c_str(), "mlff-bench", "worker", ":sgemm", out.c_str(), static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  try {
+    return Json::parse(readFile(out));
+  } catch (const std::exception&) {
+    return Json{{"gflops_per_s", 0.0}, {"error", "sgemm probe failed"}};
+  }
+}
+
+void rebuildReport(const std::string& path, const Json& header, const std::vector<Json>& records) {
+  Json doc = header;
+  doc["runs"] = Json::array();
+  for (const auto& r : records) doc["runs"].push_back(r);
+  writeFileAtomically(path, doc.dump(2) + "\n");
+}
+
+}  // namespace
+
+std::string journalPath(const std::string& reportPath) { return reportPath + ".runs.jsonl"; }
+
+int runSuite(const std::vector<Point>& planIn, const Json& suite, const RunnerOptions& o) {
+  const std::string exe = selfExe();
+  const fs::path out(o.reportPath);
+  ensureWritableDirectory(out.has_parent_path() ? out.parent_path().string() : ".");
+  const std::string journal = journalPath(o.reportPath);
+  std::vector<Json> records;
+  if (o.resume) {
+    records = readJournal(journal);
+  } else {
+    writeFileAtomically(journal, "");
+  }
+  std::set<std::string> finished;
+  for (const auto& r : records) finished.insert(r.value("id", ""));
+
+  char tmpl[] = "/tmp/mlff-bench-XXXXXX";
+  if (!::mkdtemp(tmpl)) throw std::runtime_error("cannot create a scratch folder in /tmp");
+  const fs::path scratch(tmpl);
+
+  Json suiteDoc = suite;
+  suiteDoc["sgemm_reference"] = sgemmProbe(exe, scratch);
+  const double sgemm = suiteDoc["sgemm_reference"].value("gflops_per_s", 0.0);
+  const Json header = makeReport(suiteDoc);
+  rebuildReport(o.reportPath, header, records);
+
+  struct sigaction sa {};
+  sa.sa_handler = onSigint;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+
+  size_t already = 0;
+  for (const auto& p : planIn) already += finished.count(p.id());
+  Progress progress(planIn.size(), already);
+  if (already) std::cout << "resuming: " << already << " of " << planIn.size() << " points already in " << journal << "\n";
+  int notOk = 0;
+  for (Point p : planIn) {
+    if (gInterrupted) break;
+    if (finished.count(p.id())) continue;
+    p.sgemmGflops = sgemm;
+    progress.start(p.id());
+    const auto t0 = std::chrono::steady_clock::now();
+    WorkerOutcome w = runWorker(exe, p, scratch, o.timeoutSeconds);
+    if (w.interrupted) break;
+    appendDurably(journal, w.record.dump());
+    records.push_back(w.record);
+    finished.insert(p.id());
+    rebuildReport(o.reportPath, header, records);
+    notOk += w.record.value("status", "") != "ok";
+    progress.finish(w.record, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  if (gInterrupted) {
+    if (::isatty(STDOUT_FILENO)) std::cout << "\r\033[K";
+    std::cout << "interrupted: " << finished.size() << " of " << planIn.size() << " points recorded in " << o.reportPath
+              << "\nresume with: " << o.resumeCommand << "\n";
+    return 130;
+  }
+  std::cout << "report: " << o.reportPath << " (" << records.size() << " runs, " << notOk << " not ok this time)\n";
+  return 0;
+}
+
+int workerMain(const std::string& pointFile, const std::string& resultFile) {
+  if (pointFile == ":sgemm") {
+    writeFileAtomically(resultFile, measureSgemm(1700, 2048, 1008, 3).dump() + "\n");
+    return 0;
+  }
+  const Point p = Point::fromJson(Json::parse(readFile(pointFile)));
+  // Leave a record naming the point first, so a crash still identifies it.
+  try {
+    System s = p.system.build();
+    s.name = p.system.name();
+    writeFileAtomically(resultFile, startedRecord(p, s).dump() + "\n");
+  } catch (const std::exception&) {
+  }
+  // Fault injection (after the started record, like a crash inside a model) for the runner's own tests: MLFFB_WORKER_FAULT=segv:TEXT or hang:TEXT acts
+  // on the points whose id contains TEXT.
+  if (const char* f = std::getenv("MLFFB_WORKER_FAULT")) {
+    const std::string spec(f);
+    const auto colon = spec.find(':');
+    if (colon != std::string::npos && p.id().find(spec.substr(colon + 1)) != std::string::npos) {
+      if (spec.rfind("segv", 0) == 0) ::raise(SIGSEGV);
+      if (spec.rfind("hang", 0) == 0)
+        for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+  const Json rec = runPoint(p);
+  writeFileAtomically(resultFile, rec.dump() + "\n");
+  return 0;
+}
+
+}  // namespace mlffb

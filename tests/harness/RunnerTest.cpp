@@ -1,0 +1,127 @@
+// The crash-proof runner: kill -9 then --resume runs every point exactly once; a worker that
+// segfaults or hangs is recorded and the suite completes; Ctrl-C stops cleanly with a resume hint.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "../TestUtil.hpp"
+#include "harness/Json.hpp"
+#include "systems/AtomicFile.hpp"
+
+using namespace mlffb;
+using test::runCli;
+
+namespace {
+const std::string kSuite =
+    "run --suite polyala --sizes 3,4,5,6 --model ani2x --flavor native --mode single-point --repeat 1 --warmup 0 ";
+
+size_t journalLines(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) n += !line.empty();
+  return n;
+}
+
+bool waitFor(const std::function<bool()>& cond, double seconds) {
+  const auto t0 = std::chrono::steady_clock::now();
+  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::map<std::string, Json> runsById(const std::string& report) {
+  std::map<std::string, Json> out;
+  const Json doc = Json::parse(readFile(report));
+  for (const auto& r : doc["runs"]) {
+    EXPECT_EQ(out.count(r["id"]), 0u) << "duplicate " << r["id"];
+    out[r["id"]] = r;
+  }
+  return out;
+}
+}  // namespace
+
+TEST(Runner, KillNineThenResumeRunsEveryPointExactlyOnce) {
+  const std::string dir = test::freshTempDir("runner-kill");
+  const std::string report = dir + "/r.json";
+  // Hang the third point so the kill lands in the middle of the suite.
+  const auto bg = test::runShell("MLFFB_WORKER_FAULT=hang:polyala-5/ " + std::string(MLFFB_BINARY) + " " + kSuite + "--out " + report +
+                                 " > " + dir + "/log 2>&1 & echo $!");
+  const std::string pid = bg.out.substr(0, bg.out.find('\n'));
+  ASSERT_FALSE(pid.empty());
+  ASSERT_TRUE(waitFor([&] { return journalLines(report + ".runs.jsonl") >= 2; }, 60)) << readFile(dir + "/log");
+  std::string worker;
+  ASSERT_TRUE(waitFor([&] {
+    worker = test::runShell("pgrep -P " + pid).out;
+    return !worker.empty();
+  }, 10));
+  worker = worker.substr(0, worker.find('\n'));
+  test::runShell("kill -9 " + pid);
+  ASSERT_TRUE(waitFor([&] { return test::runShell("kill -0 " + pid).exitCode != 0; }, 10));
+  EXPECT_EQ(runsById(report).size(), 2u);
+  // The hanging worker died with its parent.
+  EXPECT_TRUE(waitFor([&] { return test::runShell("kill -0 " + worker).exitCode != 0; }, 10)) << "worker " << worker;
+  auto r = runCli(kSuite + "--out " + report + " --resume");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("resuming: 2 of 4 points"), std::string::npos) << r.out;
+  const auto runs = runsById(report);
+  ASSERT_EQ(runs.size(), 4u);
+  for (const auto& [id, rec] : runs) EXPECT_EQ(rec["status"], "ok") << id << " " << rec["message"];
+  EXPECT_EQ(journalLines(report + ".runs.jsonl"), 4u);
+}
+
+TEST(Runner, CrashingAndHangingWorkersAreRecordedAndTheSuiteCompletes) {
+  const std::string dir = test::freshTempDir("runner-faults");
+  auto seg = test::runShell("MLFFB_WORKER_FAULT=segv:polyala-4/ " + std::string(MLFFB_BINARY) + " " + kSuite + "--out " + dir + "/s.json");
+  ASSERT_EQ(seg.exitCode, 0) << seg.err;
+  auto runs = runsById(dir + "/s.json");
+  ASSERT_EQ(runs.size(), 4u);
+  const Json& crashed = runs.at("polyala-4/ani2x/native/mlff/single-point/cpu/float32");
+  EXPECT_EQ(crashed["status"], "error");
+  EXPECT_NE(crashed["message"].get<std::string>().find("SIGSEGV"), std::string::npos) << crashed["message"];
+  EXPECT_EQ(crashed["system"]["atoms"], 43);  // the record still names the point's system
+  EXPECT_EQ(runs.at("polyala-6/ani2x/native/mlff/single-point/cpu/float32")["status"], "ok");
+
+  auto hang = test::runShell("MLFFB_WORKER_FAULT=hang:polyala-4/ " + std::string(MLFFB_BINARY) + " " + kSuite + "--timeout 2 --out " +
+                             dir + "/h.json");
+  ASSERT_EQ(hang.exitCode, 0) << hang.err;
+  runs = runsById(dir + "/h.json");
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_EQ(runs.at("polyala-4/ani2x/native/mlff/single-point/cpu/float32")["status"], "timeout");
+  EXPECT_EQ(runs.at("polyala-5/ani2x/native/mlff/single-point/cpu/float32")["status"], "ok");
+  const auto v = test::runShell("/usr/bin/python3 " + std::string(MLFFB_SOURCE_DIR) + "/scripts/validate_report.py " +
+                                std::string(MLFFB_SOURCE_DIR) + "/results/schema/report.schema.json " + dir + "/s.json " + dir +
+                                "/h.json");
+  EXPECT_EQ(v.exitCode, 0) << v.out;
+}
+
+TEST(Runner, CtrlCStopsCleanlyAndSaysHowToResume) {
+  const std::string dir = test::freshTempDir("runner-int");
+  const std::string report = dir + "/r.json";
+  const auto bg = test::runShell("MLFFB_WORKER_FAULT=hang:polyala-4/ " + std::string(MLFFB_BINARY) + " " + kSuite + "--out " + report +
+                                 " > " + dir + "/log 2>&1 & echo $!");
+  const std::string pid = bg.out.substr(0, bg.out.find('\n'));
+  ASSERT_TRUE(waitFor([&] { return journalLines(report + ".runs.jsonl") >= 1; }, 60)) << readFile(dir + "/log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  test::runShell("kill -INT " + pid);
+  ASSERT_TRUE(waitFor([&] { return test::runShell("kill -0 " + pid).exitCode != 0; }, 10));
+  const std::string log = readFile(dir + "/log");
+  EXPECT_NE(log.find("interrupted: 1 of 4 points recorded"), std::string::npos) << log;
+  EXPECT_NE(log.find("resume with: mlff-bench run --suite polyala"), std::string::npos) << log;
+  EXPECT_NE(log.find("--resume"), std::string::npos) << log;
+  EXPECT_EQ(runsById(report).size(), 1u);
+}
+
+TEST(Runner, PlanPrintsEveryPointWithoutRunning) {
+  auto r = runCli("run --suite neighbors --quick --model ani2x --flavor native --plan");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("suite neighbors: 3 points"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("random-2000-n50/ani2x/native/mlff/single-point/cpu/float32"), std::string::npos) << r.out;
+  auto p = runCli("run --suite polyala --plan --sizes 10 --configuration mlff,cml --mode md --model ani2x");
+  EXPECT_NE(p.out.find("polyala-10/ani2x/native/native/cml/md/cpu/float32"), std::string::npos) << p.out;
+}
