@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "harness/BuildInfo.hpp"
+#include "harness/CompareCommand.hpp"
 #include "harness/ListCommand.hpp"
 #include "harness/RunCommand.hpp"
 #include "harness/SystemsCommand.hpp"
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
   mlffb::addSystemsCommand(app);
   mlffb::addRunCommand(app);
   mlffb::addEvalCommand(app);
+  mlffb::addCompareCommand(app);
+  mlffb::addReportCommand(app);
   mlffb::setCommandLine(argc, argv);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,283 @@
+#!/usr/bin/python3
+"""Figures from mlff-bench reports, like the seed paper's, plus an index page.
+
+usage: plot_report.py --out DIR REPORT.json [REPORT.json ...]
+
+Writes PNG and SVG figures and DIR/index.md + DIR/index.html linking them. A figure whose data
+is not in the reports (e.g. kernel throughput without CUPTI) is listed on the page as skipped,
+with the reason. Uses Debian's matplotlib (/usr/bin/python3).
+"""
+import argparse
+import html
+import json
+import os
+import sys
+from collections import defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+STAGES = ["neighbors", "descriptor", "energy", "forces"]
+
+
+def device_label(report, run):
+    env = report["environment"]
+    dev = run.get("device", "cpu")
+    if dev.startswith("cuda") and env.get("gpus"):
+        return env["gpus"][0]["name"]
+    return "%s (%d cores)" % (env.get("cpu_model", "CPU"), env.get("cpu_cores", 0))
+
+
+def ok_runs(reports):
+    for name, rep in reports:
+        for run in rep["runs"]:
+            if run.get("status") == "ok":
+                yield name, rep, run
+
+
+def series_key(run):
+    return "%s/%s" % (run["model"]["name"], run["model"]["flavor"])
+
+
+def save(fig, out, stem, made):
+    for ext in ("png", "svg"):
+        fig.savefig(os.path.join(out, stem + "." + ext), dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    made.append(stem)
+
+
+def fig_stage_times(reports, out, made, skipped):
+    data = defaultdict(lambda: defaultdict(list))  # series -> stage -> [(atoms, ms)]
+    for _, rep, run in ok_runs(reports):
+        if run.get("mode") != "single-point" or run["system"].get("kind", "") == "random":
+            continue
+        if run["system"]["name"].startswith("random"):
+            continue
+        st = run["measurements"].get("stages", {})
+        key = series_key(run) + " " + device_label(rep, run).split(" (")[0]
+        for s in STAGES + ["total"]:
+            if s in st:
+                data[key][s].append((run["system"]["atoms"], st[s]["median_ms"]))
+    if not data:
+        skipped.append(("stage_time_vs_atoms", "no single-point runs on poly-alanine or file systems"))
+        return
+    n = len(data)
+    fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 4.2), squeeze=False)
+    for ax, (key, stages) in zip(axes[0], sorted(data.items())):
+        for s in STAGES + ["total"]:
+            pts = sorted(stages.get(s, []))
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=s, lw=2 if s == "total" else 1)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("atoms")
+        ax.set_ylabel("median time per evaluation (ms)")
+        ax.set_title(key, fontsize=9)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle("Stage times vs system size (cf. seed Figs. 3 and 7)")
+    save(fig, out, "stage_time_vs_atoms", made)
+
+
+def fig_neighbors(reports, out, made, skipped):
+    data = defaultdict(lambda: defaultdict(list))
+    traffic = defaultdict(list)
+    for _, rep, run in ok_runs(reports):
+        if run.get("mode") != "single-point" or not run["system"]["name"].startswith("random"):
+            continue
+        nb = run["system"]["mean_neighbors"].get("5.1")
+        st = run["measurements"].get("stages", {})
+        for s in STAGES:
+            if s in st:
+                data[series_key(run)][s].append((nb, st[s]["median_ms"]))
+        for stage, t in run["measurements"].get("traffic", {}).items():
+            traffic[series_key(run) + " " + stage].append((nb, t.get("dram_bytes", 0) / 1e6))
+    if not data:
+        skipped.append(("stage_time_vs_neighbors", "no runs of the neighbors suite (random workloads)"))
+        return
+    fig, axes = plt.subplots(1, len(data), figsize=(5.2 * len(data), 4.2), squeeze=False)
+    for ax, (key, stages) in zip(axes[0], sorted(data.items())):
+        for s, pts in sorted(stages.items()):
+            pts = sorted(pts)
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=s)
+        ax.set_xlabel("mean neighbours within 5.1 Å")
+        ax.set_ylabel("median stage time (ms)")
+        ax.set_title(key, fontsize=9)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle("Stage times vs neighbour count (cf. seed Figs. 4 and 8)")
+    save(fig, out, "stage_time_vs_neighbors", made)
+    if traffic:
+        fig, ax = plt.subplots(figsize=(6, 4.2))
+        for key, pts in sorted(traffic.items()):
+            pts = sorted(pts)
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=key)
+        ax.set_xlabel("mean neighbours within 5.1 Å")
+        ax.set_ylabel("DRAM traffic (MB)")
+        ax.legend(fontsize=7)
+        save(fig, out, "traffic_vs_neighbors", made)
+    else:
+        skipped.append(("traffic_vs_neighbors", "no memory-traffic measurements (CUPTI range profiler) in the reports"))
+
+
+def fig_operators(reports, out, made, skipped):
+    ops = defaultdict(float)
+    for _, _, run in ok_runs(reports):
+        for name, t in run["measurements"].get("operators", {}).items():
+            ops[name] += t.get("total_ms", 0)
+    if not ops:
+        skipped.append(("operator_timings", "no framework operator timings in the reports"))
+        return
+    top = sorted(ops.items(), key=lambda kv: -kv[1])[:20]
+    fig, ax = plt.subplots(figsize=(7, 5))
+    ax.barh([k for k, _ in top][::-1], [v for _, v in top][::-1])
+    ax.set_xlabel("total time (ms)")
+    ax.set_title("Framework operator timings (cf. seed Figs. 5 and 9)")
+    save(fig, out, "operator_timings", made)
+
+
+def fig_kernels(reports, out, made, skipped):
+    rows = []
+    for _, _, run in ok_runs(reports):
+        for k in run["measurements"].get("kernels", []):
+            if "dram_throughput_pct" in k:
+                rows.append((k["name"][:40], k["dram_throughput_pct"]))
+    if not rows:
+        skipped.append(("kernel_throughput", "no per-kernel throughput (CUPTI) in the reports"))
+        return
+    rows = sorted(rows, key=lambda r: -r[1])[:20]
+    fig, ax = plt.subplots(figsize=(7, 5))
+    ax.barh([r[0] for r in rows][::-1], [r[1] for r in rows][::-1])
+    ax.set_xlabel("DRAM throughput (% of peak)")
+    ax.set_title("Kernel throughput (cf. seed Figs. 6 and 10)")
+    save(fig, out, "kernel_throughput", made)
+
+
+def fig_md(reports, out, made, skipped):
+    data = defaultdict(list)
+    for _, rep, run in ok_runs(reports):
+        md = run["measurements"].get("md")
+        if not md:
+            continue
+        key = "%s %s/%s %s" % (run.get("engine"), run["model"]["name"], run["model"]["flavor"], device_label(rep, run).split(" (")[0])
+        data[key].append((run["system"]["atoms"], md["ns_per_day"]))
+    if not data:
+        skipped.append(("md_ns_per_day_vs_atoms", "no MD runs in the reports"))
+        return
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for key, pts in sorted(data.items()):
+        pts = sorted(pts)
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=key)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("atoms")
+    ax.set_ylabel("simulation speed (ns/day)")
+    ax.set_title("MD speed vs size per engine (cf. seed Figs. 11 and 12)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    save(fig, out, "md_ns_per_day_vs_atoms", made)
+
+
+def fig_devices(reports, out, made, skipped):
+    data = defaultdict(list)
+    for _, rep, run in ok_runs(reports):
+        st = run["measurements"].get("stages", {})
+        if "total" in st:
+            data[(device_label(rep, run), series_key(run))].append((run["system"]["atoms"], st["total"]["median_ms"]))
+    devices = {k[0] for k in data}
+    if len(devices) < 2:
+        skipped.append(("cross_device", "needs reports from at least two devices (found %d)" % len(devices)))
+        return
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    for (dev, key), pts in sorted(data.items()):
+        pts = sorted(pts)
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label="%s — %s" % (dev, key))
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("atoms")
+    ax.set_ylabel("energy + forces (ms, median)")
+    ax.set_title("Across devices (cf. seed Fig. 13)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    save(fig, out, "cross_device", made)
+
+
+def fig_framework_vs_fused(reports, out, made, skipped):
+    by = defaultdict(dict)  # (model, device, atoms) -> flavor -> ms
+    for _, rep, run in ok_runs(reports):
+        st = run["measurements"].get("stages", {})
+        if "total" in st:
+            by[(run["model"]["name"], device_label(rep, run), run["system"]["atoms"])][run["model"]["flavor"]] = st["total"]["median_ms"]
+    pairs = defaultdict(list)
+    for (model, dev, atoms), fl in by.items():
+        if "torch" in fl and "native" in fl:
+            pairs[(model, dev)].append((atoms, fl["torch"], fl["native"]))
+    if not pairs:
+        skipped.append(("framework_vs_fused", "needs torch and native runs of one model on the same systems"))
+        return
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for (model, dev), pts in sorted(pairs.items()):
+        pts = sorted(pts)
+        x = [p[0] for p in pts]
+        a1.plot(x, [p[1] for p in pts], marker="o", label="%s torch (framework)" % model)
+        a1.plot(x, [p[2] for p in pts], marker="s", label="%s native (fused)" % model)
+        a2.plot(x, [p[1] / p[2] for p in pts], marker="o", label="%s, %s" % (model, dev.split(" (")[0]))
+    for ax in (a1, a2):
+        ax.set_xscale("log")
+        ax.set_xlabel("atoms")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    a1.set_yscale("log")
+    a1.set_ylabel("energy + forces (ms, median)")
+    a2.set_ylabel("speed-up of native over torch (×)")
+    fig.suptitle("Framework vs fused implementation (cf. seed Fig. 14)")
+    save(fig, out, "framework_vs_fused", made)
+
+
+def write_index(out, reports, made, skipped):
+    titles = {
+        "stage_time_vs_atoms": "Stage times vs system size",
+        "stage_time_vs_neighbors": "Stage times vs neighbour count",
+        "traffic_vs_neighbors": "Memory traffic vs neighbour count",
+        "operator_timings": "Framework operator timings",
+        "kernel_throughput": "Kernel throughput",
+        "md_ns_per_day_vs_atoms": "MD speed vs size per engine",
+        "cross_device": "Across devices",
+        "framework_vs_fused": "Framework vs fused",
+    }
+    md = ["# mlff-bench figures", "", "Reports: " + ", ".join(os.path.basename(n) for n, _ in reports), ""]
+    body = ["<h1>mlff-bench figures</h1>", "<p>Reports: %s</p>" % html.escape(", ".join(os.path.basename(n) for n, _ in reports))]
+    for stem in made:
+        md += ["## " + titles.get(stem, stem), "", "![%s](%s.png) ([SVG](%s.svg))" % (stem, stem, stem), ""]
+        body.append('<h2>%s</h2><img src="%s.png" alt="%s"> <a href="%s.svg">SVG</a>' % (html.escape(titles.get(stem, stem)), stem, stem, stem))
+    if skipped:
+        md += ["## Not drawn", ""] + ["- %s: %s" % (titles.get(s, s), why) for s, why in skipped] + [""]
+        body.append("<h2>Not drawn</h2><ul>%s</ul>" % "".join("<li>%s: %s</li>" % (html.escape(titles.get(s, s)), html.escape(w)) for s, w in skipped))
+    with open(os.path.join(out, "index.md"), "w") as f:
+        f.write("\n".join(md))
+    with open(os.path.join(out, "index.html"), "w") as f:
+        f.write("<!doctype html><meta charset='utf-8'><title>mlff-bench figures</title>\n" + "\n".join(body) + "\n")
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("reports", nargs="+")
+    a = ap.parse_args(argv)
+    reports = []
+    for path in a.reports:
+        with open(path) as f:
+            reports.append((path, json.load(f)))
+    os.makedirs(a.out, exist_ok=True)
+    made, skipped = [], []
+    for fig in (fig_stage_times, fig_neighbors, fig_operators, fig_kernels, fig_md, fig_devices, fig_framework_vs_fused):
+        fig(reports, a.out, made, skipped)
+    write_index(a.out, reports, made, skipped)
+    print("%d figures in %s (%d not drawn: see index.md)" % (len(made), a.out, len(skipped)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

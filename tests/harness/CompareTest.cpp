@@ -1,0 +1,77 @@
+// compare on fixture reports gives the expected table; report draws the figures.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "../TestUtil.hpp"
+#include "harness/Compare.hpp"
+#include "systems/AtomicFile.hpp"
+
+using namespace mlffb;
+using test::runCli;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kCpu = std::string(MLFFB_SOURCE_DIR) + "/tests/data/fixture-report-cpu.json";
+const std::string kGpu = std::string(MLFFB_SOURCE_DIR) + "/tests/data/fixture-report-h100.json";
+}  // namespace
+
+TEST(Compare, MarkdownTableAcrossDevices) {
+  auto r = runCli("compare " + kCpu + " " + kGpu);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string expected =
+      "Metric: total (ms); speed-up against Fixture CPU (16 cores) in parentheses (baseline / value).\n"
+      "\n"
+      "| system | model | flavour | engine | configuration | Fixture CPU (16 cores) | NVIDIA H100 80GB HBM3 |\n"
+      "|---|---|---|---|---|---:|---:|\n"
+      "| polyala-10 | ani2x | native | none | mlff | 10 | — |\n"
+      "| polyala-10 | ani2x | torch | none | mlff | 40 | 8 (×5) |\n"
+      "| polyala-100 | ani2x | native | none | mlff | 50 | — |\n"
+      "| polyala-100 | ani2x | torch | none | mlff | 250.0 | 10 (×25) |\n"
+      "| polyala-1000 | ani2x | torch | none | mlff | — | 40 |\n"
+      "\n"
+      "1 other points have no value for this metric.\n"
+      "\n"
+      "Mismatched points (no record in every report):\n"
+      "- polyala-10 | ani2x | native | none | mlff — missing in NVIDIA H100 80GB HBM3\n"
+      "- polyala-100 | ani2x | native | none | mlff — missing in NVIDIA H100 80GB HBM3\n"
+      "- polyala-1000 | ani2x | torch | none | mlff — missing in Fixture CPU (16 cores)\n";
+  EXPECT_EQ(r.out, expected);
+}
+
+TEST(Compare, MetricsBaselinesAndFormats) {
+  auto md = runCli("compare " + kCpu + " " + kGpu + " --metric ns_per_day --baseline " + kGpu);
+  ASSERT_EQ(md.exitCode, 0) << md.err;
+  EXPECT_NE(md.out.find("| polyala-10 | ani2x | native | native | mlff | 4 (×0.2) | 20 |"), std::string::npos) << md.out;
+  auto csv = runCli("compare " + kCpu + " " + kGpu + " --metric stage:energy --format csv");
+  ASSERT_EQ(csv.exitCode, 0) << csv.err;
+  EXPECT_NE(csv.out.find("polyala-10,ani2x,torch,none,mlff,20,1,20,1\n"), std::string::npos) << csv.out;
+  auto js = runCli("compare " + kCpu + " " + kGpu + " --format json");
+  ASSERT_EQ(js.exitCode, 0) << js.err;
+  const Json j = Json::parse(js.out);
+  EXPECT_EQ(j["columns"].size(), 2u);
+  EXPECT_DOUBLE_EQ(j["rows"][3]["speedup_vs_baseline"]["NVIDIA H100 80GB HBM3"].get<double>(), 25.0);
+  EXPECT_EQ(j["mismatched"].size(), 3u);
+  auto bad = runCli("compare " + kCpu + " --metric flops");
+  EXPECT_NE(bad.exitCode, 0);
+  EXPECT_NE(bad.err.find("unknown metric 'flops'"), std::string::npos) << bad.err;
+  auto notReport = runCli("compare " + std::string(MLFFB_SOURCE_DIR) + "/results/schema/report.schema.json");
+  EXPECT_NE(notReport.exitCode, 0);
+  EXPECT_NE(notReport.err.find("not an mlff-bench report"), std::string::npos) << notReport.err;
+}
+
+TEST(Figures, DrawnFromFixtureReports) {
+  const std::string dir = test::freshTempDir("figures");
+  auto r = runCli("report " + kCpu + " " + kGpu + " --out " + dir);
+  ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+  for (const char* stem : {"stage_time_vs_atoms", "md_ns_per_day_vs_atoms", "cross_device", "framework_vs_fused"})
+    for (const char* ext : {".png", ".svg"}) {
+      const fs::path p = fs::path(dir) / (std::string(stem) + ext);
+      ASSERT_TRUE(fs::exists(p)) << p;
+      EXPECT_GT(fs::file_size(p), 1000u) << p;
+    }
+  const std::string index = readFile(dir + "/index.md");
+  EXPECT_NE(index.find("![cross_device](cross_device.png)"), std::string::npos) << index;
+  EXPECT_NE(index.find("Kernel throughput: no per-kernel throughput"), std::string::npos) << index;
+  EXPECT_TRUE(fs::exists(dir + "/index.html"));
+}
