@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <random>
 
+#include "../PhysicsTestUtil.hpp"
 #include "systems/Element.hpp"
 #include "systems/Rng.hpp"
 #include "workloads/ModelRegistry.hpp"
@@ -73,11 +74,7 @@ double relForceError(const std::vector<Vec3>& a, const std::vector<Vec3>& b) {
   return std::sqrt(num / den);
 }
 
-/// A fresh seed per run (MLFFB_TEST_SEED reproduces a reported failure).
-std::uint64_t freshSeed() {
-  if (const char* e = std::getenv("MLFFB_TEST_SEED")) return std::stoull(e);
-  return std::random_device{}();
-}
+using test::freshSeed;
 
 class Ani : public ::testing::TestWithParam<std::string> {};
 }  // namespace
@@ -174,19 +171,9 @@ TEST_P(Ani, InvariantUnderRotationTranslationPermutation) {
   auto p = make(GetParam(), Precision::Float64, false, seed);
   p->setSystem(s);
   const EnergyForces r0 = p->compute(s.positions, std::nullopt, true);
-  // Rotation (random unit quaternion) + translation.
+  // Rotation + translation.
   Rng rng(seed ^ 0x9e3779b97f4a7c15ULL);
-  double q[4] = {rng.normal(), rng.normal(), rng.normal(), rng.normal()};
-  const double qn = std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
-  for (double& x : q) x /= qn;
-  const double a = q[0], b = q[1], c = q[2], d = q[3];
-  const double R[3][3] = {{a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)},
-                          {2 * (b * c + a * d), a * a - b * b + c * c - d * d, 2 * (c * d - a * b)},
-                          {2 * (b * d - a * c), 2 * (c * d + a * b), a * a - b * b - c * c + d * d}};
-  auto rot = [&](const Vec3& v) {
-    return Vec3{R[0][0] * v.x + R[0][1] * v.y + R[0][2] * v.z, R[1][0] * v.x + R[1][1] * v.y + R[1][2] * v.z,
-                R[2][0] * v.x + R[2][1] * v.y + R[2][2] * v.z};
-  };
+  const test::Rotation rot = test::randomRotation(rng);
   const Vec3 shift{rng.uniform(-50, 50), rng.uniform(-50, 50), rng.uniform(-50, 50)};
   std::vector<Vec3> moved;
   for (const auto& v : s.positions) moved.push_back(rot(v) + shift);

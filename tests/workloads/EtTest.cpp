@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <random>
 
+#include "../PhysicsTestUtil.hpp"
 #include "systems/Element.hpp"
 #include "systems/Rng.hpp"
 #include "workloads/ModelRegistry.hpp"
@@ -20,10 +21,9 @@ using namespace mlffb;
 namespace fs = std::filesystem;
 
 namespace {
-std::uint64_t freshSeed() {
-  if (const char* e = std::getenv("MLFFB_TEST_SEED")) return std::stoull(e);
-  return std::random_device{}();
-}
+using test::freshSeed;
+using test::randomRotation;
+using test::Rotation;
 
 /// Small but complete configuration so the float64 loop reference stays fast.
 std::map<std::string, std::string> smallConfig() {
@@ -61,21 +61,6 @@ std::unique_ptr<Potential> etTorch(const std::map<std::string, std::string>& cfg
   return createPotential("et", o);
 }
 
-struct Rotation {
-  double R[3][3];
-  Vec3 operator()(const Vec3& v) const {
-    return {R[0][0] * v.x + R[0][1] * v.y + R[0][2] * v.z, R[1][0] * v.x + R[1][1] * v.y + R[1][2] * v.z,
-            R[2][0] * v.x + R[2][1] * v.y + R[2][2] * v.z};
-  }
-};
-Rotation randomRotation(Rng& rng) {
-  double q[4] = {rng.normal(), rng.normal(), rng.normal(), rng.normal()};
-  const double n = std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
-  const double a = q[0] / n, b = q[1] / n, c = q[2] / n, d = q[3] / n;
-  return {{{a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)},
-           {2 * (b * c + a * d), a * a - b * b + c * c - d * d, 2 * (c * d - a * b)},
-           {2 * (b * d - a * c), 2 * (c * d + a * b), a * a - b * b - c * c + d * d}}};
-}
 }  // namespace
 
 TEST(Et, TorchMatchesTheLoopReferenceFloat64) {
