@@ -86,7 +86,6 @@ Json Point::toJson() const {
   j["member"] = member;
   j["seed"] = seed;
   j["model_settings"] = modelSettings;
-  j["sgemm_gflops"] = sgemmGflops;
   return j;
 }
 
@@ -118,7 +117,6 @@ Point Point::fromJson(const Json& j) {
   p.member = j.at("member");
   p.seed = j.at("seed");
   p.modelSettings = j.at("model_settings").get<std::map<std::string, std::string>>();
-  p.sgemmGflops = j.at("sgemm_gflops");
   return p;
 }
 

@@ -37,7 +37,6 @@ struct Point {
   int member = -1;
   std::uint64_t seed = 42;
   std::map<std::string, std::string> modelSettings;
-  double sgemmGflops = 0;
 
   std::string id() const;
   Json toJson() const;

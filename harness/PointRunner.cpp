@@ -7,6 +7,7 @@
 #include "backends/EngineRegistry.hpp"
 #include "harness/SinglePoint.hpp"
 #include "profilers/MemoryProbe.hpp"
+#include "workloads/BlasProbe.hpp"
 #include "workloads/ModelRegistry.hpp"
 
 namespace mlffb {
@@ -91,7 +92,11 @@ Json runPoint(const Point& p) {
     if (p.mode == "md") {
       runMd(p, *potential, system, rec);
     } else {
-      measureSinglePoint(*potential, system, SinglePointOptions{p.warmup, p.repeat}, p.sgemmGflops, rec);
+      // The GEMM floor, measured in this process right before the point: an sgemm shaped like
+      // ANI-2x's stacked first hydrogen layer, on the BLAS the flavours use.
+      const Json sgemm = measureSgemm(1700, 2048, 1008, 5);
+      measureSinglePoint(*potential, system, SinglePointOptions{p.warmup, p.repeat}, sgemm["gflops_per_s"].get<double>(), rec);
+      if (rec.contains("measurements") && rec["measurements"].is_object()) rec["measurements"]["sgemm_reference"] = sgemm;
     }
   } catch (const std::bad_alloc&) {
     rec["status"] = "oom";

@@ -20,7 +20,6 @@
 #include "harness/PointRunner.hpp"
 #include "harness/Report.hpp"
 #include "systems/AtomicFile.hpp"
-#include "workloads/BlasProbe.hpp"
 
 namespace mlffb {
 namespace fs = std::filesystem;
@@ -217,25 +216,6 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
   return out;
 }
 
-Json sgemmProbe(const std::string& exe, const fs::path& scratch) {
-  // In a worker too, so the parent never starts BLAS or OpenMP threads before forking.
-  const std::string out = (scratch / "sgemm.json").string();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::signal(SIGINT, SIG_IGN);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    ::execl(exe.c_str(), "mlff-bench", "worker", ":sgemm", out.c_str(), static_cast<char*>(nullptr));
-    std::_Exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  try {
-    return Json::parse(readFile(out));
-  } catch (const std::exception&) {
-    return Json{{"gflops_per_s", 0.0}, {"error", "sgemm probe failed"}};
-  }
-}
-
 void rebuildReport(const std::string& path, const Json& header, const std::vector<Json>& records) {
   Json doc = header;
   doc["runs"] = Json::array();
@@ -265,10 +245,7 @@ int runSuite(const std::vector<Point>& planIn, const Json& suite, const RunnerOp
   if (!::mkdtemp(tmpl)) throw std::runtime_error("cannot create a scratch folder in /tmp");
   const fs::path scratch(tmpl);
 
-  Json suiteDoc = suite;
-  suiteDoc["sgemm_reference"] = sgemmProbe(exe, scratch);
-  const double sgemm = suiteDoc["sgemm_reference"].value("gflops_per_s", 0.0);
-  const Json header = makeReport(suiteDoc);
+  const Json header = makeReport(suite);
   rebuildReport(o.reportPath, header, records);
 
   struct sigaction sa {};
@@ -281,10 +258,9 @@ int runSuite(const std::vector<Point>& planIn, const Json& suite, const RunnerOp
   Progress progress(planIn.size(), already);
   if (already) std::cout << "resuming: " << already << " of " << planIn.size() << " points already in " << journal << "\n";
   int notOk = 0;
-  for (Point p : planIn) {
+  for (const Point& p : planIn) {
     if (gInterrupted) break;
     if (finished.count(p.id())) continue;
-    p.sgemmGflops = sgemm;
     progress.start(p.id());
     const auto t0 = std::chrono::steady_clock::now();
     WorkerOutcome w = runWorker(exe, p, scratch, o.timeoutSeconds);
@@ -309,10 +285,6 @@ int runSuite(const std::vector<Point>& planIn, const Json& suite, const RunnerOp
 }
 
 int workerMain(const std::string& pointFile, const std::string& resultFile) {
-  if (pointFile == ":sgemm") {
-    writeFileAtomically(resultFile, measureSgemm(1700, 2048, 1008, 3).dump() + "\n");
-    return 0;
-  }
   const Point p = Point::fromJson(Json::parse(readFile(pointFile)));
   // Leave a record naming the point first, so a crash still identifies it.
   try {
