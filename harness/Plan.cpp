@@ -122,6 +122,12 @@ Point Point::fromJson(const Json& j) {
 
 int visibleCudaDevices() { return static_cast<int>(cudaDevices().size()); }
 
+std::string defaultAniWeights() {
+  if (const char* e = std::getenv("MLFFB_ANI2X_WEIGHTS")) return fs::is_directory(e) ? std::string(e) : std::string();
+  const fs::path p = fs::path(MLFFB_SOURCE_DIR).parent_path() / "shared" / "models" / "ani-2x_8x";
+  return fs::is_directory(p) ? p.lexically_normal().string() : std::string();
+}
+
 namespace {
 template <class T>
 std::vector<T> pick(const std::vector<T>& over, const std::vector<T>& base) {
@@ -239,6 +245,7 @@ std::vector<Point> expandPlan(const RunRequest& r) {
                   p.integrator = r.integrator;
                   p.traceDir = r.traceDir;
                   p.weights = r.weights;
+                  if (p.weights.empty() && mode == "md" && model == "ani2x") p.weights = defaultAniWeights();
                   p.member = r.member;
                   p.seed = r.seed;
                   p.modelSettings = r.modelSettings;

@@ -66,6 +66,10 @@ struct RunRequest {
 std::vector<Point> expandPlan(const RunRequest& request);
 /// The suite section of the report for this request.
 Json suiteJson(const RunRequest& request, const std::vector<Point>& points);
+/// The real ANI-2x weights MD points use when no --weights is given (random weights are no
+/// physical potential): $MLFFB_ANI2X_WEIGHTS, else ../shared/models/ani-2x_8x beside the source
+/// tree; empty if neither exists.
+std::string defaultAniWeights();
 /// CUDA devices visible (0 without a driver or device).
 int visibleCudaDevices();
 
