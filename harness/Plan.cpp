@@ -52,6 +52,18 @@ System SystemSpec::build() const {
   return readSystem(path);
 }
 
+PotentialOptions RunSettings::potentialOptions(const std::string& flavor, const std::string& device, Precision precision) const {
+  PotentialOptions po;
+  po.flavor = flavor;
+  po.device = device;
+  po.precision = precision;
+  po.weightsDir = weights;
+  po.seed = seed;
+  po.extra = modelSettings;
+  if (member >= 0) po.extra["member"] = std::to_string(member);
+  return po;
+}
+
 std::string Point::id() const {
   std::string id = system.name() + "/" + model + "/" + flavor + "/" + (mode == "md" ? engine + "/" : "") + configuration + "/" + mode +
                    "/" + device + "/" + precision;
@@ -71,21 +83,22 @@ Json Point::toJson() const {
   j["precision"] = precision;
   j["repeat"] = repeat;
   j["warmup"] = warmup;
+  const MdOptions& md = settings.md;
   j["md"] = {{"steps", md.steps},
              {"warmup_steps", md.warmupSteps},
              {"dt_fs", md.timestepFs},
-             {"integrator", integrator},
+             {"integrator", settings.integrator},
              {"temperature_k", md.temperatureK},
              {"friction_per_ps", md.frictionPerPs},
              {"minimize_steps", md.minimizeSteps},
              {"minimize_tolerance", md.minimizeToleranceKJPerMolA},
              {"skin", md.skinAngstrom},
              {"trace_every", md.traceEvery}};
-  j["trace_dir"] = traceDir;
-  j["weights"] = weights;
-  j["member"] = member;
-  j["seed"] = seed;
-  j["model_settings"] = modelSettings;
+  j["trace_dir"] = settings.traceDir;
+  j["weights"] = settings.weights;
+  j["member"] = settings.member;
+  j["seed"] = settings.seed;
+  j["model_settings"] = settings.modelSettings;
   return j;
 }
 
@@ -102,21 +115,22 @@ Point Point::fromJson(const Json& j) {
   p.repeat = j.at("repeat");
   p.warmup = j.at("warmup");
   const Json& m = j.at("md");
-  p.md.steps = m.at("steps");
-  p.md.warmupSteps = m.at("warmup_steps");
-  p.md.timestepFs = m.at("dt_fs");
-  p.integrator = m.at("integrator");
-  p.md.temperatureK = m.at("temperature_k");
-  p.md.frictionPerPs = m.at("friction_per_ps");
-  p.md.minimizeSteps = m.at("minimize_steps");
-  p.md.minimizeToleranceKJPerMolA = m.at("minimize_tolerance");
-  p.md.skinAngstrom = m.at("skin");
-  p.md.traceEvery = m.at("trace_every");
-  p.traceDir = j.at("trace_dir");
-  p.weights = j.at("weights");
-  p.member = j.at("member");
-  p.seed = j.at("seed");
-  p.modelSettings = j.at("model_settings").get<std::map<std::string, std::string>>();
+  RunSettings& st = p.settings;
+  st.md.steps = m.at("steps");
+  st.md.warmupSteps = m.at("warmup_steps");
+  st.md.timestepFs = m.at("dt_fs");
+  st.integrator = m.at("integrator");
+  st.md.temperatureK = m.at("temperature_k");
+  st.md.frictionPerPs = m.at("friction_per_ps");
+  st.md.minimizeSteps = m.at("minimize_steps");
+  st.md.minimizeToleranceKJPerMolA = m.at("minimize_tolerance");
+  st.md.skinAngstrom = m.at("skin");
+  st.md.traceEvery = m.at("trace_every");
+  st.traceDir = j.at("trace_dir");
+  st.weights = j.at("weights");
+  st.member = j.at("member");
+  st.seed = j.at("seed");
+  st.modelSettings = j.at("model_settings").get<std::map<std::string, std::string>>();
   return p;
 }
 
@@ -183,7 +197,7 @@ std::vector<Point> expandPlan(const RunRequest& r) {
   for (const auto& c : pick(r.configurations, s.configurations))
     if (c != "mlff" && c != "cff" && c != "cml") throw std::invalid_argument("--configuration must be mlff, cff or cml (got '" + c + "')");
   for (const auto& p : pick(r.precisions, s.precisions)) parsePrecision(p);
-  parseIntegrator(r.integrator);
+  parseIntegrator(r.settings.integrator);
   const std::vector<std::string> models = pick(r.models, s.models);
   for (const auto& m : models) {
     bool known = false;
@@ -206,14 +220,14 @@ std::vector<Point> expandPlan(const RunRequest& r) {
 
   std::vector<SystemSpec> systems;
   if (s.systems == "polyala") {
-    for (int n : sizes) systems.push_back({"polyala", n, 0, "", r.seed});
+    for (int n : sizes) systems.push_back({"polyala", n, 0, "", r.settings.seed});
   } else if (s.systems == "random") {
     for (int n : sizes)
-      for (double m : neighbors) systems.push_back({"random", n, m, "", r.seed});
+      for (double m : neighbors) systems.push_back({"random", n, m, "", r.settings.seed});
   } else {
     for (const auto& f : s.files) {
       if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": cannot open");
-      systems.push_back({"file", 0, 0, fs::absolute(f).string(), r.seed});
+      systems.push_back({"file", 0, 0, fs::absolute(f).string(), r.settings.seed});
     }
   }
   std::vector<Point> points;
@@ -239,17 +253,12 @@ std::vector<Point> expandPlan(const RunRequest& r) {
                   p.precision = prec;
                   p.repeat = repeat;
                   p.warmup = warmup;
-                  p.md = r.md;
-                  if (!r.mdStepsSet) p.md.steps = s.mdSteps;
-                  if (!r.mdWarmupSet) p.md.warmupSteps = s.mdWarmupSteps;
-                  p.integrator = r.integrator;
-                  p.traceDir = r.traceDir;
-                  p.weights = r.weights;
-                  if (p.weights.empty() && mode == "md" && model == "ani2x") p.weights = defaultAniWeights();
-                  p.member = r.member;
-                  p.seed = r.seed;
-                  p.modelSettings = r.modelSettings;
-                  if (r.quick && !r.mdStepsSet) p.md.minimizeSteps = std::min(p.md.minimizeSteps, s.quickMinimizeSteps);
+                  p.settings = r.settings;
+                  MdOptions& md = p.settings.md;
+                  if (!r.mdStepsSet) md.steps = s.mdSteps;
+                  if (!r.mdWarmupSet) md.warmupSteps = s.mdWarmupSteps;
+                  if (r.quick && !r.mdStepsSet) md.minimizeSteps = std::min(md.minimizeSteps, s.quickMinimizeSteps);
+                  if (p.settings.weights.empty() && mode == "md" && model == "ani2x") p.settings.weights = defaultAniWeights();
                   points.push_back(std::move(p));
                 }
     }
@@ -261,9 +270,9 @@ Json suiteJson(const RunRequest& r, const std::vector<Point>& points) {
   j["name"] = r.files.empty() ? (r.suite.empty() ? "polyala" : r.suite) : "files";
   j["quick"] = r.quick;
   j["points"] = points.size();
-  j["seed"] = r.seed;
-  j["weights"] = r.weights.empty() ? "random(seed=" + std::to_string(r.seed) + ")" : r.weights;
-  j["model_settings"] = r.modelSettings;
+  j["seed"] = r.settings.seed;
+  j["weights"] = r.settings.weights.empty() ? "random(seed=" + std::to_string(r.settings.seed) + ")" : r.settings.weights;
+  j["model_settings"] = r.settings.modelSettings;
   std::map<std::string, std::vector<std::string>> axes;
   auto add = [&](const std::string& axis, const std::string& v) {
     auto& a = axes[axis];

@@ -10,6 +10,7 @@
 #include "harness/Json.hpp"
 #include "harness/Suites.hpp"
 #include "systems/System.hpp"
+#include "workloads/Potential.hpp"
 
 namespace mlffb {
 
@@ -26,10 +27,8 @@ struct SystemSpec {
   System build() const;
 };
 
-struct Point {
-  SystemSpec system;
-  std::string model, flavor, engine, configuration, mode, device, precision;
-  int repeat = 5, warmup = 1;
+/// What configures the model and the dynamics, set once per command and shared by its points.
+struct RunSettings {
   MdOptions md;
   std::string integrator = "langevin";
   std::string traceDir;
@@ -37,6 +36,16 @@ struct Point {
   int member = -1;
   std::uint64_t seed = 42;
   std::map<std::string, std::string> modelSettings;
+
+  /// The options a Potential of this flavour/device/precision is created with.
+  PotentialOptions potentialOptions(const std::string& flavor, const std::string& device, Precision precision) const;
+};
+
+struct Point {
+  SystemSpec system;
+  std::string model, flavor, engine, configuration, mode, device, precision;
+  int repeat = 5, warmup = 1;
+  RunSettings settings;
 
   std::string id() const;
   Json toJson() const;
@@ -52,14 +61,8 @@ struct RunRequest {
   std::vector<std::string> models, flavors, engines, configurations, modes, devices, precisions;
   int repeat = -1, warmup = -1;
   bool quick = false;
-  MdOptions md;
   bool mdStepsSet = false, mdWarmupSet = false;
-  std::string integrator = "langevin";
-  std::string traceDir;
-  std::string weights;
-  int member = -1;
-  std::uint64_t seed = 42;
-  std::map<std::string, std::string> modelSettings;
+  RunSettings settings;
 };
 
 /// Expands the request into points; throws std::invalid_argument for unknown names or values.

@@ -14,28 +14,16 @@ namespace mlffb {
 namespace fs = std::filesystem;
 namespace {
 
-PotentialOptions potentialOptions(const Point& p) {
-  PotentialOptions po;
-  po.flavor = p.flavor;
-  po.device = p.device;
-  po.precision = parsePrecision(p.precision);
-  po.weightsDir = p.weights;
-  po.seed = p.seed;
-  po.extra = p.modelSettings;
-  if (p.member >= 0) po.extra["member"] = std::to_string(p.member);
-  return po;
-}
-
 void runMd(const Point& p, Potential& potential, const System& system, Json& rec) {
-  MdOptions md = p.md;
+  MdOptions md = p.settings.md;
   md.configuration = p.configuration;
-  md.integrator = parseIntegrator(p.integrator);
-  md.seed = p.seed;
-  if (!p.traceDir.empty()) {
+  md.integrator = parseIntegrator(p.settings.integrator);
+  md.seed = p.settings.seed;
+  if (!p.settings.traceDir.empty()) {
     std::string stem = p.id();
     std::replace(stem.begin(), stem.end(), '/', '_');
-    md.tracePath = (fs::path(p.traceDir) / (stem + ".csv")).string();
-    md.trajectoryPath = (fs::path(p.traceDir) / (stem + ".xyz")).string();
+    md.tracePath = (fs::path(p.settings.traceDir) / (stem + ".csv")).string();
+    md.trajectoryPath = (fs::path(p.settings.traceDir) / (stem + ".xyz")).string();
   }
   auto engine = createEngine(p.engine);
   const bool rssReset = profilers::resetPeakRss();
@@ -88,7 +76,7 @@ Json runPoint(const Point& p) {
     return rec;
   }
   try {
-    auto potential = createPotential(p.model, potentialOptions(p));
+    auto potential = createPotential(p.model, p.settings.potentialOptions(p.flavor, p.device, parsePrecision(p.precision)));
     if (p.mode == "md") {
       runMd(p, *potential, system, rec);
     } else {

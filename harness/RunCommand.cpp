@@ -24,7 +24,7 @@ std::vector<std::string>& commandLine() {
 }
 
 /// Options that configure a model, shared by `run` and `eval`.
-void addModelOptions(CLI::App* c, RunRequest& o) {
+void addModelOptions(CLI::App* c, RunSettings& o) {
   c->add_option("--weights", o.weights, "NeuroChem weights folder (default: random weights from --seed)");
   c->add_option("--seed", o.seed, "Seed for the systems and random weights");
   c->add_option("--member", o.member, "Use one ensemble member only (ANI-2x: 0..7)");
@@ -39,18 +39,6 @@ void addModelOptions(CLI::App* c, RunRequest& o) {
   setting("--cutoff", "cutoff", "ET upper cutoff, Å");
   setting("--max-neighbors", "max_neighbors", "ET max_num_neighbors (exceeding it is an error)");
   setting("--model-file", "model_file", "TorchScript model for --flavor torchscript (OpenMM-Torch contract)");
-}
-
-PotentialOptions potentialOptions(const RunRequest& o, const std::string& flavor, const std::string& device, Precision p) {
-  PotentialOptions po;
-  po.flavor = flavor;
-  po.device = device;
-  po.precision = p;
-  po.weightsDir = o.weights;
-  po.seed = o.seed;
-  po.extra = o.modelSettings;
-  if (o.member >= 0) po.extra["member"] = std::to_string(o.member);
-  return po;
 }
 
 std::string shellQuote(const std::string& s) {
@@ -95,30 +83,30 @@ void addRunCommand(CLI::App& app) {
   r->add_option("--repeat", o->repeat, "Timed repeats per single point (median reported)");
   r->add_option("--warmup", o->warmup, "Untimed warm-up evaluations per single point");
   r->add_flag("--quick", o->quick, "Small subset (3 sizes, 3 repeats, 100 MD steps)");
-  addModelOptions(r, *o);
-  r->add_option_function<int>("--steps", [o](int v) { o->md.steps = v; o->mdStepsSet = true; }, "MD production steps");
-  r->add_option_function<int>("--warmup-steps", [o](int v) { o->md.warmupSteps = v; o->mdWarmupSet = true; },
+  addModelOptions(r, o->settings);
+  r->add_option_function<int>("--steps", [o](int v) { o->settings.md.steps = v; o->mdStepsSet = true; }, "MD production steps");
+  r->add_option_function<int>("--warmup-steps", [o](int v) { o->settings.md.warmupSteps = v; o->mdWarmupSet = true; },
                               "MD steps before timing starts");
-  r->add_option("--dt", o->md.timestepFs, "MD time step, fs");
-  r->add_option("--integrator", o->integrator, "langevin (BAOAB) or nve (velocity Verlet)");
-  r->add_option("--temperature", o->md.temperatureK, "Initial/thermostat temperature, K");
-  r->add_option("--friction", o->md.frictionPerPs, "Langevin friction, 1/ps");
-  r->add_option("--minimize-steps", o->md.minimizeSteps, "Maximum minimisation iterations before MD (0: none)");
-  r->add_option("--minimize-tolerance", o->md.minimizeToleranceKJPerMolA, "Minimisation stops below this max force, kJ/mol/Å");
-  r->add_option("--skin", o->md.skinAngstrom, "Verlet-list skin, Å (0: rebuild every step)");
-  r->add_option("--trace-dir", o->traceDir, "Write an energy/temperature CSV and an XYZ trajectory per MD run here");
-  r->add_option("--trace-every", o->md.traceEvery, "Steps between trace rows and trajectory frames");
+  r->add_option("--dt", o->settings.md.timestepFs, "MD time step, fs");
+  r->add_option("--integrator", o->settings.integrator, "langevin (BAOAB) or nve (velocity Verlet)");
+  r->add_option("--temperature", o->settings.md.temperatureK, "Initial/thermostat temperature, K");
+  r->add_option("--friction", o->settings.md.frictionPerPs, "Langevin friction, 1/ps");
+  r->add_option("--minimize-steps", o->settings.md.minimizeSteps, "Maximum minimisation iterations before MD (0: none)");
+  r->add_option("--minimize-tolerance", o->settings.md.minimizeToleranceKJPerMolA, "Minimisation stops below this max force, kJ/mol/Å");
+  r->add_option("--skin", o->settings.md.skinAngstrom, "Verlet-list skin, Å (0: rebuild every step)");
+  r->add_option("--trace-dir", o->settings.traceDir, "Write an energy/temperature CSV and an XYZ trajectory per MD run here");
+  r->add_option("--trace-every", o->settings.md.traceEvery, "Steps between trace rows and trajectory frames");
   r->add_option("--out", *out, "Report file (default results/local/<suite>-<UTC time>.json)");
   r->add_flag("--plan", *plan, "Print the plan (every point) and exit");
   r->add_flag("--resume", *resume, "Continue the suite recorded in --out, skipping finished points");
   r->add_option("--timeout", *timeout, "Seconds a point may run before its worker is killed")->check(CLI::PositiveNumber);
   r->callback([=] {
-    if (o->md.steps < 1) throw std::invalid_argument("--steps must be at least 1");
-    if (o->md.warmupSteps < 0) throw std::invalid_argument("--warmup-steps must not be negative");
-    if (!(o->md.timestepFs > 0)) throw std::invalid_argument("--dt must be positive");
+    if (o->settings.md.steps < 1) throw std::invalid_argument("--steps must be at least 1");
+    if (o->settings.md.warmupSteps < 0) throw std::invalid_argument("--warmup-steps must not be negative");
+    if (!(o->settings.md.timestepFs > 0)) throw std::invalid_argument("--dt must be positive");
     if (o->warmup < -1) throw std::invalid_argument("--warmup must not be negative");
-    if (!o->weights.empty() && !fs::is_directory(o->weights)) throw std::invalid_argument(o->weights + ": weights folder not found");
-    if (!o->traceDir.empty()) ensureWritableDirectory(o->traceDir);
+    if (!o->settings.weights.empty() && !fs::is_directory(o->settings.weights)) throw std::invalid_argument(o->settings.weights + ": weights folder not found");
+    if (!o->settings.traceDir.empty()) ensureWritableDirectory(o->settings.traceDir);
     const std::vector<Point> points = expandPlan(*o);
     const Json suite = suiteJson(*o, points);
     if (*plan) {
@@ -163,7 +151,7 @@ void addEvalCommand(CLI::App& app) {
   e->add_option("--flavor", *flavor, "Flavour (default: the model's first: native for ani2x, torch for et)");
   e->add_option("--device", *device, "Device (cpu, cuda)");
   e->add_option("--precision", *precision, "float32 or float64")->check(CLI::IsMember({"float32", "float64"}));
-  addModelOptions(e, *o);
+  addModelOptions(e, o->settings);
   e->add_option("--in", *in, "Structure file (.pdb, .gro, .xyz)")->required();
   e->add_option("--out", *out, "Write the JSON here instead of standard output");
   e->callback([=] {
@@ -180,7 +168,7 @@ void addEvalCommand(CLI::App& app) {
           break;
         }
     if (fl.empty()) findModel(*model, "native");  // throws listing the models
-    auto pot = createPotential(*model, potentialOptions(*o, fl, *device, parsePrecision(*precision)));
+    auto pot = createPotential(*model, o->settings.potentialOptions(fl, *device, parsePrecision(*precision)));
     pot->setSystem(s);
     const EnergyForces r = pot->compute(s.positions, s.box, true);
     Json j;
