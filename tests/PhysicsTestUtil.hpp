@@ -6,7 +6,11 @@
 #include <random>
 #include <string>
 
+#include <vector>
+
+#include "systems/Element.hpp"
 #include "systems/Rng.hpp"
+#include "systems/System.hpp"
 #include "systems/Vec3.hpp"
 
 namespace mlffb::test {
@@ -33,6 +37,24 @@ inline Rotation randomRotation(Rng& rng) {
   return {{{a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)},
            {2 * (b * c + a * d), a * a - b * b + c * c - d * d, 2 * (c * d - a * b)},
            {2 * (b * d - a * c), 2 * (c * d + a * b), a * a - b * b - c * c + d * d}}};
+}
+
+/// A random molecule-like cluster: `n` atoms drawn from `elements` (atomic numbers, repeated to
+/// weight them) at `density` atoms/Å³, no pair closer than `minDistance` Å.
+inline System randomCluster(int n, std::uint64_t seed, const std::vector<int>& elements, double density,
+                            double minDistance) {
+  Rng rng(seed);
+  const double L = std::cbrt(n / density);
+  System s;
+  while (static_cast<int>(s.size()) < n) {
+    const Vec3 p{rng.uniform(0, L), rng.uniform(0, L), rng.uniform(0, L)};
+    bool ok = true;
+    for (const auto& q : s.positions) ok = ok && norm(q - p) > minDistance;
+    if (!ok) continue;
+    const int z = elements[rng.uniformInt(0, static_cast<int>(elements.size()) - 1)];
+    s.addAtom(Atom{z, elementInfo(z).symbol, "MOL", 1, 'A', false}, p);
+  }
+  return s;
 }
 
 }  // namespace mlffb::test

@@ -48,21 +48,9 @@ System molecule(const std::vector<int>& elements, const std::vector<Vec3>& pos) 
 /// Random cluster at organic density, no pair closer than 0.95 Å: all seven ANI-2x elements, or
 /// only H, C, N, O (as in proteins; the native flavour then drops the absent AEV columns).
 System randomCluster(int n, std::uint64_t seed, bool allElements = true) {
-  Rng rng(seed);
-  static const int all[] = {1, 1, 1, 1, 6, 6, 6, 7, 8, 16, 9, 17};
-  static const int hcno[] = {1, 1, 1, 1, 6, 6, 6, 7, 8, 1, 6, 8};
-  const int* els = allElements ? all : hcno;
-  const double L = std::cbrt(n / 0.08);
-  System s;
-  while (static_cast<int>(s.size()) < n) {
-    Vec3 p{rng.uniform(0, L), rng.uniform(0, L), rng.uniform(0, L)};
-    bool ok = true;
-    for (const auto& q : s.positions) ok = ok && norm(q - p) > 0.95;
-    if (!ok) continue;
-    const int z = els[rng.uniformInt(0, 11)];
-    s.addAtom(Atom{z, elementInfo(z).symbol, "MOL", 1, 'A', false}, p);
-  }
-  return s;
+  static const std::vector<int> all{1, 1, 1, 1, 6, 6, 6, 7, 8, 16, 9, 17};
+  static const std::vector<int> hcno{1, 1, 1, 1, 6, 6, 6, 7, 8, 1, 6, 8};
+  return test::randomCluster(n, seed, allElements ? all : hcno, 0.08, 0.95);
 }
 
 double relForceError(const std::vector<Vec3>& a, const std::vector<Vec3>& b) {

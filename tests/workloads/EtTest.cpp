@@ -31,19 +31,7 @@ std::map<std::string, std::string> smallConfig() {
 }
 
 System molecule(int n, std::uint64_t seed, double density = 0.06) {
-  Rng rng(seed);
-  static const int els[] = {1, 1, 1, 6, 6, 7, 8, 16};
-  const double L = std::cbrt(n / density);
-  System s;
-  while (static_cast<int>(s.size()) < n) {
-    Vec3 p{rng.uniform(0, L), rng.uniform(0, L), rng.uniform(0, L)};
-    bool ok = true;
-    for (const auto& q : s.positions) ok = ok && norm(q - p) > 1.0;
-    if (!ok) continue;
-    const int z = els[rng.uniformInt(0, 7)];
-    s.addAtom(Atom{z, elementInfo(z).symbol, "MOL", 1, 'A', false}, p);
-  }
-  return s;
+  return test::randomCluster(n, seed, {1, 1, 1, 6, 6, 7, 8, 16}, density, 1.0);
 }
 
 std::vector<int> numbers(const System& s) {
