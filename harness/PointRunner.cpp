@@ -6,6 +6,7 @@
 
 #include "backends/EngineRegistry.hpp"
 #include "harness/SinglePoint.hpp"
+#include "harness/SystemRecord.hpp"
 #include "profilers/MemoryProbe.hpp"
 #include "workloads/BlasProbe.hpp"
 #include "workloads/ModelRegistry.hpp"
@@ -46,13 +47,18 @@ void runMd(const Point& p, Potential& potential, const System& system, Json& rec
 }  // namespace
 
 Json startedRecord(const Point& p, const System& system) {
-  Json rec = runRecord(system, p.system.kind == "file" ? p.system.path : "", p.model, p.flavor, p.device, parsePrecision(p.precision));
+  Json rec;
   rec["id"] = p.id();
+  rec["system"] = systemRecord(system, p.system.kind == "file" ? p.system.path : "");
+  rec["model"] = {{"name", p.model}, {"flavor", p.flavor}};
   rec["engine"] = p.engine;
   rec["configuration"] = p.configuration;
   rec["mode"] = p.mode;
+  rec["device"] = p.device;
+  rec["precision"] = p.precision;
   rec["status"] = "error";
   rec["message"] = "did not finish";
+  rec["measurements"] = Json::object();
   return rec;
 }
 
@@ -91,7 +97,10 @@ Json runPoint(const Point& p) {
     rec["message"] = "out of memory";
   } catch (const std::exception& e) {
     const std::string what = e.what();
-    rec["status"] = what.find("unavailable") != std::string::npos ? "skipped" : "error";
+    if (what.find("out of memory") != std::string::npos)  // e.g. LibTorch's CUDA allocator
+      rec["status"] = "oom";
+    else
+      rec["status"] = what.find("unavailable") != std::string::npos ? "skipped" : "error";
     rec["message"] = what.substr(0, what.find('\n'));
   }
   return rec;

@@ -1,6 +1,6 @@
 #pragma once
 // Single-point benchmark of one (system, potential) point: warm-up, repeated energy+forces
-// evaluations timed per stage, FLOPs, memory. Errors become a run status, never an exit.
+// evaluations timed per stage, FLOPs, memory.
 #include <string>
 
 #include "harness/Json.hpp"
@@ -14,7 +14,8 @@ struct SinglePointOptions {
   int repeat = 5;
 };
 
-/// Measures `potential` on `system`; fills record["status"/"message"/"measurements"].
+/// Measures `potential` on `system`; fills record["model"/"status"/"message"/"measurements"].
+/// A failure is thrown to the caller, which turns it into the record's status.
 /// `sgemmGflops` (> 0) lets the record state the network stage's fraction of the GEMM floor.
 void measureSinglePoint(Potential& potential, const System& system, const SinglePointOptions& options,
                         double sgemmGflops, Json& record);
@@ -22,9 +23,5 @@ void measureSinglePoint(Potential& potential, const System& system, const Single
 /// Peak memory of the run just finished: host VmHWM and the model's
 /// device allocator peaks.
 Json peakMemoryRecord(const Potential& potential);
-
-/// A run record skeleton: id, system, model, engine, configuration, mode, device, precision.
-Json runRecord(const System& system, const std::string& systemFile, const std::string& model,
-               const std::string& flavor, const std::string& device, Precision precision);
 
 }  // namespace mlffb

@@ -27,4 +27,16 @@ class Range {
 void attach(Collector* c);
 void detach(Collector* c);
 
+/// Attaches a collector for the lifetime of the scope (detached on exceptions too).
+class ScopedCollector {
+ public:
+  explicit ScopedCollector(Collector* c) : c_(c) { attach(c_); }
+  ~ScopedCollector() { detach(c_); }
+  ScopedCollector(const ScopedCollector&) = delete;
+  ScopedCollector& operator=(const ScopedCollector&) = delete;
+
+ private:
+  Collector* c_;
+};
+
 }  // namespace mlffb::profilers
