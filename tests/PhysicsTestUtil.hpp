@@ -1,5 +1,6 @@
 #pragma once
 // Shared pieces of the physics tests: fresh random seeds and random rotations.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -55,6 +56,21 @@ inline System randomCluster(int n, std::uint64_t seed, const std::vector<int>& e
     s.addAtom(Atom{z, elementInfo(z).symbol, "MOL", 1, 'A', false}, p);
   }
   return s;
+}
+
+/// `s` with its atoms shuffled from `seed`; permuted.atoms[k] is s.atoms[order[k]].
+struct Permuted {
+  System system;
+  std::vector<int> order;
+};
+inline Permuted permuted(const System& s, std::uint64_t seed) {
+  Permuted p;
+  p.order.resize(s.size());
+  for (size_t i = 0; i < p.order.size(); ++i) p.order[i] = static_cast<int>(i);
+  std::mt19937 g(static_cast<unsigned>(seed));
+  std::shuffle(p.order.begin(), p.order.end(), g);
+  for (int i : p.order) p.system.addAtom(s.atoms[i], s.positions[i]);
+  return p;
 }
 
 }  // namespace mlffb::test

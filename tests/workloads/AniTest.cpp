@@ -169,12 +169,7 @@ TEST_P(Ani, InvariantUnderRotationTranslationPermutation) {
   EXPECT_NEAR(r1.energy, r0.energy, 1e-9 * std::abs(r0.energy));
   for (size_t i = 0; i < s.size(); ++i) EXPECT_LT(norm(r1.forces[i] - rot(r0.forces[i])), 1e-7 * (1 + norm(r0.forces[i])));
   // Permutation.
-  std::vector<int> perm(s.size());
-  for (size_t i = 0; i < perm.size(); ++i) perm[i] = static_cast<int>(i);
-  std::mt19937 g(static_cast<unsigned>(seed));
-  std::shuffle(perm.begin(), perm.end(), g);
-  System ps;
-  for (int i : perm) ps.addAtom(s.atoms[i], s.positions[i]);
+  const auto [ps, perm] = test::permuted(s, seed);
   p->setSystem(ps);
   const EnergyForces r2 = p->compute(ps.positions, std::nullopt, true);
   EXPECT_NEAR(r2.energy, r0.energy, 1e-9 * std::abs(r0.energy));

@@ -125,12 +125,7 @@ TEST(Et, InvariantEnergyEquivariantVectorFeaturesAndForces) {
   EXPECT_GT(scale, 1e-3);  // the features are not trivially zero
   EXPECT_LT(worst, 1e-9 * scale);
   // Permutation.
-  std::vector<int> perm(s.size());
-  for (size_t i = 0; i < perm.size(); ++i) perm[i] = static_cast<int>(i);
-  std::mt19937 g(static_cast<unsigned>(seed));
-  std::shuffle(perm.begin(), perm.end(), g);
-  System ps;
-  for (int i : perm) ps.addAtom(s.atoms[i], s.positions[i]);
+  const auto [ps, perm] = test::permuted(s, seed);
   pot->setSystem(ps);
   const EnergyForces r2 = pot->compute(ps.positions, std::nullopt, true);
   EXPECT_NEAR(r2.energy, r0.energy, 1e-10 * std::max(1.0, std::abs(r0.energy)));
