@@ -1,11 +1,19 @@
 #pragma once
-// An MD engine: sets up a System with a configuration and a Potential, minimises, runs N steps
-// and reports step timings. Errors inside a run (blow-ups) are exceptions naming step and atom.
+// An MD engine takes a typed request — the system, the model to evaluate, the configuration and
+// the MD protocol — and returns a typed result: the minimisation, the per-step energies and
+// temperatures of production, and what it measured itself. In-process engines (native, OpenMM)
+// evaluate the live Potential the request carries and mark the measured section and each step
+// for the collectors; out-of-process engines (GROMACS, LAMMPS under mpirun) export the model and
+// report their own timings. Either way the run is summarised once, by mdSummary().
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "core/Axes.hpp"
+#include "core/Options.hpp"
 #include "systems/System.hpp"
 #include "workloads/Potential.hpp"
 
@@ -16,7 +24,6 @@ Integrator parseIntegrator(const std::string& s);
 std::string toString(Integrator i);
 
 struct MdOptions {
-  std::string configuration = "mlff";
   int steps = 1000;
   int warmupSteps = 100;
   double timestepFs = 0.5;
@@ -33,6 +40,42 @@ struct MdOptions {
   double blowUpTemperatureK = 5000.0;  // instantaneous temperature that stops the run
 };
 
+/// The model of a run as data, for engines that build it themselves (export, another process).
+struct ModelSpec {
+  std::string model;
+  PotentialOptions options;
+};
+
+struct EngineRequest {
+  const System* system = nullptr;
+  ModelSpec model;
+  Configuration configuration = Configuration::Mlff;
+  MdOptions md;
+  OptionValues options;             // the engine's own options, by key
+  Potential* potential = nullptr;   // the live model, for in-process engines
+};
+
+struct MinimizationSummary {
+  int steps = 0;
+  bool converged = false;
+  double toleranceKJPerMolA = 0;
+  double finalMaxForce = 0;       // kJ/mol/Å
+  double initialEnergy = 0;       // kJ/mol
+  double finalEnergy = 0;
+};
+
+struct EngineResult {
+  MinimizationSummary minimization;
+  /// Per production step (after warm-up): time, potential and kinetic energy, temperature.
+  std::vector<double> timePs, potentialKJPerMol, kineticKJPerMol, temperatureK;
+  /// The engine's own ms/step (engines that time themselves, out of process); in-process
+  /// engines leave it empty and are timed by the collectors' per-step samples.
+  std::optional<double> reportedMsPerStep;
+  int neighborRebuilds = 0;
+  std::string neighborList;
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // engine-specific sections
+};
+
 /// A run that became unstable: non-finite values or a temperature spike.
 class MdBlowUp : public std::runtime_error {
  public:
@@ -43,10 +86,14 @@ class Engine {
  public:
   virtual ~Engine() = default;
   virtual std::string name() const = 0;
-  /// Minimises, then runs warm-up and production steps; returns the measurements:
-  /// ms_per_step {median,p10,p90}, ns_per_day, minimization {steps, final_max_force, energies},
-  /// neighbor_rebuilds, energy_drift_kj_mol_ps_atom (NVE), mean_temperature_k, ...
-  virtual nlohmann::ordered_json run(const System& system, Potential& potential, const MdOptions& options) = 0;
+  /// Minimises, then runs warm-up and production steps (throws MdBlowUp naming step and atom).
+  virtual EngineResult run(const EngineRequest& request) = 0;
 };
+
+/// The report's "md" section for any engine's run: ms/step (median, p10, p90) from the per-step
+/// wall-clock samples `stepMs` (in-process engines) or the engine's own figure, ns/day, energy
+/// drift per atom per ps (least-squares slope of the total energy), mean temperature, neighbour
+/// rebuilds and the minimisation.
+nlohmann::ordered_json mdSummary(const EngineRequest& request, const EngineResult& result, const std::vector<double>& stepMs);
 
 }  // namespace mlffb

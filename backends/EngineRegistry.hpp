@@ -1,24 +1,26 @@
 #pragma once
-// Engines by name: `mlff-bench list` prints them, `run --mode md --engine` creates them.
+// Engines by name (`run --engine`), registered beside their code (backends/<engine>/). Each
+// declares the configurations it runs (mlff, cff, cml), the devices it can drive, whether it
+// runs in this process (a live Potential) or another program, its options, and a creator.
 #include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "backends/Engine.hpp"
+#include "core/Registry.hpp"
 
 namespace mlffb {
 
-struct EngineEntry {
-  std::string name;
-  std::string description;
-  bool available;
-  std::string reason;
-  std::function<std::unique_ptr<Engine>()> create;
+struct EngineEntry : EntryInfo {
+  bool inProcess = true;
+  std::function<std::unique_ptr<Engine>(const OptionValues&)> create;
 };
 
-const std::vector<EngineEntry>& engineRegistry();
-/// Throws std::invalid_argument listing the engines, or saying why one is unavailable.
-std::unique_ptr<Engine> createEngine(const std::string& name);
+using EngineRegistry = Registry<EngineEntry>;
+
+/// The entry named `name`; throws std::invalid_argument listing the engines.
+const EngineEntry& findEngine(const std::string& name);
+/// Creates the engine; throws saying why when it is unavailable.
+std::unique_ptr<Engine> createEngine(const std::string& name, const OptionValues& options = {});
 
 }  // namespace mlffb

@@ -3,30 +3,79 @@
 #include <iomanip>
 #include <iostream>
 
+#include "backends/EngineRegistry.hpp"
 #include "harness/Environment.hpp"
-#include "harness/Registries.hpp"
 #include "harness/Suites.hpp"
+#include "profilers/CollectorRegistry.hpp"
+#include "workloads/ModelRegistry.hpp"
 
 namespace mlffb {
 namespace {
-void row(const std::string& name, bool available, const std::string& text) {
-  std::cout << "  " << std::left << std::setw(28) << name << (available ? "available    " : "unavailable  ") << text
-            << "\n";
+
+void row(const std::string& name, const Availability& a, const std::string& text) {
+  std::cout << "  " << std::left << std::setw(28) << name << (a.available ? "available    " : "unavailable  ")
+            << (a.available ? text : a.reason) << "\n";
 }
+
+void detail(const std::string& label, const std::string& text) {
+  if (!text.empty()) std::cout << "  " << std::string(28, ' ') << "             " << label << ": " << text << "\n";
+}
+
+std::string kinds(const std::vector<DeviceKind>& v) {
+  std::string s;
+  for (auto k : v) s += (s.empty() ? "" : ", ") + toString(k);
+  return s;
+}
+
+void options(const std::vector<OptionSpec>& specs) {
+  for (const auto& o : specs)
+    detail("--" + o.flag, o.help + " (" + o.allowed() + (o.defaultText.empty() ? "" : "; default " + o.defaultText) + ")");
+}
+
 }  // namespace
 
 void addListCommand(CLI::App& app) {
-  auto* list = app.add_subcommand("list", "List models, engines, collectors, suites and optional components");
+  auto* list = app.add_subcommand("list", "List models, engines, collectors, suites and optional components, with what each can do");
   list->callback([] {
-    for (const auto& section : registrySections()) {
-      std::cout << section.title << ":\n";
-      if (section.entries.empty()) std::cout << "  (none)\n";
-      for (const auto& e : section.entries) row(e.name, e.available, e.available ? e.description : e.reason);
+    std::cout << "models:\n";
+    std::vector<const ModelEntry*> models;  // flavours of every model ("*") last
+    for (const auto& e : ModelRegistry::instance().entries())
+      if (e.model != "*") models.push_back(&e);
+    for (const auto& e : ModelRegistry::instance().entries())
+      if (e.model == "*") models.push_back(&e);
+    for (const ModelEntry* m : models) {
+      const ModelEntry& e = *m;
+      const Availability a = e.availability();
+      row((e.model == "*" ? std::string("NAME") : e.model) + " --flavor " + e.flavor, a, e.description);
+      if (!a.available) continue;
+      const Capabilities c = e.capabilities();
+      detail("devices", kinds(c.devices));
+      detail("precisions", joinNames(c.precisions));
+      if (e.details)
+        for (const auto& [label, text] : e.details()) detail(label, text);
+      options(e.options);
+    }
+    std::cout << "engines:\n";
+    for (const auto& e : EngineRegistry::instance().entries()) {
+      const Availability a = e.availability();
+      row(e.name, a, e.description);
+      if (!a.available) continue;
+      const Capabilities c = e.capabilities();
+      detail("configurations", joinNames(c.configurations));
+      detail("devices", kinds(c.devices));
+      detail("runs", e.inProcess ? "in this process (live model)" : "another program (exported model)");
+      options(e.options);
+    }
+    std::cout << "collectors:\n";
+    for (const auto& e : profilers::CollectorRegistry::instance().entries()) {
+      row(e.name, e.availability(), e.description);
+      detail("timing", e.perturbsTiming ? "perturbs timing: runs in a pass of its own" : "coexists with the timing pass");
+      options(e.options);
     }
     std::cout << "suites:\n";
-    for (const auto& s : builtinSuites()) row(s.name, true, s.description);
+    for (const auto& s : SuiteRegistry::instance().entries()) row(s.name, s.availability(), s.description);
     std::cout << "components:\n";
-    for (const auto& c : components()) row(c.name, c.enabled, c.enabled ? "built in" : c.reason);
+    for (const auto& c : components()) row(c.name, c.enabled ? Availability::yes() : Availability::no(c.reason), "built in");
   });
 }
 

@@ -1,11 +1,16 @@
 #include "harness/Plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 
 #include "backends/EngineRegistry.hpp"
 #include "harness/Environment.hpp"
+#include "harness/OptionCatalog.hpp"
+#include "harness/Suites.hpp"
+#include "profilers/CollectorRegistry.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
 #include "systems/RandomSystemBuilder.hpp"
 #include "systems/SystemIO.hpp"
@@ -14,14 +19,28 @@
 namespace mlffb {
 namespace fs = std::filesystem;
 
+PbcMode parsePbcMode(const std::string& s) {
+  if (s == "auto") return PbcMode::Auto;
+  if (s == "on") return PbcMode::On;
+  if (s == "off") return PbcMode::Off;
+  throw std::invalid_argument("unknown --pbc '" + s + "' (auto, on, off)");
+}
+std::string toString(PbcMode m) { return m == PbcMode::Auto ? "auto" : (m == PbcMode::On ? "on" : "off"); }
+
+void applyPbc(System& s, PbcMode mode, const std::string& where) {
+  if (mode == PbcMode::Off) s.box.reset();
+  if (mode == PbcMode::On && !s.box)
+    throw std::invalid_argument(where + ": --pbc on, but the structure has no periodic cell (CRYST1 record, GRO box line or XYZ Lattice)");
+}
+
 std::string SystemSpec::name() const {
   if (kind == "polyala") return "polyala-" + std::to_string(size);
   if (kind == "random") return "random-" + std::to_string(size) + "-n" + std::to_string(static_cast<int>(std::lround(neighbors)));
-  return fs::path(path).stem().string();
+  return fs::path(path).stem().string() + (frame > 1 ? "-frame" + std::to_string(frame) : "");
 }
 
 Json SystemSpec::toJson() const {
-  return {{"kind", kind}, {"size", size}, {"neighbors", neighbors}, {"path", path}, {"seed", seed}};
+  return {{"kind", kind}, {"size", size}, {"neighbors", neighbors}, {"path", path}, {"seed", seed}, {"pbc", toString(pbc)}, {"frame", frame}};
 }
 
 SystemSpec SystemSpec::fromJson(const Json& j) {
@@ -31,43 +50,53 @@ SystemSpec SystemSpec::fromJson(const Json& j) {
   s.neighbors = j.at("neighbors");
   s.path = j.at("path");
   s.seed = j.at("seed");
+  s.pbc = parsePbcMode(j.at("pbc"));
+  s.frame = j.at("frame");
   return s;
 }
 
 System SystemSpec::build() const {
+  System s;
   if (kind == "polyala") {
     PolyAlanineOptions o;
     o.seed = seed;
     o.chainResidues = std::max(1000, size);
-    System s = PolyAlanineBuilder(o).build(size);
-    return s;
-  }
-  if (kind == "random") {
+    s = PolyAlanineBuilder(o).build(size);
+  } else if (kind == "random") {
     RandomSystemOptions o;
     o.atoms = size;
     o.neighbors = neighbors;
     o.seed = seed;
-    return buildRandomSystem(o);
+    s = buildRandomSystem(o);
+  } else {
+    s = readSystem(path, ReadOptions{frame});
   }
-  return readSystem(path);
+  applyPbc(s, pbc, kind == "file" ? path : name());
+  s.name = name();
+  return s;
 }
 
-PotentialOptions RunSettings::potentialOptions(const std::string& flavor, const std::string& device, Precision precision) const {
+Json SystemSpec::summary() const {
+  Json j = {{"name", name()}, {"kind", kind}};
+  if (kind == "file") j["file"] = path;
+  if (kind == "polyala") j["residues"] = size;
+  if (kind == "random") j["requested_atoms"] = size;
+  return j;
+}
+
+std::string Point::id() const {
+  return system.name() + "/" + model + "/" + flavor + "/" + (mode == Mode::Md ? engine + "/" : "") + toString(configuration) + "/" +
+         toString(mode) + "/" + device.str() + "/" + toString(precision);
+}
+
+PotentialOptions Point::potentialOptions() const {
   PotentialOptions po;
   po.flavor = flavor;
   po.device = device;
   po.precision = precision;
-  po.weightsDir = weights;
   po.seed = seed;
-  po.extra = modelSettings;
-  if (member >= 0) po.extra["member"] = std::to_string(member);
+  po.options = modelOptions;
   return po;
-}
-
-std::string Point::id() const {
-  std::string id = system.name() + "/" + model + "/" + flavor + "/" + (mode == "md" ? engine + "/" : "") + configuration + "/" + mode +
-                   "/" + device + "/" + precision;
-  return id;
 }
 
 Json Point::toJson() const {
@@ -77,28 +106,29 @@ Json Point::toJson() const {
   j["model"] = model;
   j["flavor"] = flavor;
   j["engine"] = engine;
-  j["configuration"] = configuration;
-  j["mode"] = mode;
-  j["device"] = device;
-  j["precision"] = precision;
+  j["configuration"] = toString(configuration);
+  j["mode"] = toString(mode);
+  j["device"] = device.str();
+  j["precision"] = toString(precision);
   j["repeat"] = repeat;
   j["warmup"] = warmup;
-  const MdOptions& md = settings.md;
   j["md"] = {{"steps", md.steps},
              {"warmup_steps", md.warmupSteps},
              {"dt_fs", md.timestepFs},
-             {"integrator", settings.integrator},
+             {"integrator", toString(md.integrator)},
              {"temperature_k", md.temperatureK},
              {"friction_per_ps", md.frictionPerPs},
              {"minimize_steps", md.minimizeSteps},
              {"minimize_tolerance", md.minimizeToleranceKJPerMolA},
              {"skin", md.skinAngstrom},
              {"trace_every", md.traceEvery}};
-  j["trace_dir"] = settings.traceDir;
-  j["weights"] = settings.weights;
-  j["member"] = settings.member;
-  j["seed"] = settings.seed;
-  j["model_settings"] = settings.modelSettings;
+  j["trace_dir"] = traceDir;
+  j["seed"] = seed;
+  j["model_options"] = modelOptions;
+  j["engine_options"] = engineOptions;
+  j["collector_options"] = collectorOptions;
+  j["collectors"] = collectors;
+  j["skip_reason"] = skipReason;
   return j;
 }
 
@@ -108,38 +138,42 @@ Point Point::fromJson(const Json& j) {
   p.model = j.at("model");
   p.flavor = j.at("flavor");
   p.engine = j.at("engine");
-  p.configuration = j.at("configuration");
-  p.mode = j.at("mode");
-  p.device = j.at("device");
-  p.precision = j.at("precision");
+  p.configuration = parseConfiguration(j.at("configuration"));
+  p.mode = parseMode(j.at("mode"));
+  p.device = Device::parse(j.at("device"));
+  p.precision = parsePrecision(j.at("precision"));
   p.repeat = j.at("repeat");
   p.warmup = j.at("warmup");
   const Json& m = j.at("md");
-  RunSettings& st = p.settings;
-  st.md.steps = m.at("steps");
-  st.md.warmupSteps = m.at("warmup_steps");
-  st.md.timestepFs = m.at("dt_fs");
-  st.integrator = m.at("integrator");
-  st.md.temperatureK = m.at("temperature_k");
-  st.md.frictionPerPs = m.at("friction_per_ps");
-  st.md.minimizeSteps = m.at("minimize_steps");
-  st.md.minimizeToleranceKJPerMolA = m.at("minimize_tolerance");
-  st.md.skinAngstrom = m.at("skin");
-  st.md.traceEvery = m.at("trace_every");
-  st.traceDir = j.at("trace_dir");
-  st.weights = j.at("weights");
-  st.member = j.at("member");
-  st.seed = j.at("seed");
-  st.modelSettings = j.at("model_settings").get<std::map<std::string, std::string>>();
+  p.md.steps = m.at("steps");
+  p.md.warmupSteps = m.at("warmup_steps");
+  p.md.timestepFs = m.at("dt_fs");
+  p.md.integrator = parseIntegrator(m.at("integrator"));
+  p.md.temperatureK = m.at("temperature_k");
+  p.md.frictionPerPs = m.at("friction_per_ps");
+  p.md.minimizeSteps = m.at("minimize_steps");
+  p.md.minimizeToleranceKJPerMolA = m.at("minimize_tolerance");
+  p.md.skinAngstrom = m.at("skin");
+  p.md.traceEvery = m.at("trace_every");
+  p.traceDir = j.at("trace_dir");
+  p.seed = j.at("seed");
+  p.md.seed = p.seed;
+  p.modelOptions = j.at("model_options").get<OptionValues>();
+  p.engineOptions = j.at("engine_options").get<OptionValues>();
+  p.collectorOptions = j.at("collector_options").get<OptionValues>();
+  p.collectors = j.at("collectors").get<std::vector<std::string>>();
+  p.skipReason = j.at("skip_reason");
   return p;
 }
 
 int visibleCudaDevices() { return static_cast<int>(cudaDevices().size()); }
 
-std::string defaultAniWeights() {
-  if (const char* e = std::getenv("MLFFB_ANI2X_WEIGHTS")) return fs::is_directory(e) ? std::string(e) : std::string();
-  const fs::path p = fs::path(MLFFB_SOURCE_DIR).parent_path() / "shared" / "models" / "ani-2x_8x";
-  return fs::is_directory(p) ? p.lexically_normal().string() : std::string();
+std::string deviceUnavailableReason(const Device& d) {
+  if (!d.isCuda()) return "";
+  const int n = visibleCudaDevices();
+  if (n == 0) return "no CUDA device visible on this machine";
+  if (d.index >= n) return "device " + d.str() + " asked for, but " + std::to_string(n) + " CUDA device(s) are visible";
+  return "";
 }
 
 namespace {
@@ -148,27 +182,91 @@ std::vector<T> pick(const std::vector<T>& over, const std::vector<T>& base) {
   return over.empty() ? base : over;
 }
 
-/// The flavours of `model` to run: the asked ones it has (torchscript serves any model), or all
-/// of its registered ones.
-std::vector<std::string> flavorsOf(const std::string& model, const std::vector<std::string>& asked) {
-  std::vector<std::string> f;
-  for (const auto& e : modelRegistry())
-    if (asked.empty() ? e.model == model
-                      : ((e.model == model || e.model == "*") && std::find(asked.begin(), asked.end(), e.flavor) != asked.end()))
-      f.push_back(e.flavor);
-  return f;
+/// Parses every value of an axis (an unknown one is a usage error naming the option).
+template <class T, class Parse>
+std::vector<T> parseAxis(const std::vector<std::string>& values, const char* option, Parse parse) {
+  std::vector<T> out;
+  for (const auto& v : values) {
+    try {
+      out.push_back(parse(v));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string(option) + ": " + e.what());
+    }
+  }
+  return out;
+}
+
+/// The options of `values` that `declared` declares.
+OptionValues declaredSubset(const OptionValues& values, const std::vector<OptionSpec>& declared) {
+  OptionValues out;
+  for (const auto& spec : declared)
+    if (auto it = values.find(spec.key); it != values.end()) out[spec.key] = it->second;
+  return out;
+}
+
+std::string listOf(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+/// Why a point cannot run in this build on this machine, or empty (the order is the order a
+/// user would fix things in: the flavour, its device, the machine, precision, the engine).
+std::string skipReasonOf(const Point& p, const ModelEntry& model) {
+  if (const Availability a = model.availability(); !a.available) return model.name + " is unavailable: " + a.reason;
+  const Capabilities mc = model.capabilities();
+  if (!mc.supports(p.device.kind)) {
+    std::vector<std::string> kinds;
+    for (auto k : mc.devices) kinds.push_back(toString(k));
+    return model.name + " cannot run on " + toString(p.device.kind) + " in this build (it runs on: " + listOf(kinds) + ")";
+  }
+  if (const std::string why = deviceUnavailableReason(p.device); !why.empty()) return why;
+  if (!mc.supports(p.precision)) return model.name + " has no " + toString(p.precision) + " (it has: " + joinNames(mc.precisions) + ")";
+  if (p.mode == Mode::SinglePoint) {
+    if (p.configuration != Configuration::Mlff)
+      return "a single point evaluates the model alone (configuration mlff); " + toString(p.configuration) +
+             " needs an MD engine with classical force fields";
+    return "";
+  }
+  const EngineEntry& engine = findEngine(p.engine);
+  if (const Availability a = engine.availability(); !a.available) return "engine " + engine.name + " is unavailable: " + a.reason;
+  const Capabilities ec = engine.capabilities();
+  if (!ec.supports(p.configuration)) {
+    std::vector<std::string> others;
+    for (const auto& e : EngineRegistry::instance().entries())
+      if (e.available() && e.capabilities().supports(p.configuration)) others.push_back(e.name);
+    return "engine " + engine.name + " runs configuration " + joinNames(ec.configurations) + " only; " +
+           (others.empty() ? "no engine in this build runs " + toString(p.configuration)
+                           : "engines that run " + toString(p.configuration) + ": " + listOf(others));
+  }
+  if (!ec.supports(p.device.kind)) return "engine " + engine.name + " cannot drive a model on " + toString(p.device.kind);
+  return "";
+}
+
+/// Every option given on the command line must be declared by an entry this plan uses, and
+/// every value must fit its declaration; both are checked before any work starts.
+void checkOptions(const OptionValues& given, const std::set<std::string>& usedEntries) {
+  for (const auto& [key, value] : given) {
+    const CatalogOption* c = findOption(key);
+    if (!c) throw std::invalid_argument("unknown option '" + key + "'");
+    const std::string why = c->spec.check(value);
+    if (!why.empty()) throw std::invalid_argument(why);
+    bool used = false;
+    for (const auto& owner : c->owners) used = used || usedEntries.count(owner);
+    if (!used)
+      throw std::invalid_argument("--" + c->spec.flag + " is an option of " + c->ownerList() + ", which this plan does not run");
+  }
 }
 }  // namespace
 
 std::vector<Point> expandPlan(const RunRequest& r) {
   SuiteSpec s;
   if (!r.files.empty()) {
-    s.name = "files";
     s.systems = "files";
     s.files = r.files;
     s.models = {"ani2x"};
   } else {
-    s = findSuite(r.suite.empty() ? "polyala" : r.suite);
+    s = findSuite(r.suite.empty() ? "polyala" : r.suite).spec;
   }
   if (r.quick) {
     if (!s.quickSizes.empty()) s.sizes = s.quickSizes;
@@ -183,69 +281,85 @@ std::vector<Point> expandPlan(const RunRequest& r) {
   const std::vector<double> neighbors = pick(r.neighbors, s.neighbors);
   for (double m : neighbors)
     if (!(m > 0)) throw std::invalid_argument("--neighbors must be positive");
-  std::vector<std::string> devices = pick(r.devices, s.devices);
-  if (devices.empty()) {
-    devices = {"cpu"};
-    if (visibleCudaDevices() > 0) devices.push_back("cuda");
+  std::vector<std::string> deviceNames = pick(r.devices, s.devices);
+  if (deviceNames.empty()) {
+    deviceNames = {"cpu"};
+    if (visibleCudaDevices() > 0) deviceNames.push_back("cuda");
   }
+  const auto devices = parseAxis<Device>(deviceNames, "--device", Device::parse);
+  const auto modes = parseAxis<Mode>(pick(r.modes, s.modes), "--mode", parseMode);
+  const auto configurations = parseAxis<Configuration>(pick(r.configurations, s.configurations), "--configuration", parseConfiguration);
+  const auto precisions = parseAxis<Precision>(pick(r.precisions, s.precisions), "--precision", parsePrecision);
   const int repeat = r.repeat > 0 ? r.repeat : s.repeat;
   const int warmup = r.warmup >= 0 ? r.warmup : s.warmup;
   if (r.repeat == 0) throw std::invalid_argument("--repeat must be at least 1");
-  std::vector<std::string> modes = pick(r.modes, s.modes);
-  for (const auto& m : modes)
-    if (m != "single-point" && m != "md") throw std::invalid_argument("--mode must be single-point or md (got '" + m + "')");
-  for (const auto& c : pick(r.configurations, s.configurations))
-    if (c != "mlff" && c != "cff" && c != "cml") throw std::invalid_argument("--configuration must be mlff, cff or cml (got '" + c + "')");
-  for (const auto& p : pick(r.precisions, s.precisions)) parsePrecision(p);
-  parseIntegrator(r.settings.integrator);
+  if (r.frame < 1) throw std::invalid_argument("--frame must be at least 1");
+
   const std::vector<std::string> models = pick(r.models, s.models);
+  for (const auto& m : models)
+    if (!knownModel(m) && r.flavors.empty()) findModel(m, "native");  // throws with the known models
+  // The flavours of each model: the asked ones (torchscript serves any model), or all registered.
+  std::map<std::string, std::vector<const ModelEntry*>> flavorsByModel;
   for (const auto& m : models) {
-    bool known = false;
-    for (const auto& e : modelRegistry()) known = known || e.model == m;
-    if (!known) findModel(m, r.flavors.empty() ? "native" : r.flavors.front());  // throws with the known models
+    if (r.flavors.empty()) {
+      flavorsByModel[m] = flavorsOf(m);
+      continue;
+    }
+    for (const auto& f : r.flavors) {
+      bool exists = false;
+      for (const auto& e : ModelRegistry::instance().entries()) exists = exists || ((e.model == m || e.model == "*") && e.flavor == f);
+      if (exists) flavorsByModel[m].push_back(&findModel(m, f));
+    }
   }
   for (const auto& f : r.flavors) {
     bool used = false;
-    for (const auto& m : models) {
-      const auto fl = flavorsOf(m, {f});
-      used = used || !fl.empty();
-    }
+    for (const auto& [m, entries] : flavorsByModel)
+      for (const ModelEntry* e : entries) used = used || e->flavor == f;
     if (!used) findModel(models.front(), f);  // throws with the known model/flavour pairs
   }
-  for (const auto& e : pick(r.engines, s.engines)) {
-    bool known = false;
-    for (const auto& x : engineRegistry()) known = known || x.name == e;
-    if (!known) createEngine(e);  // throws with the list
+  const std::vector<std::string> engines = pick(r.engines, s.engines);
+  for (const auto& e : engines) findEngine(e);  // throws with the list
+
+  // Collectors: the default ones, then those asked for.
+  std::vector<std::string> collectors;
+  for (const auto& e : profilers::CollectorRegistry::instance().entries())
+    if (e.defaultOn) collectors.push_back(e.name);
+  for (const auto& name : r.settings.profile) {
+    if (!profilers::CollectorRegistry::instance().find(name))
+      throw std::invalid_argument("--profile: unknown collector '" + name + "' (known: " + profilers::CollectorRegistry::instance().names() + ")");
+    if (std::find(collectors.begin(), collectors.end(), name) == collectors.end()) collectors.push_back(name);
   }
 
   std::vector<SystemSpec> systems;
   if (s.systems == "polyala") {
-    for (int n : sizes) systems.push_back({"polyala", n, 0, "", r.settings.seed});
+    for (int n : sizes) systems.push_back({"polyala", n, 0, "", r.settings.seed, r.pbc, r.frame});
   } else if (s.systems == "random") {
     for (int n : sizes)
-      for (double m : neighbors) systems.push_back({"random", n, m, "", r.settings.seed});
+      for (double m : neighbors) systems.push_back({"random", n, m, "", r.settings.seed, r.pbc, r.frame});
   } else {
     for (const auto& f : s.files) {
       if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": cannot open");
-      systems.push_back({"file", 0, 0, fs::absolute(f).string(), r.settings.seed});
+      systems.push_back({"file", 0, 0, fs::absolute(f).string(), r.settings.seed, r.pbc, r.frame});
     }
   }
+
+  std::set<std::string> usedEntries(collectors.begin(), collectors.end());
   std::vector<Point> points;
   for (const auto& sys : systems)
-    for (const auto& mode : modes) {
-      if (r.quick && mode == "md" && r.sizes.empty() && !s.quickMdSizes.empty() &&
+    for (const Mode mode : modes) {
+      if (r.quick && mode == Mode::Md && r.sizes.empty() && !s.quickMdSizes.empty() &&
           std::find(s.quickMdSizes.begin(), s.quickMdSizes.end(), sys.size) == s.quickMdSizes.end())
         continue;
       for (const auto& model : models)
-        for (const auto& flavor : flavorsOf(model, r.flavors))
-          for (const auto& engine : mode == "md" ? pick(r.engines, s.engines) : std::vector<std::string>{"none"})
-            for (const auto& config : pick(r.configurations, s.configurations))
-              for (const auto& device : devices)
-                for (const auto& prec : pick(r.precisions, s.precisions)) {
+        for (const ModelEntry* entry : flavorsByModel[model])
+          for (const auto& engine : mode == Mode::Md ? engines : std::vector<std::string>{"none"})
+            for (const Configuration config : configurations)
+              for (const Device& device : devices)
+                for (const Precision prec : precisions) {
                   Point p;
                   p.system = sys;
                   p.model = model;
-                  p.flavor = flavor;
+                  p.flavor = entry->flavor;
                   p.engine = engine;
                   p.configuration = config;
                   p.mode = mode;
@@ -253,15 +367,33 @@ std::vector<Point> expandPlan(const RunRequest& r) {
                   p.precision = prec;
                   p.repeat = repeat;
                   p.warmup = warmup;
-                  p.settings = r.settings;
-                  MdOptions& md = p.settings.md;
-                  if (!r.mdStepsSet) md.steps = s.mdSteps;
-                  if (!r.mdWarmupSet) md.warmupSteps = s.mdWarmupSteps;
-                  if (r.quick && !r.mdStepsSet) md.minimizeSteps = std::min(md.minimizeSteps, s.quickMinimizeSteps);
-                  if (p.settings.weights.empty() && mode == "md" && model == "ani2x") p.settings.weights = defaultAniWeights();
+                  p.md = r.settings.md;
+                  if (!r.mdStepsSet) p.md.steps = s.mdSteps;
+                  if (!r.mdWarmupSet) p.md.warmupSteps = s.mdWarmupSteps;
+                  if (r.quick && !r.mdStepsSet) p.md.minimizeSteps = std::min(p.md.minimizeSteps, s.quickMinimizeSteps);
+                  p.seed = r.settings.seed;
+                  p.md.seed = p.seed;
+                  p.traceDir = r.settings.traceDir;
+                  p.modelOptions = declaredSubset(r.settings.options, entry->options);
+                  // MD needs a physical potential: the model's real weights when the user gave none.
+                  if (mode == Mode::Md && entry->physicalDefaults)
+                    for (const auto& [k, v] : entry->physicalDefaults()) p.modelOptions.emplace(k, v);
+                  usedEntries.insert(entry->name);
+                  if (mode == Mode::Md) {
+                    const EngineEntry& ee = findEngine(engine);
+                    p.engineOptions = declaredSubset(r.settings.options, ee.options);
+                    usedEntries.insert(ee.name);
+                  }
+                  for (const auto& c : collectors) {
+                    const auto* ce = profilers::CollectorRegistry::instance().find(c);
+                    for (auto& [k, v] : declaredSubset(r.settings.options, ce->options)) p.collectorOptions[k] = v;
+                  }
+                  p.collectors = collectors;
+                  p.skipReason = skipReasonOf(p, *entry);
                   points.push_back(std::move(p));
                 }
     }
+  checkOptions(r.settings.options, usedEntries);
   return points;
 }
 
@@ -270,9 +402,16 @@ Json suiteJson(const RunRequest& r, const std::vector<Point>& points) {
   j["name"] = r.files.empty() ? (r.suite.empty() ? "polyala" : r.suite) : "files";
   j["quick"] = r.quick;
   j["points"] = points.size();
+  size_t skipped = 0;
+  for (const auto& p : points) skipped += !p.skipReason.empty();
+  j["skipped_at_plan_time"] = skipped;
   j["seed"] = r.settings.seed;
-  j["weights"] = r.settings.weights.empty() ? "random(seed=" + std::to_string(r.settings.seed) + ")" : r.settings.weights;
-  j["model_settings"] = r.settings.modelSettings;
+  const auto w = r.settings.options.find("weights");
+  j["weights"] = w != r.settings.options.end() ? w->second : "random(seed=" + std::to_string(r.settings.seed) + ")";
+  OptionValues others = r.settings.options;
+  others.erase("weights");
+  j["model_settings"] = others;
+  j["pbc"] = toString(r.pbc);
   std::map<std::string, std::vector<std::string>> axes;
   auto add = [&](const std::string& axis, const std::string& v) {
     auto& a = axes[axis];
@@ -283,13 +422,14 @@ Json suiteJson(const RunRequest& r, const std::vector<Point>& points) {
     add("models", p.model);
     add("flavors", p.flavor);
     add("engines", p.engine);
-    add("configurations", p.configuration);
-    add("modes", p.mode);
-    add("devices", p.device);
-    add("precisions", p.precision);
+    add("configurations", toString(p.configuration));
+    add("modes", toString(p.mode));
+    add("devices", p.device.str());
+    add("precisions", toString(p.precision));
   }
   j["axes"] = axes;
   if (!points.empty()) {
+    j["collectors"] = points.front().collectors;
     j["repeat"] = points.front().repeat;
     j["warmup"] = points.front().warmup;
     j["md"] = points.front().toJson()["md"];

@@ -1,18 +1,29 @@
 #pragma once
 // A plan: the points of a suite (one system × model × flavour × engine × configuration × mode ×
-// device × precision each), as data a worker process can run on its own.
+// device × precision each) with every axis parsed once into its typed value, as data a worker
+// process can run on its own. The planner consults the registries: a point this build or this
+// machine cannot run carries the reason and is recorded `skipped` without starting a worker.
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "backends/Engine.hpp"
+#include "core/Axes.hpp"
+#include "core/Options.hpp"
 #include "harness/Json.hpp"
-#include "harness/Suites.hpp"
 #include "systems/System.hpp"
 #include "workloads/Potential.hpp"
 
 namespace mlffb {
+
+/// auto: periodic when the structure has a cell; off: vacuum (a file's cell is ignored); on: a
+/// cell is required.
+enum class PbcMode { Auto, On, Off };
+PbcMode parsePbcMode(const std::string& s);
+std::string toString(PbcMode m);
+/// Applies the mode to a system read or built; `where` names it in the error.
+void applyPbc(System& system, PbcMode mode, const std::string& where);
 
 struct SystemSpec {
   std::string kind;       // polyala | random | file
@@ -20,34 +31,44 @@ struct SystemSpec {
   double neighbors = 0;   // random
   std::string path;       // file
   std::uint64_t seed = 42;
+  PbcMode pbc = PbcMode::Auto;
+  int frame = 1;          // MODEL of a multi-model PDB
   std::string name() const;
   Json toJson() const;
   static SystemSpec fromJson(const Json& j);
-  /// Builds the system (poly-alanine slices come from one chain of ≥ 1000 residues).
+  /// Builds or reads the system (poly-alanine slices come from one chain of ≥ 1000 residues).
   System build() const;
+  /// The record's system section when the system was not built (a point skipped at plan time).
+  Json summary() const;
 };
 
-/// What configures the model and the dynamics, set once per command and shared by its points.
+/// What the command line sets once for every point.
 struct RunSettings {
   MdOptions md;
-  std::string integrator = "langevin";
   std::string traceDir;
-  std::string weights;
-  int member = -1;
   std::uint64_t seed = 42;
-  std::map<std::string, std::string> modelSettings;
-
-  /// The options a Potential of this flavour/device/precision is created with.
-  PotentialOptions potentialOptions(const std::string& flavor, const std::string& device, Precision precision) const;
+  OptionValues options;              // model, engine and collector options, by key
+  std::vector<std::string> profile;  // collectors asked for (wallclock and memory are always on)
 };
 
 struct Point {
   SystemSpec system;
-  std::string model, flavor, engine, configuration, mode, device, precision;
+  std::string model, flavor;
+  std::string engine = "none";  // single points evaluate the model alone
+  Configuration configuration = Configuration::Mlff;
+  Mode mode = Mode::SinglePoint;
+  Device device;
+  Precision precision = Precision::Float32;
   int repeat = 5, warmup = 1;
-  RunSettings settings;
+  MdOptions md;
+  std::string traceDir;
+  std::uint64_t seed = 42;
+  OptionValues modelOptions, engineOptions, collectorOptions;  // only what each entry declares
+  std::vector<std::string> collectors;                         // the defaults, then --profile
+  std::string skipReason;  // non-empty: recorded skipped at plan time
 
   std::string id() const;
+  PotentialOptions potentialOptions() const;
   Json toJson() const;
   static Point fromJson(const Json& j);
 };
@@ -62,18 +83,19 @@ struct RunRequest {
   int repeat = -1, warmup = -1;
   bool quick = false;
   bool mdStepsSet = false, mdWarmupSet = false;
+  PbcMode pbc = PbcMode::Auto;
+  int frame = 1;
   RunSettings settings;
 };
 
-/// Expands the request into points; throws std::invalid_argument for unknown names or values.
+/// Expands the request into points; throws std::invalid_argument for unknown names, values or
+/// options. Points that cannot run here carry their skipReason.
 std::vector<Point> expandPlan(const RunRequest& request);
 /// The suite section of the report for this request.
 Json suiteJson(const RunRequest& request, const std::vector<Point>& points);
-/// The real ANI-2x weights MD points use when no --weights is given (random weights are no
-/// physical potential): $MLFFB_ANI2X_WEIGHTS, else ../shared/models/ani-2x_8x beside the source
-/// tree; empty if neither exists.
-std::string defaultAniWeights();
 /// CUDA devices visible (0 without a driver or device).
 int visibleCudaDevices();
+/// Why `device` cannot be used on this machine, or empty.
+std::string deviceUnavailableReason(const Device& device);
 
 }  // namespace mlffb

@@ -6,9 +6,8 @@
 
 namespace mlffb {
 
-/// The record before anything ran (status "error", message "did not finish"): what a worker
-/// writes first, so a crash still leaves the point's identity and system behind.
-Json startedRecord(const Point& point, const System& system);
-Json runPoint(const Point& point);
+/// Measures `point` on `system` (built once, by the caller) and classifies a failure:
+/// out of memory → oom, unavailable → skipped, anything else → error with the message.
+Json runPoint(const Point& point, const System& system);
 
 }  // namespace mlffb

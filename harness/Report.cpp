@@ -17,6 +17,7 @@ std::string utcTime(const char* format) {
   return buf;
 }
 
+namespace {
 Json makeReport(const Json& suite) {
   Json doc;
   doc["schema_version"] = kReportSchemaVersion;
@@ -27,6 +28,7 @@ Json makeReport(const Json& suite) {
   doc["runs"] = Json::array();
   return doc;
 }
+}  // namespace
 
 ReportWriter::ReportWriter(std::string path, const Json& suite) : path_(std::move(path)), doc_(makeReport(suite)) {
   flush();
@@ -34,6 +36,12 @@ ReportWriter::ReportWriter(std::string path, const Json& suite) : path_(std::mov
 
 void ReportWriter::addRun(Json run) {
   doc_["runs"].push_back(std::move(run));
+  flush();
+}
+
+void ReportWriter::setRuns(std::vector<Json> runs) {
+  doc_["runs"] = Json::array();
+  for (auto& r : runs) doc_["runs"].push_back(std::move(r));
   flush();
 }
 

@@ -1,7 +1,9 @@
 #pragma once
-// The JSON report of a suite run: schema_version, tool, environment, suite, runs. Every change
-// is written atomically, so an interrupted run leaves the last complete report on disk.
+// The JSON report of a suite run: schema_version, tool, environment, suite, runs. One writer
+// serves the runner and everything else: every change is written atomically, so an interrupted
+// run leaves the last complete report on disk.
 #include <string>
+#include <vector>
 
 #include "harness/Json.hpp"
 
@@ -12,15 +14,14 @@ inline constexpr int kReportSchemaVersion = 1;
 /// The current UTC time formatted with strftime's `format`.
 std::string utcTime(const char* format);
 
-/// A new report document with an empty run list.
-Json makeReport(const Json& suite);
-
 class ReportWriter {
  public:
-  /// Creates (or replaces) the report at `path` with no runs yet.
+  /// A report for `suite` (header with tool and environment) at `path`, written now with no runs.
   ReportWriter(std::string path, const Json& suite);
   /// Appends one run record and rewrites the file atomically.
   void addRun(Json run);
+  /// Replaces the run records (e.g. those of a resumed journal) and rewrites the file.
+  void setRuns(std::vector<Json> runs);
   const Json& document() const { return doc_; }
   const std::string& path() const { return path_; }
 
@@ -30,7 +31,7 @@ class ReportWriter {
   Json doc_;
 };
 
-/// Run status values of the schema.
+/// Run statuses of the schema.
 inline constexpr const char* kRunStatuses[] = {"ok", "skipped", "oom", "timeout", "error"};
 
 }  // namespace mlffb

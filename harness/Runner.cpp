@@ -19,6 +19,8 @@
 
 #include "harness/PointRunner.hpp"
 #include "harness/Report.hpp"
+#include "harness/RunRecord.hpp"
+#include "harness/SystemRecord.hpp"
 #include "systems/AtomicFile.hpp"
 
 namespace mlffb {
@@ -186,13 +188,7 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
   try {
     rec = Json::parse(readFile(resultFile));  // the final record, or the one written at start
   } catch (const std::exception&) {
-    try {  // nothing left behind: describe the point here (building a system starts no threads)
-      System s = point.system.build();
-      s.name = point.system.name();
-      rec = startedRecord(point, s);
-    } catch (const std::exception&) {
-      rec = {{"id", point.id()}};
-    }
+    rec = startedRecord(point, point.system.summary());  // nothing left behind: the point's identity
   }
   rec["id"] = point.id();
   if (timedOut) {
@@ -245,8 +241,8 @@ int runSuite(const std::vector<Point>& planIn, const Json& suite, const RunnerOp
   if (!::mkdtemp(tmpl)) throw std::runtime_error("cannot create a scratch folder in /tmp");
   const fs::path scratch(tmpl);
 
-  const Json header = makeReport(suite);
-  rebuildReport(o.reportPath, header, records);
+  ReportWriter report(o.reportPath, suite);
+  report.setRuns(records);
 
   struct sigaction sa {};
   sa.sa_handler = onSigint;
@@ -263,13 +259,18 @@ int runSuite(const std::vector<Point>& planIn, const Json& suite, const RunnerOp
     if (finished.count(p.id())) continue;
     progress.start(p.id());
     const auto t0 = std::chrono::steady_clock::now();
-    WorkerOutcome w = runWorker(exe, p, scratch, o.timeoutSeconds);
-    if (w.interrupted) break;
+    WorkerOutcome w;
+    if (!p.skipReason.empty()) {
+      w.record = skippedRecord(p);  // the planner knows it cannot run here: no worker
+    } else {
+      w = runWorker(exe, p, scratch, o.timeoutSeconds);
+      if (w.interrupted) break;
+    }
     appendDurably(journal, w.record.dump());
     records.push_back(w.record);
     finished.insert(p.id());
-    rebuildReport(o.reportPath, header, records);
-    notOk += w.record.value("status", "") != "ok";
+    report.addRun(w.record);
+    notOk += w.record.value("status", "") != "ok" && w.record.value("status", "") != "skipped";
     progress.finish(w.record, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   std::error_code ec;
@@ -280,19 +281,24 @@ int runSuite(const std::vector<Point>& planIn, const Json& suite, const RunnerOp
               << "\nresume with: " << o.resumeCommand << "\n";
     return 130;
   }
-  std::cout << "report: " << o.reportPath << " (" << records.size() << " runs, " << notOk << " not ok this time)\n";
+  std::cout << "report: " << o.reportPath << " (" << records.size() << " runs, " << notOk << " failed this time)\n";
   return 0;
 }
 
 int workerMain(const std::string& pointFile, const std::string& resultFile) {
   const Point p = Point::fromJson(Json::parse(readFile(pointFile)));
-  // Leave a record naming the point first, so a crash still identifies it.
+  // The system is built once, here; a record naming the point and its system is left first, so
+  // a crash still identifies it.
+  System system;
   try {
-    System s = p.system.build();
-    s.name = p.system.name();
-    writeFileAtomically(resultFile, startedRecord(p, s).dump() + "\n");
-  } catch (const std::exception&) {
+    system = p.system.build();
+  } catch (const std::exception& e) {
+    Json rec = startedRecord(p, p.system.summary());
+    setStatus(rec, "error", e.what());
+    writeFileAtomically(resultFile, rec.dump() + "\n");
+    return 0;
   }
+  writeFileAtomically(resultFile, startedRecord(p, systemRecord(system, p.system.kind == "file" ? p.system.path : "")).dump() + "\n");
   // Fault injection (after the started record, like a crash inside a model) for the runner's own tests: MLFFB_WORKER_FAULT=segv:TEXT or hang:TEXT acts
   // on the points whose id contains TEXT.
   if (const char* f = std::getenv("MLFFB_WORKER_FAULT")) {
@@ -304,7 +310,7 @@ int workerMain(const std::string& pointFile, const std::string& resultFile) {
         for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
     }
   }
-  const Json rec = runPoint(p);
+  const Json rec = runPoint(p, system);
   writeFileAtomically(resultFile, rec.dump() + "\n");
   return 0;
 }

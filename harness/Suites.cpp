@@ -1,3 +1,5 @@
+// The built-in suites: the seed paper's poly-alanine slices (single point and MD), MD only, and
+// the random workloads of controlled neighbourhood size.
 #include "harness/Suites.hpp"
 
 #include <stdexcept>
@@ -11,45 +13,45 @@ std::vector<int> polyalaSizes() {
   return s;
 }
 
-const std::vector<SuiteSpec>& builtinSuites() {
-  static const std::vector<SuiteSpec> suites = [] {
-    std::vector<SuiteSpec> v;
-    SuiteSpec polyala;
-    polyala.name = "polyala";
-    polyala.description = "folded poly-alanine slices 10..100 (step 10), 200..1000 (step 100): single-point stages and MD";
-    polyala.sizes = polyalaSizes();
-    polyala.modes = {"single-point", "md"};
-    polyala.quickSizes = {10, 50, 100};
-    polyala.quickMdSizes = {10};
-    v.push_back(polyala);
-
-    SuiteSpec md = polyala;
-    md.name = "polyala-md";
-    md.description = "poly-alanine slices through MD engines: minimise, then 1000 steps of 0.5 fs (ns/day)";
-    md.modes = {"md"};
-    v.push_back(md);
-
-    SuiteSpec nb;
-    nb.name = "neighbors";
-    nb.description = "random workloads of 5000 atoms with 10..100 neighbours within 5.1 Å (the seed's Figs. 4 and 8)";
-    nb.systems = "random";
-    nb.sizes = {5000};
-    nb.quickSizes = {2000};
-    for (int m = 10; m <= 100; m += 10) nb.neighbors.push_back(m);
-    nb.quickNeighbors = {10, 50, 100};
-    v.push_back(nb);
-    return v;
-  }();
-  return suites;
+const SuiteEntry& findSuite(const std::string& name) {
+  if (const SuiteEntry* e = SuiteRegistry::instance().find(name)) return *e;
+  throw std::invalid_argument("unknown suite '" + name + "' (known: " + SuiteRegistry::instance().names() + ")");
 }
 
-const SuiteSpec& findSuite(const std::string& name) {
-  std::string known;
-  for (const auto& s : builtinSuites()) {
-    if (s.name == name) return s;
-    known += (known.empty() ? "" : ", ") + s.name;
-  }
-  throw std::invalid_argument("unknown suite '" + name + "' (known: " + known + ")");
+namespace {
+
+SuiteEntry polyala() {
+  SuiteEntry e;
+  e.name = "polyala";
+  e.description = "folded poly-alanine slices 10..100 (step 10), 200..1000 (step 100): single-point stages and MD";
+  e.spec.sizes = polyalaSizes();
+  e.spec.modes = {"single-point", "md"};
+  e.spec.quickSizes = {10, 50, 100};
+  e.spec.quickMdSizes = {10};
+  return e;
 }
 
+const Registrar<SuiteEntry> kPolyala{polyala()};
+
+const Registrar<SuiteEntry> kPolyalaMd{[] {
+  SuiteEntry e = polyala();
+  e.name = "polyala-md";
+  e.description = "poly-alanine slices through MD engines: minimise, then 1000 steps of 0.5 fs (ns/day)";
+  e.spec.modes = {"md"};
+  return e;
+}()};
+
+const Registrar<SuiteEntry> kNeighbors{[] {
+  SuiteEntry e;
+  e.name = "neighbors";
+  e.description = "random workloads of 5000 atoms with 10..100 neighbours within 5.1 Å (the seed's Figs. 4 and 8)";
+  e.spec.systems = "random";
+  e.spec.sizes = {5000};
+  e.spec.quickSizes = {2000};
+  for (int m = 10; m <= 100; m += 10) e.spec.neighbors.push_back(m);
+  e.spec.quickNeighbors = {10, 50, 100};
+  return e;
+}()};
+
+}  // namespace
 }  // namespace mlffb

@@ -1,22 +1,19 @@
 #pragma once
-// Suites: named sets of benchmark axes. A plan is the cartesian product of the axes, each of
-// which the command line can override.
+// Suites: named sets of benchmark axes, registered like models and engines. A plan is the
+// cartesian product of a suite's axes, each of which the command line can override.
 #include <string>
 #include <vector>
 
-#include "harness/Json.hpp"
+#include "core/Registry.hpp"
 
 namespace mlffb {
 
 struct SuiteSpec {
-  std::string name;
-  std::string description;
   std::string systems = "polyala";     // polyala | random | files
   std::vector<int> sizes;              // residues (polyala) or atoms (random)
   std::vector<double> neighbors;       // random: mean neighbours within 5.1 Å
   std::vector<std::string> files;      // files: structure files
   std::vector<std::string> models{"ani2x", "et"};
-  std::vector<std::string> flavors;    // empty: every flavour of each model
   std::vector<std::string> engines{"native"};
   std::vector<std::string> configurations{"mlff"};
   std::vector<std::string> modes{"single-point"};
@@ -31,9 +28,13 @@ struct SuiteSpec {
   std::vector<double> quickNeighbors;
 };
 
-const std::vector<SuiteSpec>& builtinSuites();
+struct SuiteEntry : EntryInfo {
+  SuiteSpec spec;
+};
+using SuiteRegistry = Registry<SuiteEntry>;
+
 /// Throws std::invalid_argument listing the known suites if `name` is not one.
-const SuiteSpec& findSuite(const std::string& name);
+const SuiteEntry& findSuite(const std::string& name);
 /// The seed paper's slices: 10, 20, …, 100, 200, …, 1000 residues.
 std::vector<int> polyalaSizes();
 

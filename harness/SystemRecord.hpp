@@ -9,5 +9,8 @@
 namespace mlffb {
 
 Json systemRecord(const System& s, const std::string& file);
+/// Notes on stderr about what reading a file left out (alternate locations dropped, the frame
+/// read of several), one line each.
+void printReadNotes(const System& s);
 
 }  // namespace mlffb

@@ -92,7 +92,7 @@ void addSystemsCommand(CLI::App& app) {
       ->check(CLI::IsMember({"folded", "helix", "extended"}));
   addOutputOptions(b, *build);
   b->callback([build, suite, conformation] {
-    if (build->sizes.empty()) build->sizes = findSuite(*suite).sizes;
+    if (build->sizes.empty()) build->sizes = findSuite(*suite).spec.sizes;
     checkSizes(build->sizes);
     PolyAlanineOptions po;
     po.conformation = parseConformation(*conformation);
@@ -150,16 +150,19 @@ void addSystemsCommand(CLI::App& app) {
     ensureWritableDirectory(parent.string());
     System sys = buildRandomSystem(*ro);
     writeSystem(sys, *rout, fmt);
-    std::cout << *rout << ": " << sys.size() << " atoms, box " << sys.box->x << " Å, mean neighbours within "
+    std::cout << *rout << ": " << sys.size() << " atoms, box " << sys.box->describe() << ", mean neighbours within "
               << ro->cutoff << " Å: " << meanNeighbors(sys, ro->cutoff) << "\n";
   });
 
   // inspect
   auto file = std::make_shared<std::string>();
+  auto frame = std::make_shared<int>(1);
   auto* i = systems->add_subcommand("inspect", "Print the manifest record of a structure file as JSON");
   i->add_option("FILE", *file, "Structure file (.pdb, .gro, .xyz)")->required();
-  i->callback([file] {
-    System sys = readSystem(*file);
+  i->add_option("--frame", *frame, "MODEL of a multi-model PDB (1-based)");
+  i->callback([file, frame] {
+    System sys = readSystem(*file, ReadOptions{*frame});
+    printReadNotes(sys);
     std::cout << systemRecord(sys, *file).dump(2) << "\n";
   });
 }

@@ -1,16 +1,36 @@
 #pragma once
-// A collector turns ranges into numbers. Collectors coexist: all attached ones see every event.
+// A collector turns what happens during a measured run into numbers: the measured section's
+// begin and end (warm-up excluded), the ranges that mark stages, the end of each sample (one
+// evaluation, one MD step). Its fragment is merged into the run record's measurements. Collectors
+// coexist: every attached one sees every event. One that perturbs timing (replay, counters,
+// per-operator callbacks) is run by the harness in a pass of its own.
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
 namespace mlffb::profilers {
 
+/// What a collector may need from the run it measures.
+struct RunContext {
+  std::string pointId;
+  /// The model's device-memory peaks since the last reset (empty on the CPU), and the reset.
+  std::function<nlohmann::ordered_json()> deviceMemory;
+  std::function<void()> resetDeviceMemory;
+};
+
 class Collector {
  public:
   virtual ~Collector() = default;
   virtual std::string name() const = 0;
-  virtual void rangeBegin(const char* name) = 0;
-  virtual void rangeEnd(const char* name) = 0;
+  /// The measured section begins (after warm-up) and ends.
+  virtual void runBegin(const RunContext&) {}
+  virtual void runEnd() {}
+  virtual void rangeBegin(const char* /*name*/) {}
+  virtual void rangeEnd(const char* /*name*/) {}
+  /// One sample finished: an evaluation of a single point, a step of an MD run.
+  virtual void sampleEnd() {}
+  /// Its measurements: each key is merged into the record's "measurements".
+  virtual nlohmann::ordered_json fragment() const = 0;
 };
 
 }  // namespace mlffb::profilers

@@ -1,13 +1,15 @@
 #pragma once
 // Named ranges that mark the stages of a workload (`neighbors`, `descriptor`, `energy`, `forces`,
-// `md_step`, ...). Every enabled collector sees each begin/end; with CUDA, ranges are also NVTX
-// ranges so Nsight tools can filter on them.
+// `md_step`, ...), and the measured section they count in. Inside a measured section every
+// attached collector sees each range begin/end and each sample end; outside it (warm-up,
+// minimisation) ranges cost only their NVTX push/pop. With CUDA, ranges are NVTX ranges too, so
+// Nsight tools can filter on them.
 #include <functional>
 #include <string>
 
-namespace mlffb::profilers {
+#include "profilers/Collector.hpp"
 
-class Collector;
+namespace mlffb::profilers {
 
 /// RAII scope: begin on construction, end on destruction. `sync` (optional) is called before the
 /// end is recorded, so asynchronous device work is finished inside the range.
@@ -23,7 +25,7 @@ class Range {
   const std::function<void()>* sync_;
 };
 
-/// Collectors receiving range events (not owned). Adding the same collector twice is a no-op.
+/// Collectors receiving events (not owned). Adding the same collector twice is a no-op.
 void attach(Collector* c);
 void detach(Collector* c);
 
@@ -38,5 +40,24 @@ class ScopedCollector {
  private:
   Collector* c_;
 };
+
+/// The context handed to collectors when the next measured section begins (set by the driver
+/// that created the model; engines only mark the section).
+void setRunContext(RunContext context);
+
+/// The measured part of a run (after warm-up): collectors' runBegin on entry, runEnd on exit.
+/// Nested sections are part of the outer one.
+class MeasuredSection {
+ public:
+  MeasuredSection();
+  ~MeasuredSection();
+  MeasuredSection(const MeasuredSection&) = delete;
+  MeasuredSection& operator=(const MeasuredSection&) = delete;
+};
+
+/// One sample finished (an evaluation, an MD step); counts only inside a measured section.
+void sampleEnd();
+/// Whether a measured section is open.
+bool measuring();
 
 }  // namespace mlffb::profilers

@@ -1,6 +1,9 @@
 #include "profilers/WallClockCollector.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include "profilers/CollectorRegistry.hpp"
 
 namespace mlffb::profilers {
 
@@ -17,6 +20,14 @@ TimingSummary summarize(std::vector<double> ms) {
   return s;
 }
 
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos)), hi = static_cast<size_t>(std::ceil(pos));
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
 void WallClockCollector::rangeBegin(const char* name) { open_[name] = Clock::now(); }
 
 void WallClockCollector::rangeEnd(const char* name) {
@@ -26,9 +37,29 @@ void WallClockCollector::rangeEnd(const char* name) {
   open_.erase(it);
 }
 
-void WallClockCollector::endSample() {
+void WallClockCollector::sampleEnd() {
   for (auto& [k, v] : current_) samples_[k].push_back(v);
   current_.clear();
 }
+
+nlohmann::ordered_json WallClockCollector::fragment() const {
+  nlohmann::ordered_json stages = nlohmann::ordered_json::object();
+  for (const auto& [name, ms] : samples_) {
+    const TimingSummary t = summarize(ms);
+    stages[name] = {{"median_ms", t.medianMs}, {"min_ms", t.minMs}, {"max_ms", t.maxMs}, {"spread", t.spread}, {"samples", t.samples}};
+  }
+  return {{"stages", stages}};
+}
+
+namespace {
+const Registrar<CollectorEntry> kEntry{[] {
+  CollectorEntry e;
+  e.name = "wallclock";
+  e.description = "wall-clock time per stage range and per sample (device synchronised at range ends); always on";
+  e.defaultOn = true;
+  e.create = [](const OptionValues&) { return std::make_unique<WallClockCollector>(); };
+  return e;
+}()};
+}  // namespace
 
 }  // namespace mlffb::profilers

@@ -1,5 +1,6 @@
 #pragma once
-// Wall-clock time per range name, summed within one sample (one evaluation), kept per sample.
+// Wall-clock time per range name, summed within one sample (one evaluation, one MD step), kept
+// per sample. Its fragment is the "stages" section: median, min, max and spread per range.
 #include <chrono>
 #include <map>
 #include <string>
@@ -14,15 +15,18 @@ struct TimingSummary {
   int samples = 0;
 };
 TimingSummary summarize(std::vector<double> ms);
+/// The q-quantile (0..1) with linear interpolation; 0 for no values.
+double percentile(std::vector<double> values, double q);
 
 class WallClockCollector : public Collector {
  public:
   std::string name() const override { return "wallclock"; }
+  void runBegin(const RunContext&) override { clear(); }
   void rangeBegin(const char* name) override;
   void rangeEnd(const char* name) override;
-  /// Closes the current sample: durations since the last call become one sample per range.
-  void endSample();
-  void clear() { samples_.clear(); current_.clear(); }
+  void sampleEnd() override;
+  nlohmann::ordered_json fragment() const override;
+  void clear() { samples_.clear(); current_.clear(); open_.clear(); }
   /// Per range name: one duration (ms) per sample.
   const std::map<std::string, std::vector<double>>& samples() const { return samples_; }
 

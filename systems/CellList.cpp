@@ -2,21 +2,26 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
 namespace mlffb {
 
-CellList::CellList(const std::vector<Vec3>& positions, std::optional<Vec3> box, double cutoff)
+CellList::CellList(const std::vector<Vec3>& positions, const std::optional<Box>& box, double cutoff)
     : pos_(positions), box_(box), cutoff_(cutoff), cutoff2_(cutoff * cutoff) {
   if (!(cutoff > 0)) throw std::invalid_argument("cell list: cutoff must be positive");
+  // Per axis: the extent the cells divide (the perpendicular width when periodic) and each
+  // atom's coordinate along it in [0, 1).
   Vec3 lo{0, 0, 0}, extent{0, 0, 0};
   if (box_) {
-    for (int d = 0; d < 3; ++d)
-      if (cutoff > 0.5 * (*box_)[d])
-        throw std::invalid_argument("cell list: cutoff " + std::to_string(cutoff) +
-                                    " Å exceeds half the box edge " + std::to_string((*box_)[d]) + " Å");
-    extent = *box_;
+    extent = box_->widths();
+    const double w = box_->minWidth();
+    if (cutoff > 0.5 * w) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "cell list: cutoff %.2f Å exceeds half the periodic cell's smallest width %.2f Å", cutoff, w);
+      throw std::invalid_argument(buf);
+    }
   } else if (!positions.empty()) {
     Vec3 hi = positions[0];
     lo = positions[0];
@@ -28,7 +33,7 @@ CellList::CellList(const std::vector<Vec3>& positions, std::optional<Vec3> box, 
     extent = hi - lo;
   }
   for (int d = 0; d < 3; ++d) {
-    // At most ~2M cells per dimension product; cells never smaller than the cutoff.
+    // Cells never thinner than the cutoff; at most 128 per axis.
     dims_[d] = std::max(1, static_cast<int>(std::floor(extent[d] / cutoff)));
     dims_[d] = std::min(dims_[d], 128);
   }
@@ -36,17 +41,15 @@ CellList::CellList(const std::vector<Vec3>& positions, std::optional<Vec3> box, 
   std::vector<int> cellOf(positions.size());
   std::vector<int> count(ncell + 1, 0);
   for (size_t i = 0; i < positions.size(); ++i) {
-    int c[3];
-    for (int d = 0; d < 3; ++d) {
-      double f;
-      if (box_) {
-        f = positions[i][d] / (*box_)[d];
-        f -= std::floor(f);
-      } else {
-        f = extent[d] > 0 ? (positions[i][d] - lo[d]) / extent[d] : 0.0;
-      }
-      c[d] = std::clamp(static_cast<int>(f * dims_[d]), 0, dims_[d] - 1);
+    Vec3 f;
+    if (box_) {
+      f = box_->toFractional(positions[i]);
+      for (int d = 0; d < 3; ++d) f[d] -= std::floor(f[d]);
+    } else {
+      for (int d = 0; d < 3; ++d) f[d] = extent[d] > 0 ? (positions[i][d] - lo[d]) / extent[d] : 0.0;
     }
+    int c[3];
+    for (int d = 0; d < 3; ++d) c[d] = std::clamp(static_cast<int>(f[d] * dims_[d]), 0, dims_[d] - 1);
     cellOf[i] = cellIndex(c[0], c[1], c[2]);
     ++count[cellOf[i] + 1];
   }
@@ -56,6 +59,8 @@ CellList::CellList(const std::vector<Vec3>& positions, std::optional<Vec3> box, 
   std::vector<int> fill(cellStart_.begin(), cellStart_.end() - 1);
   for (size_t i = 0; i < positions.size(); ++i) cellAtoms_[fill[cellOf[i]]++] = static_cast<int>(i);
 
+  // A pair within the cutoff differs by at most cutoff / width in each fractional coordinate,
+  // i.e. by at most one cell: the 27 surrounding cells (wrapped when periodic) hold every partner.
   neighborCells_.resize(ncell);
   for (int cz = 0; cz < dims_[2]; ++cz)
     for (int cy = 0; cy < dims_[1]; ++cy)
@@ -77,13 +82,6 @@ CellList::CellList(const std::vector<Vec3>& positions, std::optional<Vec3> box, 
         std::sort(list.begin(), list.end());
         list.erase(std::unique(list.begin(), list.end()), list.end());
       }
-}
-
-Vec3 CellList::delta(const Vec3& a, const Vec3& b) const {
-  Vec3 d = b - a;
-  if (box_)
-    for (int k = 0; k < 3; ++k) d[k] -= (*box_)[k] * std::round(d[k] / (*box_)[k]);
-  return d;
 }
 
 size_t CellList::countPairs() const {

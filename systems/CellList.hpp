@@ -1,17 +1,19 @@
 #pragma once
-// O(N) pair search with a uniform cell grid; open boundaries or an orthorhombic periodic box
-// (minimum image, cutoff at most half the shortest box edge).
-#include <functional>
+// O(N) pair search with a uniform cell grid: open boundaries, or a periodic cell of any shape
+// (Box: cells laid out in fractional coordinates, minimum images; the cutoff may be at most half
+// the cell's smallest perpendicular width, so every pair has at most one image within it).
 #include <optional>
 #include <vector>
 
+#include "systems/Box.hpp"
 #include "systems/Vec3.hpp"
 
 namespace mlffb {
 
 class CellList {
  public:
-  CellList(const std::vector<Vec3>& positions, std::optional<Vec3> box, double cutoff);
+  /// Throws std::invalid_argument when the cutoff is not positive or too long for the cell.
+  CellList(const std::vector<Vec3>& positions, const std::optional<Box>& box, double cutoff);
 
   /// Calls fn(i, j, d, r2) once for every pair i < j with |d| < cutoff, d = r_j − r_i
   /// (minimum image when periodic).
@@ -23,10 +25,10 @@ class CellList {
 
  private:
   int cellIndex(int cx, int cy, int cz) const { return (cz * dims_[1] + cy) * dims_[0] + cx; }
-  Vec3 delta(const Vec3& a, const Vec3& b) const;
+  Vec3 delta(const Vec3& a, const Vec3& b) const { return box_ ? box_->minimumImage(b - a) : b - a; }
 
   const std::vector<Vec3>& pos_;
-  std::optional<Vec3> box_;
+  std::optional<Box> box_;
   double cutoff_, cutoff2_;
   int dims_[3]{1, 1, 1};
   std::vector<int> cellStart_, cellAtoms_;  // CSR: atoms of cell c are cellAtoms_[cellStart_[c]..cellStart_[c+1])

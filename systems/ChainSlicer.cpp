@@ -31,7 +31,7 @@ ChainSlicer::ChainSlicer(System in, std::string source, Termini termini)
   chain_.provenance = in.provenance;
   for (size_t i = 0; i < chain_.size(); ++i) {
     const Atom& a = chain_.atoms[i];
-    if (i == 0 || a.residueNumber != chain_.atoms[i - 1].residueNumber ||
+    if (i == 0 || a.residueNumber != chain_.atoms[i - 1].residueNumber || a.insertionCode != chain_.atoms[i - 1].insertionCode ||
         a.residueName != chain_.atoms[i - 1].residueName)
       residueStart_.push_back(static_cast<int>(i));
   }

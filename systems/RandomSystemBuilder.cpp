@@ -27,7 +27,7 @@ System buildRandomSystem(const RandomSystemOptions& o) {
                                 " atoms is too small for a periodic box at this density: box " + std::to_string(L) +
                                 " Å is less than twice the cutoff; use more atoms or fewer neighbours");
   System s;
-  s.box = Vec3{L, L, L};
+  s.box = Box::orthorhombic(Vec3{L, L, L});
   s.name = "random-" + std::to_string(o.atoms) + "-n" + std::to_string(static_cast<int>(std::lround(o.neighbors)));
   Rng rng(o.seed);
   // Hash grid for the minimum-distance test, cell = minDistance, periodic.

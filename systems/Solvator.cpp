@@ -73,7 +73,7 @@ System Solvator::solvate(const System& solute) const {
   const Vec3 box = (hi - lo) + Vec3{1, 1, 1} * (2.0 * opt_.paddingAngstrom);
   const Vec3 shift = Vec3{1, 1, 1} * opt_.paddingAngstrom - lo;
   for (auto& p : out.positions) p += shift;
-  out.box = box;
+  out.box = Box::orthorhombic(box);
 
   // Lattice sites: per axis at least box/a sites where a is the spacing of the target density.
   const double rho = waterNumberDensity(opt_.density);
@@ -130,8 +130,8 @@ System Solvator::solvate(const System& solute) const {
 }
 
 double bulkWaterDensity(const System& s, double distance) {
-  if (!s.box) throw std::invalid_argument("bulk water density needs a periodic box");
-  const Vec3 box = *s.box;
+  if (!s.box || !s.box->isOrthorhombic()) throw std::invalid_argument("bulk water density needs an orthorhombic periodic box");
+  const Vec3 box = s.box->lengths();
   System solute;
   for (size_t i = 0; i < s.size(); ++i)
     if (!s.atoms[i].solvent) solute.addAtom(s.atoms[i], s.positions[i]);

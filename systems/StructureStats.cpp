@@ -43,8 +43,25 @@ Vec3 extent(const System& s, bool soluteOnly) {
 
 double meanNeighbors(const System& s, double cutoff) {
   if (s.size() == 0) return 0;
-  CellList cells(s.positions, s.box, cutoff);
-  return 2.0 * static_cast<double>(cells.countPairs()) / static_cast<double>(s.size());
+  if (!s.box || s.box->minWidth() >= 2 * cutoff) {
+    CellList cells(s.positions, s.box, cutoff);
+    return 2.0 * static_cast<double>(cells.countPairs()) / static_cast<double>(s.size());
+  }
+  // A cell thinner than twice the cutoff (thin crystal cells): an atom meets several images of
+  // another. Count in a supercell wide enough, where every pair of the crystal appears once per copy.
+  const Box& b = *s.box;
+  const Vec3 w = b.widths();
+  int n[3];
+  for (int d = 0; d < 3; ++d) n[d] = std::max(1, static_cast<int>(std::ceil(2 * cutoff / w[d])));
+  std::vector<Vec3> copies;
+  copies.reserve(s.size() * n[0] * n[1] * n[2]);
+  for (int i = 0; i < n[0]; ++i)
+    for (int j = 0; j < n[1]; ++j)
+      for (int k = 0; k < n[2]; ++k)
+        for (const auto& p : s.positions) copies.push_back(p + b.a * i + b.b * j + b.c * k);
+  const Box super{b.a * n[0], b.b * n[1], b.c * n[2]};
+  CellList cells(copies, super, cutoff);
+  return 2.0 * static_cast<double>(cells.countPairs()) / static_cast<double>(copies.size());
 }
 
 StructureStats computeStats(const System& s) {

@@ -13,7 +13,8 @@ struct StructureStats {
 
 double radiusOfGyration(const System& s, bool soluteOnly = true);
 Vec3 extent(const System& s, bool soluteOnly = true);
-/// Mean number of other atoms within `cutoff` Å per atom (cell list, minimum image if periodic).
+/// Mean number of other atoms within `cutoff` Å per atom (cell list; every periodic image counts,
+/// also in cells thinner than twice the cutoff).
 double meanNeighbors(const System& s, double cutoff);
 StructureStats computeStats(const System& s);
 

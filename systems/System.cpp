@@ -1,6 +1,7 @@
 #include "systems/System.hpp"
 
 #include <set>
+#include <tuple>
 #include <stdexcept>
 
 #include "systems/Element.hpp"
@@ -14,9 +15,9 @@ size_t System::soluteCount() const {
 }
 
 int System::soluteResidues() const {
-  std::set<std::pair<char, int>> seen;
+  std::set<std::tuple<char, int, char>> seen;
   for (const auto& a : atoms)
-    if (!a.solvent) seen.insert({a.chain, a.residueNumber});
+    if (!a.solvent) seen.insert({a.chain, a.residueNumber, a.insertionCode});
   return static_cast<int>(seen.size());
 }
 
@@ -38,8 +39,7 @@ void System::validate(const std::string& where) const {
       throw std::invalid_argument(where + ": atom " + std::to_string(i + 1) + " (" + atoms[i].name +
                                   ") has a non-finite coordinate");
   }
-  if (box && !(box->x > 0 && box->y > 0 && box->z > 0 && isFinite(*box)))
-    throw std::invalid_argument(where + ": box lengths must be positive and finite");
+  if (box) box->validate(where);
 }
 
 }  // namespace mlffb

@@ -1,12 +1,14 @@
 #pragma once
-// A molecular system: atoms, positions (Å), optional orthorhombic periodic box, bonds,
-// solute/solvent partition and provenance. Plain data; builders and readers fill it.
+// A molecular system: atoms, positions (Å), optional periodic box (three vectors, triclinic in
+// the reduced form), bonds, solute/solvent partition and provenance. Plain data; builders and
+// readers fill it.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "systems/Box.hpp"
 #include "systems/Vec3.hpp"
 
 namespace mlffb {
@@ -18,6 +20,7 @@ struct Atom {
   int residueNumber = 0;    // 1-based, as written to files
   char chain = 'A';
   bool solvent = false;     // part of the solvent (water, ions)
+  char insertionCode = ' '; // PDB insertion code: 52 and 52A are different residues
 };
 
 struct Provenance {
@@ -31,7 +34,7 @@ struct System {
   std::string name;
   std::vector<Atom> atoms;
   std::vector<Vec3> positions;           // Å
-  std::optional<Vec3> box;               // orthorhombic box edge lengths, Å
+  std::optional<Box> box;                // periodic cell, Å
   std::vector<std::pair<int, int>> bonds;
   Provenance provenance;
 

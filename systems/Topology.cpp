@@ -23,7 +23,11 @@ double covalentRadius(int z) {
 std::vector<std::pair<int, int>> inferBonds(const System& s) {
   std::vector<std::pair<int, int>> bonds;
   if (s.size() < 2) return bonds;
-  CellList cells(s.positions, s.box, 2.5);
+  // Across the periodic boundary when the cell is wide enough; a cell thinner than twice the
+  // search radius (thin crystal cells) is searched without images.
+  constexpr double kSearch = 2.5;
+  const bool periodic = s.box && s.box->minWidth() >= 2 * kSearch;
+  CellList cells(s.positions, periodic ? s.box : std::nullopt, kSearch);
   cells.forEachPair([&](int i, int j, const Vec3&, double r2) {
     const int zi = s.atoms[i].element, zj = s.atoms[j].element;
     if (zi == 1 && zj == 1) return;
@@ -67,7 +71,11 @@ std::vector<std::vector<int>> atomsWithinBonds(size_t n, const std::vector<std::
 ClashReport findClashes(const System& s, int maxBonds, bool soluteOnly) {
   ClashReport rep;
   const auto excl = atomsWithinBonds(s.size(), s.bonds, maxBonds);
-  CellList cells(s.positions, s.box, 2.5);
+  // Across the periodic boundary when the cell is wide enough; a cell thinner than twice the
+  // search radius (thin crystal cells) is searched without images.
+  constexpr double kSearch = 2.5;
+  const bool periodic = s.box && s.box->minWidth() >= 2 * kSearch;
+  CellList cells(s.positions, periodic ? s.box : std::nullopt, kSearch);
   cells.forEachPair([&](int i, int j, const Vec3&, double r2) {
     if (soluteOnly && (s.atoms[i].solvent || s.atoms[j].solvent)) return;
     if (std::binary_search(excl[i].begin(), excl[i].end(), j)) return;

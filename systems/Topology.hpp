@@ -9,7 +9,8 @@ namespace mlffb {
 /// Covalent radius (Å) used for bond inference.
 double covalentRadius(int element);
 
-/// Bonds between atoms closer than r_i + r_j + 0.4 Å (no H–H bonds), i < j, sorted.
+/// Bonds between atoms closer than r_i + r_j + 0.4 Å (no H–H bonds), i < j, sorted; across the
+/// periodic boundary unless the cell is thinner than 5 Å.
 std::vector<std::pair<int, int>> inferBonds(const System& system);
 
 /// For each atom, the sorted list of other atoms at most `maxBonds` bonds away.

@@ -8,7 +8,7 @@
 
 #include "systems/Rng.hpp"
 #ifdef MLFFB_HAVE_TORCH
-#include "workloads/ani2x/AniTorch.hpp"
+#include "workloads/torch/TorchRuntime.hpp"
 #endif
 
 extern "C" char* openblas_get_config(void) __attribute__((weak));

@@ -1,27 +1,50 @@
 #pragma once
-// Models × flavours by name: `mlff-bench list` prints them, `eval`/`run` create them.
+// Models × flavours: one registry entry per flavour, registered beside its code
+// (workloads/<model>/…Entries.cpp). Each declares its devices, precisions, options (the model's
+// hyper-parameters and settings), a creator and what the harness needs to know about the model
+// without naming it: weights that make it physical, the GEMM shape that stands for its network
+// stage, and an independent float64 reference for the conformance tests.
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/Registry.hpp"
 #include "workloads/Potential.hpp"
 
 namespace mlffb {
 
-struct ModelEntry {
-  std::string model;    // "ani2x"
-  std::string flavor;   // "native", "torch"
-  std::string description;
-  bool available;
-  std::string reason;   // when unavailable
-  std::function<std::unique_ptr<Potential>(const PotentialOptions&)> create;
+struct ModelEntry : EntryInfo {
+  std::string model;   // "ani2x"; "*" for a flavour that serves any model name (torchscript)
+  std::string flavor;  // "native", "torch", "torchscript"
+  /// `model` is the name asked for (it matters for "*" entries).
+  std::function<std::unique_ptr<Potential>(const std::string& model, const PotentialOptions&)> create;
+  /// Option values that make the model a physical potential when the user gave none (e.g. the
+  /// real ANI-2x weights when they can be found); empty when there are none.
+  std::function<OptionValues()> physicalDefaults;
+  /// (m, n, k) of a GEMM that stands for the network stage: the BLAS probe measures this shape.
+  std::array<int, 3> referenceGemm{0, 0, 0};
+  /// An independent plain float64 CPU implementation of the same function (energies only), for
+  /// the conformance tests; empty when the model has none.
+  std::function<std::unique_ptr<Potential>(const PotentialOptions&)> reference;
+  /// More to show in `mlff-bench list` (label, text), e.g. the kernel sets of a flavour.
+  std::function<std::vector<std::pair<std::string, std::string>>()> details;
 };
 
-const std::vector<ModelEntry>& modelRegistry();
-/// The entry for model/flavor; throws std::invalid_argument listing what exists, or saying why
-/// the flavour is unavailable in this build.
+using ModelRegistry = Registry<ModelEntry>;
+
+/// The entry for model/flavor; throws std::invalid_argument listing what exists.
 const ModelEntry& findModel(const std::string& model, const std::string& flavor);
+/// The flavours registered for `model` (torchscript entries serve every model but are listed
+/// only when asked for by name).
+std::vector<const ModelEntry*> flavorsOf(const std::string& model);
+/// Whether any entry is registered for `model`.
+bool knownModel(const std::string& model);
+/// Creates the flavour `options.flavor` of `model`; throws saying why when it is unavailable.
 std::unique_ptr<Potential> createPotential(const std::string& model, const PotentialOptions& options);
+/// Checks every option value the entry declares (type and range) and that no value is given
+/// that the entry does not declare; throws std::invalid_argument naming the option.
+void checkModelOptions(const ModelEntry& entry, const OptionValues& values);
 
 }  // namespace mlffb

@@ -1,6 +1,7 @@
 #pragma once
 // A potential energy model: positions (Å) → energy (kJ/mol) and forces (kJ/mol/Å), with its
-// stages marked by profilers::Range scopes.
+// stages marked by profilers::Range scopes. A periodic box (triclinic, reduced) is honoured by
+// every implementation.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -9,21 +10,19 @@
 #include <string>
 #include <vector>
 
+#include "core/Axes.hpp"
+#include "core/Options.hpp"
+#include "systems/Box.hpp"
 #include "systems/System.hpp"
 
 namespace mlffb {
 
-enum class Precision { Float32, Float64 };
-Precision parsePrecision(const std::string& s);
-std::string toString(Precision p);
-
 struct PotentialOptions {
   std::string flavor;
-  std::string device = "cpu";  // "cpu" or "cuda" / "cuda:N"
+  Device device;
   Precision precision = Precision::Float32;
-  std::string weightsDir;      // empty: deterministic random weights from `seed`
-  std::uint64_t seed = 42;
-  std::map<std::string, std::string> extra;  // model-specific settings
+  std::uint64_t seed = 42;  // random weights, when the model uses them
+  OptionValues options;     // the model's own options (declared by its registry entry), by key
 };
 
 struct EnergyForces {
@@ -36,7 +35,7 @@ class Potential {
   virtual ~Potential() = default;
   virtual std::string model() const = 0;
   virtual std::string flavor() const = 0;
-  virtual std::string device() const { return "cpu"; }
+  virtual Device device() const { return Device::cpu(); }
   virtual Precision precision() const = 0;
   /// Largest interaction cutoff, Å.
   virtual double cutoff() const = 0;
@@ -44,13 +43,13 @@ class Potential {
   /// Binds the model to a system's atoms; throws std::invalid_argument naming an unsupported atom.
   virtual void setSystem(const System& s) = 0;
   /// One evaluation; forces only when asked (the `forces` stage is skipped otherwise).
-  virtual EnergyForces compute(const std::vector<Vec3>& positions, const std::optional<Vec3>& box,
-                               bool wantForces) = 0;
+  virtual EnergyForces compute(const std::vector<Vec3>& positions, const std::optional<Box>& box, bool wantForces) = 0;
   /// Hyper-parameters and weights provenance for reports.
   virtual nlohmann::ordered_json describe() const = 0;
   /// Analytic floating-point operations of the last compute(), per stage.
   virtual std::map<std::string, double> stageFlops() const { return {}; }
-  /// Device memory statistics of the model, if it has any (e.g. CUDA allocator peaks).
+  /// Device memory peaks since the last reset, the same keys for every flavour on a device
+  /// (e.g. cuda_allocated_peak_bytes); empty on the CPU.
   virtual nlohmann::ordered_json memoryStats() const { return nlohmann::ordered_json::object(); }
   /// Resets peak-memory statistics before a measured run.
   virtual void resetMemoryStats() {}
@@ -59,7 +58,7 @@ class Potential {
   /// later compute() calls take their pairs from it (filtered to the cutoff) until the next
   /// build. The caller rebuilds before any atom has moved more than skin / 2.
   virtual bool acceptsNeighborList() const { return false; }
-  virtual void buildNeighborList(const std::vector<Vec3>& /*positions*/, const std::optional<Vec3>& /*box*/,
+  virtual void buildNeighborList(const std::vector<Vec3>& /*positions*/, const std::optional<Box>& /*box*/,
                                  double /*skin*/) {}
   virtual void clearNeighborList() {}
 };

@@ -1,7 +1,6 @@
 #include "backends/native/NativeEngine.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <deque>
@@ -9,40 +8,22 @@
 #include <fstream>
 #include <sstream>
 
+#include "backends/EngineRegistry.hpp"
+#include "core/Units.hpp"
 #include "profilers/Range.hpp"
 #include "systems/Element.hpp"
 #include "systems/Rng.hpp"
 
 namespace mlffb {
 namespace {
+using units::kBoltzmannKJPerMolK;
+using units::kForceToAccel;
+using units::kKineticToKJPerMol;
 
 double maxForce(const std::vector<Vec3>& f) {
   double m = 0;
   for (const auto& v : f) m = std::max(m, norm(v));
   return m;
-}
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(pos)), hi = static_cast<size_t>(std::ceil(pos));
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
-}
-
-/// Least-squares slope of y against x.
-double slope(const std::vector<double>& x, const std::vector<double>& y) {
-  const double n = static_cast<double>(x.size());
-  if (x.size() < 2) return 0;
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    sx += x[i];
-    sy += y[i];
-    sxx += x[i] * x[i];
-    sxy += x[i] * y[i];
-  }
-  const double den = n * sxx - sx * sx;
-  return den > 0 ? (n * sxy - sx * sy) / den : 0;
 }
 
 /// A text output written to PATH.partial and moved to PATH when closed (also after a failure),
@@ -69,13 +50,6 @@ class StagedOutput {
 };
 
 }  // namespace
-
-Integrator parseIntegrator(const std::string& s) {
-  if (s == "langevin") return Integrator::Langevin;
-  if (s == "nve") return Integrator::Nve;
-  throw std::invalid_argument("unknown integrator '" + s + "' (langevin, nve)");
-}
-std::string toString(Integrator i) { return i == Integrator::Langevin ? "langevin" : "nve"; }
 
 std::vector<double> NativeEngine::massesOf(const System& s) {
   std::vector<double> m(s.size());
@@ -110,7 +84,7 @@ double NativeEngine::temperature(const State& st, double kinetic) {
   return 2.0 * kinetic / (dof * kBoltzmannKJPerMolK);
 }
 
-MinimizationResult NativeEngine::minimize(Potential& p, std::vector<Vec3>& x, const std::optional<Vec3>& box,
+MinimizationResult NativeEngine::minimize(Potential& p, std::vector<Vec3>& x, const std::optional<Box>& box,
                                           int maxSteps, double tolerance) {
   constexpr int kMemory = 10;
   constexpr double kMaxStep = 0.2;  // Å per atom per iteration
@@ -196,30 +170,30 @@ MinimizationResult NativeEngine::minimize(Potential& p, std::vector<Vec3>& x, co
   return res;
 }
 
-nlohmann::ordered_json NativeEngine::run(const System& system, Potential& potential, const MdOptions& o) {
-  if (o.configuration != "mlff")
-    throw std::invalid_argument("native engine supports configuration 'mlff' only (asked for '" + o.configuration + "')");
+EngineResult NativeEngine::run(const EngineRequest& request) {
+  if (request.configuration != Configuration::Mlff)
+    throw std::invalid_argument("native engine supports configuration 'mlff' only (asked for '" + toString(request.configuration) + "')");
+  if (!request.system || !request.potential) throw std::invalid_argument("native engine: the request has no system or no potential");
+  const System& system = *request.system;
+  Potential& potential = *request.potential;
+  const MdOptions& o = request.md;
   if (o.steps < 1 || o.warmupSteps < 0 || !(o.timestepFs > 0) || !(o.temperatureK > 0) || o.traceEvery < 1)
     throw std::invalid_argument("MD options: steps ≥ 1, warm-up ≥ 0, dt > 0, temperature > 0 and trace interval ≥ 1 are required");
   potential.setSystem(system);
-  const std::optional<Vec3> box = system.box;
+  const std::optional<Box> box = system.box;
   State st;
   st.positions = system.positions;
   st.masses = massesOf(system);
   const size_t n = st.positions.size();
-  nlohmann::ordered_json out;
+  EngineResult out;
 
   MinimizationResult mres;
   if (o.minimizeSteps > 0) {
     profilers::Range r("minimize");
     mres = minimize(potential, st.positions, box, o.minimizeSteps, o.minimizeToleranceKJPerMolA);
   }
-  out["minimization"] = {{"steps", mres.steps},
-                         {"converged", mres.converged},
-                         {"tolerance_kj_mol_a", o.minimizeToleranceKJPerMolA},
-                         {"final_max_force_kj_mol_a", mres.finalMaxForce},
-                         {"initial_energy_kj_mol", mres.energies.empty() ? 0.0 : mres.energies.front()},
-                         {"final_energy_kj_mol", mres.energies.empty() ? 0.0 : mres.energies.back()}};
+  out.minimization = {mres.steps, mres.converged, o.minimizeToleranceKJPerMolA, mres.finalMaxForce,
+                      mres.energies.empty() ? 0.0 : mres.energies.front(), mres.energies.empty() ? 0.0 : mres.energies.back()};
 
   maxwellBoltzmann(st, o.temperatureK, o.seed);
   Rng noise(o.seed ^ 0x5851f42d4c957f2dULL);
@@ -259,8 +233,8 @@ nlohmann::ordered_json NativeEngine::run(const System& system, Potential& potent
     }
   };
 
-  std::vector<double> stepMs, times, totals, temps;
   const int totalSteps = o.warmupSteps + o.steps;
+  std::optional<profilers::MeasuredSection> measured;
   auto halfKick = [&] {
     for (size_t i = 0; i < n; ++i) st.velocities[i] += ef.forces[i] * (0.5 * dt * kForceToAccel / st.masses[i]);
   };
@@ -268,7 +242,7 @@ nlohmann::ordered_json NativeEngine::run(const System& system, Potential& potent
     for (size_t i = 0; i < n; ++i) st.positions[i] += st.velocities[i] * h;
   };
   for (int step = 1; step <= totalSteps; ++step) {
-    const auto t0 = std::chrono::steady_clock::now();
+    if (step == o.warmupSteps + 1) measured.emplace();  // production: the collectors' measured section
     {
       profilers::Range r("md_step");
       halfKick();
@@ -284,7 +258,7 @@ nlohmann::ordered_json NativeEngine::run(const System& system, Potential& potent
       ef = potential.compute(st.positions, box, true);
       halfKick();
     }
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    profilers::sampleEnd();
     const double ke = kineticEnergy(st), temp = temperature(st, ke);
     // Blow-up detection.
     if (!std::isfinite(ef.energy) || !std::isfinite(ke) || temp > o.blowUpTemperatureK) {
@@ -308,10 +282,10 @@ nlohmann::ordered_json NativeEngine::run(const System& system, Potential& potent
       throw MdBlowUp(msg.str());
     }
     if (step > o.warmupSteps) {
-      stepMs.push_back(ms);
-      times.push_back(step * dt * 1e-3);
-      totals.push_back(ef.energy + ke);
-      temps.push_back(temp);
+      out.timePs.push_back(step * dt * 1e-3);
+      out.potentialKJPerMol.push_back(ef.energy);
+      out.kineticKJPerMol.push_back(ke);
+      out.temperatureK.push_back(temp);
     }
     if (step % o.traceEvery == 0) {
       if (trace.active())
@@ -320,26 +294,28 @@ nlohmann::ordered_json NativeEngine::run(const System& system, Potential& potent
       if (traj.active()) writeFrame(step);
     }
   }
+  measured.reset();
   if (useList) potential.clearNeighborList();
-
-  const double median = percentile(stepMs, 0.5);
-  double meanT = 0;
-  for (double t : temps) meanT += t;
-  meanT /= static_cast<double>(temps.size());
-  out["integrator"] = toString(o.integrator);
-  out["timestep_fs"] = dt;
-  out["steps"] = o.steps;
-  out["warmup_steps"] = o.warmupSteps;
-  out["temperature_target_k"] = o.temperatureK;
-  if (o.integrator == Integrator::Langevin) out["friction_per_ps"] = o.frictionPerPs;
-  out["ms_per_step"] = {{"median", median}, {"p10", percentile(stepMs, 0.1)}, {"p90", percentile(stepMs, 0.9)}};
-  out["ns_per_day"] = median > 0 ? dt * 1e-6 * 86400e3 / median : 0.0;
-  out["neighbor_rebuilds"] = rebuilds;
-  out["neighbor_list"] = useList ? "verlet, skin " + std::to_string(o.skinAngstrom) + " Å" : "rebuilt every step by the potential";
-  out["mean_temperature_k"] = meanT;
-  out["energy_drift_kj_mol_ps_atom"] = slope(times, totals) / static_cast<double>(n);
-  out["final_potential_energy_kj_mol"] = ef.energy;
+  out.neighborRebuilds = rebuilds;
+  out.neighborList = useList ? "verlet, skin " + std::to_string(o.skinAngstrom) + " Å" : "rebuilt every step by the potential";
   return out;
 }
+
+namespace {
+const Registrar<EngineEntry> kEntry{[] {
+  EngineEntry e;
+  e.name = "native";
+  e.description = "mlff-bench's MD engine: L-BFGS minimisation, velocity Verlet / Langevin BAOAB, Verlet lists (configuration mlff)";
+  e.capabilities = [] {
+    Capabilities c;
+    c.devices = {DeviceKind::Cpu, DeviceKind::Cuda};  // it drives a Potential on any device
+    c.configurations = {Configuration::Mlff};
+    return c;
+  };
+  e.inProcess = true;
+  e.create = [](const OptionValues&) { return std::make_unique<NativeEngine>(); };
+  return e;
+}()};
+}  // namespace
 
 }  // namespace mlffb

@@ -1,5 +1,5 @@
 #pragma once
-// mlff-bench's own MD engine (configuration `mlff`: solute in vacuum, any Potential):
+// mlff-bench's own MD engine (configuration `mlff`: solute in vacuum, any Potential, in process):
 // L-BFGS minimisation with a backtracking line search (monotone), velocity Verlet (NVE) or
 // Langevin BAOAB, Maxwell–Boltzmann start without centre-of-mass motion, Verlet-list reuse with a
 // skin, blow-up detection, optional CSV trace and XYZ trajectory. Units: Å, fs, amu, kJ/mol.
@@ -8,13 +8,6 @@
 #include "backends/Engine.hpp"
 
 namespace mlffb {
-
-/// Unit conversions of the native engine.
-inline constexpr double kBoltzmannKJPerMolK = 0.008314462618;
-/// Acceleration (Å/fs²) = force (kJ/mol/Å) / mass (amu) × this.
-inline constexpr double kForceToAccel = 1e-4;
-/// Kinetic energy (kJ/mol) = ½ m (amu) v² (Å²/fs²) × this.
-inline constexpr double kKineticToKJPerMol = 1e4;
 
 struct MinimizationResult {
   int steps = 0;
@@ -26,10 +19,11 @@ struct MinimizationResult {
 class NativeEngine : public Engine {
  public:
   std::string name() const override { return "native"; }
-  nlohmann::ordered_json run(const System& system, Potential& potential, const MdOptions& options) override;
+  /// Configuration mlff only; the measured section is the production steps, each one a sample.
+  EngineResult run(const EngineRequest& request) override;
 
   /// L-BFGS (memory 10) with Armijo backtracking; every accepted step lowers the energy.
-  static MinimizationResult minimize(Potential& p, std::vector<Vec3>& positions, const std::optional<Vec3>& box,
+  static MinimizationResult minimize(Potential& p, std::vector<Vec3>& positions, const std::optional<Box>& box,
                                      int maxSteps, double tolerance);
   /// The trajectory itself, for tests: positions/velocities are updated in place.
   struct State {

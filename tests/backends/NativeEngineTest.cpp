@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "backends/native/NativeEngine.hpp"
+#include "profilers/Range.hpp"
+#include "profilers/WallClockCollector.hpp"
 #include "systems/AtomicFile.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
 #include "systems/Rng.hpp"
@@ -28,7 +30,7 @@ class HarmonicPotential : public Potential {
   Precision precision() const override { return Precision::Float64; }
   double cutoff() const override { return 0; }
   void setSystem(const System&) override {}
-  EnergyForces compute(const std::vector<Vec3>& x, const std::optional<Vec3>&, bool) override {
+  EnergyForces compute(const std::vector<Vec3>& x, const std::optional<Box>&, bool) override {
     EnergyForces r;
     r.forces.resize(x.size());
     for (size_t i = 0; i < x.size(); ++i) {
@@ -57,8 +59,21 @@ std::unique_ptr<Potential> ani(Precision p) {
   PotentialOptions o;
   o.flavor = "native";
   o.precision = p;
-  o.weightsDir = kWeights;
+  o.options["weights"] = kWeights;
   return createPotential("ani2x", o);
+}
+
+/// Runs the engine as the harness does: a typed request, the per-step wall clock attached, the
+/// shared summary.
+nlohmann::ordered_json runMd(const System& s, Potential& pot, const MdOptions& o) {
+  EngineRequest rq;
+  rq.system = &s;
+  rq.md = o;
+  rq.potential = &pot;
+  profilers::WallClockCollector clock;
+  profilers::ScopedCollector attached(&clock);
+  const EngineResult r = NativeEngine().run(rq);
+  return mdSummary(rq, r, clock.samples().count("md_step") ? clock.samples().at("md_step") : std::vector<double>{});
 }
 
 System gas(int n, std::uint64_t seed) {
@@ -84,8 +99,7 @@ TEST(NativeEngine, NveConservesEnergyWithAni2xFloat64) {
   o.timestepFs = 0.5;
   o.minimizeSteps = 200;
   o.minimizeToleranceKJPerMolA = 5.0;
-  NativeEngine engine;
-  const auto r = engine.run(s, *pot, o);
+  const auto r = runMd(s, *pot, o);
   const double drift = r["energy_drift_kj_mol_ps_atom"].get<double>();
   RecordProperty("drift_float64", std::to_string(drift));
   EXPECT_LT(std::abs(drift), 0.01) << r.dump();
@@ -101,7 +115,7 @@ TEST(NativeEngine, NveDriftIsReportedInFloat32) {
   o.steps = 400;
   o.warmupSteps = 0;
   o.minimizeSteps = 50;
-  const auto r = NativeEngine().run(triAlanine(), *pot, o);
+  const auto r = runMd(triAlanine(), *pot, o);
   ASSERT_TRUE(r.contains("energy_drift_kj_mol_ps_atom"));
   EXPECT_TRUE(std::isfinite(r["energy_drift_kj_mol_ps_atom"].get<double>()));
   RecordProperty("drift_float32", std::to_string(r["energy_drift_kj_mol_ps_atom"].get<double>()));
@@ -118,12 +132,12 @@ TEST(NativeEngine, LangevinHoldsTheTargetTemperature) {
   o.warmupSteps = 2000;
   o.minimizeSteps = 0;
   o.timestepFs = 1.0;
-  const auto r = NativeEngine().run(s, pot, o);
+  const auto r = runMd(s, pot, o);
   EXPECT_NEAR(r["mean_temperature_k"].get<double>(), 300.0, 0.05 * 300.0);
   // Without friction the same start conserves energy (the integrator's NVE limit).
   o.integrator = Integrator::Nve;
   o.steps = 5000;
-  const auto n = NativeEngine().run(s, pot, o);
+  const auto n = runMd(s, pot, o);
   EXPECT_LT(std::abs(n["energy_drift_kj_mol_ps_atom"].get<double>()), 1e-3);
 }
 
@@ -155,7 +169,7 @@ TEST(NativeEngine, SameSeedReproducesTheTrajectoryBitForBit) {
     o.traceEvery = 10;
     o.trajectoryPath = dir + "/" + tag + ".xyz";
     o.tracePath = dir + "/" + tag + ".csv";
-    NativeEngine().run(triAlanine(), *pot, o);
+    runMd(triAlanine(), *pot, o);
     return readFile(o.trajectoryPath) + readFile(o.tracePath);
   };
   const std::string a = runOnce(5, "a"), b = runOnce(5, "b"), c = runOnce(6, "c");
@@ -190,7 +204,7 @@ TEST(NativeEngine, BlowUpStopsWithStepAndAtom) {
   o.steps = 1000;
   o.warmupSteps = 0;
   try {
-    NativeEngine().run(s, pot, o);
+    runMd(s, pot, o);
     FAIL() << "no blow-up detected";
   } catch (const MdBlowUp& e) {
     const std::string w = e.what();
@@ -199,5 +213,11 @@ TEST(NativeEngine, BlowUpStopsWithStepAndAtom) {
   }
   HarmonicPotential nan(s.positions, 50.0);
   nan.poisonAfter = 10;
-  EXPECT_THROW(NativeEngine().run(s, nan, o), MdBlowUp);
+  EXPECT_THROW(runMd(s, nan, o), MdBlowUp);
+  // Configurations other than mlff are refused by the native engine itself, too.
+  EngineRequest rq;
+  rq.system = &s;
+  rq.potential = &nan;
+  rq.configuration = Configuration::Cml;
+  EXPECT_THROW(NativeEngine().run(rq), std::invalid_argument);
 }

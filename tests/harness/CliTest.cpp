@@ -1,6 +1,8 @@
-// The mlff-bench command line: help, version, list, systems subcommands and bad input.
+// The mlff-bench command line: help, version, list (generated from the registries), systems
+// subcommands, plan-time skips, option checks, periodic modes and frames, and bad input.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -147,9 +149,9 @@ TEST(Cli, RunAndEvalRejectBadInput) {
   expectOneLineError(runCli("run --suite nope --out " + dir + "/r.json"), "unknown suite 'nope'");
   expectOneLineError(runCli("run --suite polyala --model mace --out " + dir + "/r.json"), "unknown model/flavour 'mace/native'");
   expectOneLineError(runCli("run --suite polyala --flavor fused --out " + dir + "/r.json"), "unknown model/flavour 'ani2x/fused'");
-  expectOneLineError(runCli("run --suite polyala --mode train --out " + dir + "/r.json"), "--mode must be single-point or md");
+  expectOneLineError(runCli("run --suite polyala --mode train --out " + dir + "/r.json"), "--mode: unknown mode 'train' (single-point, md)");
   expectOneLineError(runCli("run --in " + dir + "/none.pdb --out " + dir + "/r.json"), "none.pdb: cannot open");
-  expectOneLineError(runCli("run --suite polyala --sizes 10 --weights " + dir + "/nowhere"), "nowhere: weights folder not found");
+  expectOneLineError(runCli("run --suite polyala --sizes 10 --weights " + dir + "/nowhere"), "--weights: " + dir + "/nowhere: folder not found");
   std::ofstream(dir + "/na.xyz") << "2\n\nC 0 0 0\nNa 3 0 0\n";
   expectOneLineError(runCli("eval --in " + dir + "/na.xyz"), "ANI-2x does not support element Na (atom 2");
   // A run whose point fails is recorded and the suite goes on: Na in one input file.
@@ -191,6 +193,102 @@ TEST(Cli, EquivariantTransformerRunsThroughTheSameCommands) {
   }
   expectOneLineError(runCli("eval --model et --preset nope --in " + dir + "/none.xyz"), "none.xyz");
   std::ofstream(dir + "/w.xyz") << "3\n\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n";
-  expectOneLineError(runCli("eval --model et --preset nope --in " + dir + "/w.xyz"), "unknown ET preset 'nope'");
+  expectOneLineError(runCli("eval --model et --preset nope --in " + dir + "/w.xyz"), "--preset 'nope': expected one of ani1, md17, qm9, spice");
   expectOneLineError(runCli("eval --model et --flavor torchscript --in " + dir + "/w.xyz"), "needs --model-file");
+}
+
+TEST(Cli, ListAndHelpAreGeneratedFromTheRegistries) {
+  const auto l = runCli("list");
+  ASSERT_EQ(l.exitCode, 0) << l.err;
+  // Each entry with what it can do and its own options.
+  for (const char* s : {"ani2x --flavor native", "devices: cpu", "precisions: float32, float64", "--member", "--num-layers",
+                        "kernel set cpu", "configurations: mlff", "wallclock", "memory", "NAME --flavor torchscript"})
+    EXPECT_NE(l.out.find(s), std::string::npos) << s << "\n" << l.out;
+  const auto h = runCli("run --help");
+  ASSERT_EQ(h.exitCode, 0);
+  EXPECT_NE(h.out.find("Options of et/torch"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("--preset"), std::string::npos);
+  EXPECT_NE(h.out.find("Options of ani2x/native, ani2x/torch"), std::string::npos);
+  EXPECT_NE(runCli("eval --help").out.find("--weights"), std::string::npos);
+}
+
+TEST(Cli, PointsThisBuildCannotRunAreSkippedAtPlanTimeWithoutAWorker) {
+  const std::string dir = test::freshTempDir("cli-skip");
+  // cff needs an engine with classical force fields; cuda a device (none here, or a flavour
+  // without CUDA kernels). A worker would crash on every point (MLFFB_WORKER_FAULT), so a
+  // skipped record proves none was started.
+  const std::string args = "run --suite polyala --sizes 3 --model ani2x --flavor native --mode single-point,md --steps 5 "
+                           "--configuration cff --device cpu --out " + dir + "/r.json";
+  auto plan = runCli(args + " --plan");
+  ASSERT_EQ(plan.exitCode, 0) << plan.err;
+  EXPECT_NE(plan.out.find("(2 skipped here)"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("skipped: engine native runs configuration mlff only"), std::string::npos) << plan.out;
+  auto r = test::runShell("MLFFB_WORKER_FAULT=segv:polyala " + std::string(MLFFB_BINARY) + " " + args);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const Json doc = Json::parse(readFile(dir + "/r.json"));
+  ASSERT_EQ(doc["runs"].size(), 2u);
+  for (const auto& run : doc["runs"]) {
+    EXPECT_EQ(run["status"], "skipped") << run.dump();
+    EXPECT_EQ(run["system"]["name"], "polyala-3");
+  }
+  EXPECT_EQ(doc["suite"]["skipped_at_plan_time"], 2);
+  const auto v = test::runShell("/usr/bin/python3 " + std::string(MLFFB_SOURCE_DIR) + "/scripts/validate_report.py " +
+                                std::string(MLFFB_SOURCE_DIR) + "/results/schema/report.schema.json " + dir + "/r.json");
+  EXPECT_EQ(v.exitCode, 0) << v.out << v.err;
+  // cuda: without a visible device every cuda point says so; a flavour without CUDA kernels says that.
+  auto cuda = runCli("run --suite polyala --sizes 3 --model ani2x --device cuda --plan");
+  ASSERT_EQ(cuda.exitCode, 0) << cuda.err;
+  EXPECT_NE(cuda.out.find("skipped: "), std::string::npos) << cuda.out;
+}
+
+TEST(Cli, OptionsAreCheckedAgainstTheirDeclarationsBeforeAnyWork) {
+  const std::string dir = test::freshTempDir("cli-options");
+  expectOneLineError(runCli("run --suite polyala --sizes 3 --model ani2x --preset md17 --plan"),
+                     "--preset is an option of et/torch, which this plan does not run");
+  expectOneLineError(runCli("run --suite polyala --sizes 3 --model et --num-layers 0 --plan"),
+                     "--num-layers '0': expected an integer from 1 to 64");
+  expectOneLineError(runCli("run --suite polyala --sizes 3 --model ani2x --member 8 --plan"), "--member '8': expected an integer from 0 to 7");
+  expectOneLineError(runCli("run --suite polyala --sizes 3 --profile nosuch --plan"), "--profile: unknown collector 'nosuch'");
+  expectOneLineError(runCli("run --suite polyala --sizes 3 --device gpu --plan"), "--device: unknown device 'gpu'");
+  std::ofstream(dir + "/w.xyz") << "3\n\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n";
+  expectOneLineError(runCli("eval --model ani2x --num-layers 2 --in " + dir + "/w.xyz"), "--num-layers is an option of et/torch, not of ani2x/native");
+}
+
+TEST(Cli, PeriodicBoundaryModeAndFrameOfRealWorldFiles) {
+  const std::string dir = test::freshTempDir("cli-pbc");
+  // A monoclinic crystal cell too thin for a 5.1 Å cutoff (as thin amyloid crystals are), two
+  // alternate locations, two MODELs.
+  const std::string atoms =
+      "ATOM      1  N   GLY A   1       0.958   0.885   3.506  1.00 13.41           N\n"
+      "ATOM      2  CA  GLY A   1       2.189   0.130   3.261  1.00 11.45           C\n"
+      "ATOM      3  C   GLY A   1       3.414   0.816   3.766  1.00 10.36           C\n"
+      "ATOM      4  O  AGLY A   1       3.427   2.050   3.946  0.50  9.06           O\n"
+      "ATOM      5  O  BGLY A   1       3.527   2.150   3.846  0.50  9.06           O\n";
+  std::ofstream(dir + "/xtal.pdb") << "CRYST1   50.347    4.777   14.746  90.00 101.73  90.00 C 1 2 1       4\nMODEL        1\n" << atoms
+                                   << "ENDMDL\nMODEL        2\n" << atoms << "ENDMDL\nEND\n";
+  expectOneLineError(runCli("eval --in " + dir + "/xtal.pdb"), "exceeds half the periodic cell's smallest width");
+  auto off = runCli("eval --pbc off --in " + dir + "/xtal.pdb --out " + dir + "/e.json");
+  ASSERT_EQ(off.exitCode, 0) << off.err;
+  EXPECT_NE(off.err.find("dropped 1 atom records of other locations"), std::string::npos) << off.err;
+  const Json e = Json::parse(readFile(dir + "/e.json"));
+  EXPECT_EQ(e["atoms"], 4);
+  EXPECT_EQ(e["periodic"], false);
+  EXPECT_TRUE(std::isfinite(e["energy"]["kj_mol"].get<double>()));
+  ASSERT_EQ(runCli("eval --pbc off --frame 2 --in " + dir + "/xtal.pdb").exitCode, 0);
+  expectOneLineError(runCli("eval --pbc off --frame 3 --in " + dir + "/xtal.pdb"), "frame 3 asked for, but the file has 2 models");
+  // --pbc on needs a cell.
+  std::ofstream(dir + "/mol.xyz") << "3\n\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n";
+  expectOneLineError(runCli("eval --pbc on --in " + dir + "/mol.xyz"), "--pbc on, but the structure has no periodic cell");
+  // A triclinic GRO box evaluates periodically, and run records its cell.
+  std::ofstream(dir + "/tri.gro") << "t\n    3\n    1SOL     OW    1   0.100   0.200   0.300\n    1SOL    HW1    2   0.196   0.200   0.300\n"
+                                     "    1SOL    HW2    3   0.076   0.293   0.300\n"
+                                     "   1.30000   1.25000   1.20000   0.00000   0.00000   0.65000   0.00000   0.65000   0.62500\n";
+  ASSERT_EQ(runCli("eval --in " + dir + "/tri.gro --out " + dir + "/g.json").exitCode, 0);
+  EXPECT_EQ(Json::parse(readFile(dir + "/g.json"))["periodic"], true);
+  auto run = runCli("run --in " + dir + "/tri.gro --flavor native --repeat 1 --warmup 0 --out " + dir + "/r.json");
+  ASSERT_EQ(run.exitCode, 0) << run.err;
+  const Json rec = Json::parse(readFile(dir + "/r.json"))["runs"][0];
+  ASSERT_EQ(rec["status"], "ok") << rec["message"];
+  EXPECT_EQ(rec["system"]["box"]["triclinic"], true);
+  EXPECT_NEAR(rec["system"]["box"]["vectors"][2][1].get<double>(), 6.25, 1e-9);
 }

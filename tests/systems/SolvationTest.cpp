@@ -25,7 +25,8 @@ TEST(Solvation, BoxGeometryDensityAndClearance) {
     SCOPED_TRACE(n);
     ASSERT_TRUE(s.box);
     const Vec3 ext = extent(s, true);
-    for (int d = 0; d < 3; ++d) EXPECT_NEAR((*s.box)[d], ext[d] + 20.0, 1e-9);
+    for (int d = 0; d < 3; ++d) EXPECT_NEAR(s.box->lengths()[d], ext[d] + 20.0, 1e-9);
+    EXPECT_TRUE(s.box->isOrthorhombic());
     EXPECT_EQ(s.soluteCount(), static_cast<size_t>(10 * n + 3));
     EXPECT_EQ(s.solventCount() % 3, 0u);
     // Water density away from the solute: 0.997 g/cm³ ± 2 %.

@@ -45,7 +45,7 @@ std::unique_ptr<Potential> etTorch(const std::map<std::string, std::string>& cfg
   o.flavor = "torch";
   o.precision = p;
   o.seed = seed;
-  o.extra = cfg;
+  o.options = cfg;
   return createPotential("et", o);
 }
 
@@ -132,21 +132,6 @@ TEST(Et, InvariantEnergyEquivariantVectorFeaturesAndForces) {
   for (size_t k = 0; k < perm.size(); ++k) EXPECT_LT(norm(r2.forces[k] - r0.forces[perm[k]]), 1e-8 * (1 + norm(r0.forces[perm[k]])));
 }
 
-TEST(Et, PeriodicImagesMatchUnwrapped) {
-  const System mol = molecule(15, freshSeed());
-  const Vec3 box{30, 31, 32};
-  System wrapped = mol;
-  for (auto& p : wrapped.positions) {
-    p -= Vec3{2, 2, 2};
-    for (int d = 0; d < 3; ++d) p[d] -= box[d] * std::floor(p[d] / box[d]);
-  }
-  auto pot = etTorch(smallConfig(), 3, Precision::Float64);
-  pot->setSystem(mol);
-  const EnergyForces a = pot->compute(mol.positions, std::nullopt, true), b = pot->compute(wrapped.positions, box, true);
-  EXPECT_NEAR(a.energy, b.energy, 1e-10 * std::max(1.0, std::abs(a.energy)));
-  for (size_t i = 0; i < mol.size(); ++i) EXPECT_LT(norm(a.forces[i] - b.forces[i]), 1e-8 * (1 + norm(a.forces[i])));
-}
-
 TEST(Et, NeighbourCapIsAnErrorWithTheCount) {
   const System dense = molecule(60, 5, 0.12);
   auto pot = etTorch({{"preset", "md17"}, {"hidden_channels", "16"}, {"num_layers", "1"}, {"num_heads", "2"}, {"max_neighbors", "8"}}, 1,
@@ -187,7 +172,7 @@ TEST(TorchScript, ContractModelsRunAndOthersAreRejected) {
     PotentialOptions o;
     o.flavor = "torchscript";
     o.precision = Precision::Float64;
-    o.extra["model_file"] = file;
+    o.options["model_file"] = file;
     auto p = createPotential("mymodel", o);
     p->setSystem(s);
     return p;
@@ -213,6 +198,16 @@ TEST(TorchScript, ContractModelsRunAndOthersAreRejected) {
     EXPECT_NE(e.find("does not follow the OpenMM-Torch contract"), std::string::npos) << e;
     EXPECT_NE(e.find("positions: Tensor (N,3) in nm"), std::string::npos) << e;
     EXPECT_NE(e.find(why), std::string::npos) << e;
+  }
+  // A periodic model gets the cell as rows a, b, c in nm (OpenMM-Torch's convention), triclinic too.
+  const std::string boxModel = save("box.pt",
+                                    "def forward(self, positions: Tensor, box: Tensor) -> Tensor:\n"
+                                    "  return torch.sum(positions) * 0.0 + box[0, 0] + 10.0 * box[1, 0] + 100.0 * box[2, 1]\n");
+  {
+    auto p = make(boxModel);
+    const Box cell{{20, 0, 0}, {5, 18, 0}, {-4, 3, 17}};
+    EXPECT_NEAR(p->compute(s.positions, cell, true).energy, 2.0 + 10.0 * 0.5 + 100.0 * 0.3, 1e-12);
+    EXPECT_NE(errorOf(boxModel).find("it takes a box, but the system is not periodic"), std::string::npos) << errorOf(boxModel);
   }
   std::ofstream(dir / "junk.pt") << "not a model";
   EXPECT_NE(errorOf((dir / "junk.pt").string()).find("not a TorchScript model"), std::string::npos);

@@ -18,7 +18,6 @@ inline constexpr int kSpeciesPairs = kSpecies * (kSpecies + 1) / 2;             
 inline constexpr int kAngularSub = kAngularShifts * kAngleSections;                     // 32
 inline constexpr int kAevLength = kRadialLength + kSpeciesPairs * kAngularSub;          // 1008
 inline constexpr int kMembers = 8;
-inline constexpr double kHartreeToKJPerMol = 2625.4996387552483;
 inline constexpr double kCeluAlpha = 0.1;
 inline constexpr const char* kSpeciesSymbols[kSpecies] = {"H", "C", "N", "O", "S", "F", "Cl"};
 

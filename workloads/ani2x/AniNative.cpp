@@ -1,607 +1,123 @@
+// ANI-2x native flavour: the stage driver. It owns what every device shares — the profiler
+// ranges of the four stages, the species of the system, self energies, Hartree → kJ/mol and the
+// analytic FLOP counts — and hands the work to the kernel set registered for the device.
 #include "workloads/ani2x/AniNative.hpp"
 
-#include <cblas.h>
-
-#include <algorithm>
-#include <cmath>
 #include <stdexcept>
 
+#include "core/Units.hpp"
 #include "profilers/Range.hpp"
-#include "systems/CellList.hpp"
+#include "workloads/ani2x/AniKernelSet.hpp"
 #include "workloads/ani2x/AniModel.hpp"
 #include "workloads/ani2x/AniWorkload.hpp"
-#include "workloads/ani2x/CeluKernel.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace mlffb {
+namespace ani {
+
+const AniKernelSetEntry* aniKernelSetFor(DeviceKind device) {
+  for (const auto& e : AniKernelSetRegistry::instance().entries())
+    if (e.device == device && e.available()) return &e;
+  return nullptr;
+}
+
+}  // namespace ani
+
 namespace {
 using namespace ani;
 using profilers::Range;
 
-extern "C" {
-void openblas_set_num_threads(int) __attribute__((weak));
-int openblas_get_num_threads(void) __attribute__((weak));
-}
-
-/// Keeps OpenBLAS single-threaded while the native flavour runs: its GEMMs are split by rows
-/// across the OpenMP team instead, so BLAS threads and spinning OpenMP threads never compete
-/// for the same cores. The previous setting is restored afterwards.
-class SingleThreadedBlas {
- public:
-  SingleThreadedBlas() : saved_(openblas_get_num_threads ? openblas_get_num_threads() : 0) {
-    if (openblas_set_num_threads) openblas_set_num_threads(1);
-  }
-  ~SingleThreadedBlas() {
-    if (openblas_set_num_threads && saved_ > 0) openblas_set_num_threads(saved_);
-  }
-
- private:
-  int saved_;
-};
-
-template <class T>
-void gemmSerial(bool transB, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb, T beta, T* c, int ldc) {
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  else
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
-
-/// C = alpha A op(B) + beta C with the rows of A and C split across the OpenMP threads.
-template <class T>
-void gemm(bool transB, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb, T beta, T* c, int ldc) {
-#pragma omp parallel
-  {
-#ifdef _OPENMP
-    const int nt = omp_get_num_threads(), t = omp_get_thread_num();
-#else
-    const int nt = 1, t = 0;
-#endif
-    const int chunk = (m + nt - 1) / nt, r0 = t * chunk, r1 = std::min(m, r0 + chunk);
-    if (r1 > r0) gemmSerial<T>(transB, r1 - r0, n, k, alpha, a + static_cast<size_t>(r0) * lda, lda, b, ldb, beta,
-                               c + static_cast<size_t>(r0) * ldc, ldc);
-  }
-}
-
-int threadCount() {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-int threadId() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
-/// Per element: the members' layers in this precision. Layer 1 of all members stacked
-/// (8·h1 × 1008) so one GEMM serves the ensemble.
-template <class T>
-struct ElementNets {
-  int h[3] = {0, 0, 0};
-  std::vector<T> w1;                    // (8 h1) × 1008
-  std::vector<T> w1c;                   // (8 h1) × active AEV columns of the current system
-  std::vector<T> b1;                    // 8 h1
-  std::vector<T> w2[kMembers], w3[kMembers], w4[kMembers];
-  std::vector<T> b2s, b3s;              // members' layer-2/3 biases side by side (8 h2, 8 h3)
-  T b4[kMembers]{};
-};
-
-template <class T>
 class AniNativePotential final : public Potential, public AniNativeStages {
  public:
-  void stageNeighbors(const std::vector<Vec3>& pos, const std::optional<Vec3>& box) override {
-    SingleThreadedBlas guard;
-    buildNeighbors(pos, box);
-  }
-  void stageDescriptor() override { computeAev(); }
-  double stageNetworks() override {
-    SingleThreadedBlas guard;
-    return forward();
-  }
-  void stageBackward() override {
-    SingleThreadedBlas guard;
-    backward();
-    aevBackward(benchForces_);
-  }
-
-  AniNativePotential(AniModelData data, Precision p) : data_(std::move(data)), precision_(p) {
-    for (int s = 0; s < kSpecies; ++s) {
-      auto& e = nets_[s];
-      const auto h = hiddenWidths(s);
-      std::copy(h.begin(), h.end(), e.h);
-      e.w1.resize(static_cast<size_t>(kMembers) * h[0] * kAevLength);
-      e.b1.resize(static_cast<size_t>(kMembers) * h[0]);
-      for (int m = 0; m < kMembers; ++m) {
-        const Network& n = data_.networks[m][s];
-        std::copy(n[0].weight.begin(), n[0].weight.end(), e.w1.begin() + static_cast<long>(m) * h[0] * kAevLength);
-        std::copy(n[0].bias.begin(), n[0].bias.end(), e.b1.begin() + static_cast<long>(m) * h[0]);
-        e.w2[m].assign(n[1].weight.begin(), n[1].weight.end());
-        e.b2s.insert(e.b2s.end(), n[1].bias.begin(), n[1].bias.end());
-        e.w3[m].assign(n[2].weight.begin(), n[2].weight.end());
-        e.b3s.insert(e.b3s.end(), n[2].bias.begin(), n[2].bias.end());
-        e.w4[m].assign(n[3].weight.begin(), n[3].weight.end());
-        e.b4[m] = static_cast<T>(n[3].bias[0]);
-      }
-    }
-  }
+  AniNativePotential(AniModelData data, const PotentialOptions& o, std::unique_ptr<AniKernelSet> kernels)
+      : data_(std::move(data)), precision_(o.precision), device_(o.device), kernels_(std::move(kernels)) {}
 
   std::string model() const override { return "ani2x"; }
   std::string flavor() const override { return "native"; }
+  Device device() const override { return device_; }
   Precision precision() const override { return precision_; }
   double cutoff() const override { return data_.aev.Rcr; }
   nlohmann::ordered_json describe() const override {
     auto d = describeAni(data_, "native");
-    d["hyperparameters"]["aev_active_columns"] = width_;
+    d["hyperparameters"]["aev_active_columns"] = kernels_->counts().aevWidth;
+    d["kernel_set"] = toString(device_.kind);
     return d;
   }
   std::map<std::string, double> stageFlops() const override { return flops_; }
+  nlohmann::ordered_json memoryStats() const override { return kernels_->memoryStats(); }
+  void resetMemoryStats() override { kernels_->resetMemoryStats(); }
 
   void setSystem(const System& s) override {
     species_ = speciesOfSystem(s);
-    useVerlet_ = false;
-    compressColumns();
-    // Rows of each element's AEV matrix: atoms grouped by element, input order inside.
-    rowOf_.assign(species_.size(), 0);
-    for (auto& v : atomsOf_) v.clear();
-    for (size_t i = 0; i < species_.size(); ++i) {
-      rowOf_[i] = static_cast<int>(atomsOf_[species_[i]].size());
-      atomsOf_[species_[i]].push_back(static_cast<int>(i));
-    }
-    for (int s = 0; s < kSpecies; ++s) aev_[s].assign(atomsOf_[s].size() * width_, T(0));
+    selfEnergy_ = 0;
+    for (int sp : species_) selfEnergy_ += data_.selfEnergy[sp];
+    kernels_->bind(species_);
   }
 
-  /// AEV columns of element (pairs) absent from the system are zero for every atom: the GEMMs use
-  /// only the active columns (layer-1 weights gathered to match). Same function, fewer FLOPs.
-  void compressColumns() {
-    bool present[kSpecies] = {};
-    for (int sp : species_) present[sp] = true;
-    active_.clear();
-    for (int a = 0; a < kSpecies; ++a)
-      if (present[a])
-        for (int k = 0; k < kRadialShifts; ++k) active_.push_back(a * kRadialShifts + k);
-    for (int a = 0; a < kSpecies; ++a)
-      for (int b = a; b < kSpecies; ++b)
-        if (present[a] && present[b])
-          for (int k = 0; k < kAngularSub; ++k) active_.push_back(kRadialLength + pairIndex(a, b) * kAngularSub + k);
-    width_ = static_cast<int>(active_.size());
-    for (int sp = 0; sp < kSpecies; ++sp) {
-      auto& e = nets_[sp];
-      const int rows = kMembers * e.h[0];
-      e.w1c.resize(static_cast<size_t>(rows) * width_);
-      for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < width_; ++c)
-          e.w1c[static_cast<size_t>(r) * width_ + c] = e.w1[static_cast<size_t>(r) * kAevLength + active_[c]];
-    }
-  }
-
-  EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Vec3>& box, bool wantForces) override {
+  EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool wantForces) override {
     const size_t n = pos.size();
-    if (n != species_.size()) throw std::invalid_argument("ani2x: " + std::to_string(n) + " positions for a system of " + std::to_string(species_.size()) + " atoms");
+    if (n != species_.size())
+      throw std::invalid_argument("ani2x: " + std::to_string(n) + " positions for a system of " + std::to_string(species_.size()) + " atoms");
     EnergyForces out;
-    SingleThreadedBlas blasGuard;
     {
       Range r("neighbors");
-      buildNeighbors(pos, box);
+      kernels_->neighbors(pos, box);
     }
     {
       Range r("descriptor");
-      computeAev();
+      kernels_->descriptor();
     }
     double energyHa = 0;
     {
       Range r("energy");
-      energyHa = forward();
+      energyHa = kernels_->networks();
     }
-    for (size_t i = 0; i < n; ++i) energyHa += data_.selfEnergy[species_[i]];
-    out.energy = energyHa * kHartreeToKJPerMol;
-    countFlops(wantForces);
+    out.energy = (energyHa + selfEnergy_) * units::kKJPerMolPerHartree;
     if (wantForces) {
       Range r("forces");
-      backward();
-      aevBackward(out.forces);
+      kernels_->backward(out.forces);
+      for (auto& f : out.forces) f *= units::kKJPerMolPerHartree;
     }
+    countFlops(wantForces);
     return out;
   }
 
- private:
   bool acceptsNeighborList() const override { return true; }
-  void buildNeighborList(const std::vector<Vec3>& pos, const std::optional<Vec3>& box, double skin) override {
-    verletI_.clear();
-    verletJ_.clear();
-    CellList cells(pos, box, data_.aev.Rcr + skin);
-    cells.forEachPair([&](int i, int j, const Vec3&, double) {
-      verletI_.push_back(i);
-      verletJ_.push_back(j);
-    });
-    useVerlet_ = true;
+  void buildNeighborList(const std::vector<Vec3>& pos, const std::optional<Box>& box, double skin) override {
+    kernels_->buildVerletList(pos, box, skin);
   }
-  void clearNeighborList() override { useVerlet_ = false; }
+  void clearNeighborList() override { kernels_->clearVerletList(); }
 
-  // ------------------------------------------------------------------ neighbours (CSR, both directions)
-  void buildNeighbors(const std::vector<Vec3>& pos, const std::optional<Vec3>& box) {
-    const size_t n = pos.size();
-    pairI_.clear();
-    pairJ_.clear();
-    pairD_.clear();
-    if (useVerlet_) {
-      const double rc2 = data_.aev.Rcr * data_.aev.Rcr;
-      for (size_t p = 0; p < verletI_.size(); ++p) {
-        const int i = verletI_[p], j = verletJ_[p];
-        Vec3 d = pos[j] - pos[i];
-        if (box)
-          for (int k = 0; k < 3; ++k) d[k] -= (*box)[k] * std::round(d[k] / (*box)[k]);
-        if (norm2(d) < rc2) {
-          pairI_.push_back(i);
-          pairJ_.push_back(j);
-          pairD_.push_back(d);
-        }
-      }
-    } else {
-      CellList cells(pos, box, data_.aev.Rcr);
-      cells.forEachPair([&](int i, int j, const Vec3& d, double) {
-        pairI_.push_back(i);
-        pairJ_.push_back(j);
-        pairD_.push_back(d);
-      });
-    }
-    start_.assign(n + 1, 0);
-    for (size_t p = 0; p < pairI_.size(); ++p) {
-      ++start_[pairI_[p] + 1];
-      ++start_[pairJ_[p] + 1];
-    }
-    for (size_t i = 0; i < n; ++i) start_[i + 1] += start_[i];
-    const size_t total = start_[n];
-    nbJ_.resize(total);
-    nbD_.resize(total * 3);
-    nbR_.resize(total);
-    std::vector<int> fill(start_.begin(), start_.end() - 1);
-    for (size_t p = 0; p < pairI_.size(); ++p) {
-      const int i = pairI_[p], j = pairJ_[p];
-      const Vec3& d = pairD_[p];
-      const T r = static_cast<T>(norm(d));
-      int a = fill[i]++;
-      nbJ_[a] = j;
-      nbR_[a] = r;
-      for (int k = 0; k < 3; ++k) nbD_[3 * a + k] = static_cast<T>(d[k]);
-      int b = fill[j]++;
-      nbJ_[b] = i;
-      nbR_[b] = r;
-      for (int k = 0; k < 3; ++k) nbD_[3 * b + k] = static_cast<T>(-d[k]);
-    }
-    // Angular neighbours first within each atom's list (r ≤ Rca), so triples loop over a prefix.
-    angularCount_.assign(n, 0);
-    const T rca = static_cast<T>(data_.aev.Rca);
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < static_cast<long>(n); ++i) {
-      int lo = start_[i], hi = start_[i + 1];
-      int w = lo;
-      for (int a = lo; a < hi; ++a)
-        if (nbR_[a] <= rca) {
-          std::swap(nbJ_[a], nbJ_[w]);
-          std::swap(nbR_[a], nbR_[w]);
-          for (int k = 0; k < 3; ++k) std::swap(nbD_[3 * a + k], nbD_[3 * w + k]);
-          ++w;
-        }
-      angularCount_[i] = w - lo;
-    }
-  }
+  void stageNeighbors(const std::vector<Vec3>& pos, const std::optional<Box>& box) override { kernels_->neighbors(pos, box); }
+  void stageDescriptor() override { kernels_->descriptor(); }
+  double stageNetworks() override { return kernels_->networks(); }
+  void stageBackward() override { kernels_->backward(benchForces_); }
 
-  // ------------------------------------------------------------------ AEV
-  struct Consts {
-    T rcr, rca, etaR, etaA, zeta;
-    T shfR[kRadialShifts], shfA[kAngularShifts], cosZ[kAngleSections], sinZ[kAngleSections];
-  };
-  Consts consts() const {
-    Consts c;
-    const auto& p = data_.aev;
-    c.rcr = static_cast<T>(p.Rcr);
-    c.rca = static_cast<T>(p.Rca);
-    c.etaR = static_cast<T>(p.EtaR);
-    c.etaA = static_cast<T>(p.EtaA);
-    c.zeta = static_cast<T>(p.Zeta);
-    for (int k = 0; k < kRadialShifts; ++k) c.shfR[k] = static_cast<T>(p.ShfR[k]);
-    for (int a = 0; a < kAngularShifts; ++a) c.shfA[a] = static_cast<T>(p.ShfA[a]);
-    for (int z = 0; z < kAngleSections; ++z) {
-      c.cosZ[z] = static_cast<T>(std::cos(p.ShfZ[z]));
-      c.sinZ[z] = static_cast<T>(std::sin(p.ShfZ[z]));
-    }
-    return c;
-  }
-
-  T* aevRow(int i) { return aev_[species_[i]].data() + static_cast<size_t>(rowOf_[i]) * width_; }
-  T* gradRow(int i) { return dAev_[species_[i]].data() + static_cast<size_t>(rowOf_[i]) * width_; }
-
-  static constexpr T kPiT = static_cast<T>(3.14159265358979323846);
-
-  void computeAev() {
-    const Consts c = consts();
-    const long n = static_cast<long>(species_.size());
-#pragma omp parallel
-    {
-    std::vector<T> full(kAevLength);
-#pragma omp for schedule(dynamic, 16)
-    for (long i = 0; i < n; ++i) {
-      T* row = full.data();
-      std::fill(row, row + kAevLength, T(0));
-      const int lo = start_[i], hi = start_[i + 1];
-      for (int a = lo; a < hi; ++a) {
-        const T r = nbR_[a];
-        const T fc = T(0.5) * std::cos(kPiT * r / c.rcr) + T(0.5);
-        T* dst = row + species_[nbJ_[a]] * kRadialShifts;
-        for (int k = 0; k < kRadialShifts; ++k) {
-          const T d = r - c.shfR[k];
-          dst[k] += T(0.25) * std::exp(-c.etaR * d * d) * fc;
-        }
-      }
-      const int na = angularCount_[i];
-      for (int a = lo; a < lo + na; ++a)
-        for (int b = a + 1; b < lo + na; ++b) {
-          T f1[kAngleSections], f2[kAngularShifts], fcc;
-          angularFactors(c, a, b, f1, f2, fcc, nullptr);
-          T* dst = row + kRadialLength + pairIndex(species_[nbJ_[a]], species_[nbJ_[b]]) * kAngularSub;
-          for (int s = 0; s < kAngularShifts; ++s)
-            for (int z = 0; z < kAngleSections; ++z) dst[s * kAngleSections + z] += T(2) * f1[z] * f2[s] * fcc;
-        }
-      T* packed = aevRow(static_cast<int>(i));
-      for (int c = 0; c < width_; ++c) packed[c] = row[active_[c]];
-    }
-    }
-  }
-
-  struct AngularDerivs {
-    T df1[kAngleSections];   // d f1_z / d theta
-    T df2[kAngularShifts];   // d f2_a / d ravg
-    T fc1, fc2, dfc1, dfc2, theta_dc;  // cutoffs, their derivatives, d theta / d cos
-    T cosT, r1, r2;
-  };
-
-  /// f1_z = ((1 + cos(θ − ShfZ_z)) / 2)^Zeta, f2_a = exp(−EtaA (ravg − ShfA_a)²), fcc = fc1·fc2,
-  /// with θ = acos(0.95 cos θ_ijk); derivatives when `d` is given.
-  void angularFactors(const Consts& c, int a, int b, T* f1, T* f2, T& fcc, AngularDerivs* d) const {
-    const T* v1 = &nbD_[3 * a];
-    const T* v2 = &nbD_[3 * b];
-    const T r1 = nbR_[a], r2 = nbR_[b];
-    const T cosT = (v1[0] * v2[0] + v1[1] * v2[1] + v1[2] * v2[2]) / (r1 * r2);
-    const T cc = T(0.95) * cosT;
-    const T sinTh = std::sqrt(std::max(T(0), T(1) - cc * cc));  // sin(acos(cc))
-    const T fc1 = T(0.5) * std::cos(kPiT * r1 / c.rca) + T(0.5);
-    const T fc2 = T(0.5) * std::cos(kPiT * r2 / c.rca) + T(0.5);
-    fcc = fc1 * fc2;
-    const T ravg = T(0.5) * (r1 + r2);
-    for (int z = 0; z < kAngleSections; ++z) {
-      const T cosDiff = cc * c.cosZ[z] + sinTh * c.sinZ[z];  // cos(θ − ShfZ)
-      const T base = T(0.5) * (T(1) + cosDiff);
-      f1[z] = std::pow(base, c.zeta);
-      if (d) {
-        const T sinDiff = sinTh * c.cosZ[z] - cc * c.sinZ[z];  // sin(θ − ShfZ)
-        d->df1[z] = base > T(0) ? c.zeta * f1[z] / base * (T(-0.5) * sinDiff) : T(0);
-      }
-    }
-    for (int s = 0; s < kAngularShifts; ++s) {
-      const T x = ravg - c.shfA[s];
-      f2[s] = std::exp(-c.etaA * x * x);
-      if (d) d->df2[s] = f2[s] * (T(-2) * c.etaA * x);
-    }
-    if (d) {
-      d->fc1 = fc1;
-      d->fc2 = fc2;
-      d->dfc1 = T(-0.5) * kPiT / c.rca * std::sin(kPiT * r1 / c.rca);
-      d->dfc2 = T(-0.5) * kPiT / c.rca * std::sin(kPiT * r2 / c.rca);
-      d->theta_dc = sinTh > T(0) ? T(-0.95) / sinTh : T(0);
-      d->cosT = cosT;
-      d->r1 = r1;
-      d->r2 = r2;
-    }
-  }
-
-  // ------------------------------------------------------------------ networks
-  static void biasCelu(T* z, T* deriv, const T* bias, int rows, int cols) {
-    biasCeluForward(z, deriv, bias, rows, cols, static_cast<T>(kCeluAlpha));
-  }
-
-  struct Work {
-    std::vector<T> a1, d1, a2, d2, a3, d3;  // activations and CELU' per layer, members side by side
-  };
-
-  double forward() {
-    double e = 0;
-    for (int s = 0; s < kSpecies; ++s) {
-      const int rows = static_cast<int>(atomsOf_[s].size());
-      if (!rows) continue;
-      auto& n = nets_[s];
-      auto& w = work_[s];
-      const int H1 = n.h[0], H2 = n.h[1], H3 = n.h[2];
-      w.a1.resize(static_cast<size_t>(rows) * kMembers * H1);
-      w.d1.resize(w.a1.size());
-      w.a2.resize(static_cast<size_t>(rows) * kMembers * H2);
-      w.d2.resize(w.a2.size());
-      w.a3.resize(static_cast<size_t>(rows) * kMembers * H3);
-      w.d3.resize(w.a3.size());
-      // Layer 1: all 8 members in one GEMM.
-      gemm<T>(true, rows, kMembers * H1, width_, T(1), aev_[s].data(), width_, n.w1c.data(), width_, T(0), w.a1.data(), kMembers * H1);
-      biasCelu(w.a1.data(), w.d1.data(), n.b1.data(), rows, kMembers * H1);
-      for (int m = 0; m < kMembers; ++m) {
-        gemm<T>(true, rows, H2, H1, T(1), w.a1.data() + m * H1, kMembers * H1, n.w2[m].data(), H1, T(0), w.a2.data() + m * H2, kMembers * H2);
-      }
-      biasCelu(w.a2.data(), w.d2.data(), n.b2s.data(), rows, kMembers * H2);
-      for (int m = 0; m < kMembers; ++m)
-        gemm<T>(true, rows, H3, H2, T(1), w.a2.data() + m * H2, kMembers * H2, n.w3[m].data(), H2, T(0), w.a3.data() + m * H3, kMembers * H3);
-      biasCelu(w.a3.data(), w.d3.data(), n.b3s.data(), rows, kMembers * H3);
-      // Output layer, member mean; per-atom energies summed in a fixed order (bit-reproducible).
-      atomEnergy_.resize(rows);
-#pragma omp parallel for schedule(static)
-      for (long r = 0; r < rows; ++r) {
-        const T* a3 = w.a3.data() + r * kMembers * H3;
-        double acc = 0;
-        for (int m = 0; m < kMembers; ++m) {
-          T o = n.b4[m];
-          for (int k = 0; k < H3; ++k) o += a3[m * H3 + k] * n.w4[m][k];
-          acc += o;
-        }
-        atomEnergy_[r] = acc / kMembers;
-      }
-      for (long r = 0; r < rows; ++r) e += atomEnergy_[r];
-    }
-    return e;
-  }
-
-  /// dE/dAEV for every atom (rows of dAev_), from the stored activations.
-  void backward() {
-    for (int s = 0; s < kSpecies; ++s) {
-      const int rows = static_cast<int>(atomsOf_[s].size());
-      if (!rows) continue;
-      auto& n = nets_[s];
-      auto& w = work_[s];
-      const int H1 = n.h[0], H2 = n.h[1], H3 = n.h[2];
-      // dE/dz3 = (w4 / 8) ⊙ celu'(z3), written over d3.
-      const T inv = T(1) / T(kMembers);
-#pragma omp parallel for schedule(static)
-      for (long r = 0; r < rows; ++r)
-        for (int m = 0; m < kMembers; ++m) {
-          T* d3 = w.d3.data() + r * kMembers * H3 + m * H3;
-          for (int k = 0; k < H3; ++k) d3[k] *= n.w4[m][k] * inv;
-        }
-      // dE/da2 = dz3 · W3 → over a2, then ⊙ celu'(z2) into d2.
-      for (int m = 0; m < kMembers; ++m)
-        gemm<T>(false, rows, H2, H3, T(1), w.d3.data() + m * H3, kMembers * H3, n.w3[m].data(), H2, T(0), w.a2.data() + m * H2, kMembers * H2);
-      hadamard(w.d2, w.a2);
-      for (int m = 0; m < kMembers; ++m)
-        gemm<T>(false, rows, H1, H2, T(1), w.d2.data() + m * H2, kMembers * H2, n.w2[m].data(), H1, T(0), w.a1.data() + m * H1, kMembers * H1);
-      hadamard(w.d1, w.a1);
-      dAev_[s].resize(static_cast<size_t>(rows) * width_);
-      gemm<T>(false, rows, width_, kMembers * H1, T(1), w.d1.data(), kMembers * H1, n.w1c.data(), width_, T(0), dAev_[s].data(), width_);
-    }
-  }
-
-  static void hadamard(std::vector<T>& d, const std::vector<T>& g) {
-    const long size = static_cast<long>(g.size());
-#pragma omp parallel for schedule(static)
-    for (long k = 0; k < size; ++k) d[k] *= g[k];
-  }
-
-  // ------------------------------------------------------------------ AEV backward → forces
-  void aevBackward(std::vector<Vec3>& forcesOut) {
-    const Consts c = consts();
-    const long n = static_cast<long>(species_.size());
-    const int nt = threadCount();
-    grad_.assign(static_cast<size_t>(nt) * n * 3, 0.0);
-#pragma omp parallel
-    {
-      double* g = grad_.data() + static_cast<size_t>(threadId()) * n * 3;
-      std::vector<T> full(kAevLength, T(0));
-#pragma omp for schedule(static)
-      for (long i = 0; i < n; ++i) {
-        const T* packed = gradRow(static_cast<int>(i));
-        for (int c = 0; c < width_; ++c) full[active_[c]] = packed[c];
-        const T* G = full.data();
-        const int lo = start_[i], hi = start_[i + 1];
-        for (int a = lo; a < hi; ++a) {
-          const T r = nbR_[a];
-          const T fc = T(0.5) * std::cos(kPiT * r / c.rcr) + T(0.5);
-          const T dfc = T(-0.5) * kPiT / c.rcr * std::sin(kPiT * r / c.rcr);
-          const T* Gs = G + species_[nbJ_[a]] * kRadialShifts;
-          T dEdr = 0;
-          for (int k = 0; k < kRadialShifts; ++k) {
-            const T x = r - c.shfR[k];
-            const T e = std::exp(-c.etaR * x * x);
-            dEdr += Gs[k] * T(0.25) * e * (T(-2) * c.etaR * x * fc + dfc);
-          }
-          const int j = nbJ_[a];
-          for (int k = 0; k < 3; ++k) {
-            const double f = static_cast<double>(dEdr * nbD_[3 * a + k] / r);
-            g[3 * j + k] += f;
-            g[3 * i + k] -= f;
-          }
-        }
-        const int na = angularCount_[i];
-        for (int a = lo; a < lo + na; ++a)
-          for (int b = a + 1; b < lo + na; ++b) {
-            T f1[kAngleSections], f2[kAngularShifts], fcc;
-            AngularDerivs d;
-            angularFactors(c, a, b, f1, f2, fcc, &d);
-            const T* Gp = G + kRadialLength + pairIndex(species_[nbJ_[a]], species_[nbJ_[b]]) * kAngularSub;
-            T sumF = 0, sumTheta = 0, sumR = 0;
-            for (int s = 0; s < kAngularShifts; ++s)
-              for (int z = 0; z < kAngleSections; ++z) {
-                const T gv = Gp[s * kAngleSections + z];
-                sumF += gv * f1[z] * f2[s];
-                sumTheta += gv * d.df1[z] * f2[s];
-                sumR += gv * f1[z] * d.df2[s];
-              }
-            // E_term = 2 f1 f2 fc1 fc2.
-            const T dEdTheta = T(2) * fcc * sumTheta;
-            const T dEdr1 = T(2) * (fcc * sumR * T(0.5) + sumF * d.dfc1 * d.fc2);
-            const T dEdr2 = T(2) * (fcc * sumR * T(0.5) + sumF * d.fc1 * d.dfc2);
-            const T dEdc = dEdTheta * d.theta_dc;  // d/d cos(θ_ijk) (θ uses 0.95 cos)
-            const T* v1 = &nbD_[3 * a];
-            const T* v2 = &nbD_[3 * b];
-            const int j = nbJ_[a], k2 = nbJ_[b];
-            for (int q = 0; q < 3; ++q) {
-              const T dc1 = v2[q] / (d.r1 * d.r2) - d.cosT * v1[q] / (d.r1 * d.r1);
-              const T dc2 = v1[q] / (d.r1 * d.r2) - d.cosT * v2[q] / (d.r2 * d.r2);
-              const double g1 = static_cast<double>(dEdc * dc1 + dEdr1 * v1[q] / d.r1);
-              const double g2 = static_cast<double>(dEdc * dc2 + dEdr2 * v2[q] / d.r2);
-              g[3 * j + q] += g1;
-              g[3 * k2 + q] += g2;
-              g[3 * i + q] -= g1 + g2;
-            }
-          }
-      }
-    }
-    forcesOut.assign(n, Vec3{});
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < n; ++i) {
-      Vec3 f;
-      for (int t = 0; t < nt; ++t)
-        for (int k = 0; k < 3; ++k) f[k] -= grad_[(static_cast<size_t>(t) * n + i) * 3 + k];
-      forcesOut[i] = f * kHartreeToKJPerMol;
-    }
-  }
-
+ private:
   void countFlops(bool withForces) {
-    long radialPairs = start_.empty() ? 0 : start_.back();
-    long triples = 0;
-    for (int c : angularCount_) triples += static_cast<long>(c) * (c - 1) / 2;
-    std::array<long, kSpecies> counts{};
-    for (int s = 0; s < kSpecies; ++s) counts[s] = static_cast<long>(atomsOf_[s].size());
-    flops_ = aniStageFlops(radialPairs, triples, counts, withForces, width_);
+    const AniWorkCounts c = kernels_->counts();
+    std::array<long, kSpecies> perSpecies{};
+    for (int s : species_) ++perSpecies[s];
+    flops_ = aniStageFlops(c.directedRadialPairs, c.angularTriples, perSpecies, withForces, c.aevWidth);
   }
 
   AniModelData data_;
   Precision precision_;
-  ElementNets<T> nets_[kSpecies];
-  Work work_[kSpecies];
-  std::vector<int> species_, rowOf_;
-  std::vector<int> atomsOf_[kSpecies];
-  std::vector<T> aev_[kSpecies], dAev_[kSpecies];
-  std::vector<int> pairI_, pairJ_, start_, nbJ_, angularCount_;
-  std::vector<int> active_;  // AEV columns present in the system
-  std::vector<int> verletI_, verletJ_;
-  bool useVerlet_ = false;
-  int width_ = kAevLength;
-  std::vector<Vec3> pairD_;
-  std::vector<T> nbD_, nbR_;
-  std::vector<double> grad_, atomEnergy_;
+  Device device_;
+  std::unique_ptr<AniKernelSet> kernels_;
+  std::vector<int> species_;
+  double selfEnergy_ = 0;  // Hartree
   std::vector<Vec3> benchForces_;
   std::map<std::string, double> flops_;
 };
 
 }  // namespace
 
-Potential* makeAniNative(const PotentialOptions& o) {
-  if (o.device != "cpu")
-    throw std::invalid_argument("ani2x native flavour runs on the CPU only (asked for device '" + o.device + "')");
-  AniModelData data = loadAniModel(o.weightsDir, o.seed, aniMemberOption(o));
-  if (o.precision == Precision::Float64) return new AniNativePotential<double>(std::move(data), o.precision);
-  return new AniNativePotential<float>(std::move(data), o.precision);
+std::unique_ptr<Potential> makeAniNative(const PotentialOptions& o) {
+  const AniKernelSetEntry* set = aniKernelSetFor(o.device.kind);
+  if (!set) throw std::invalid_argument("ani2x native flavour has no kernel set for device '" + o.device.str() + "' in this build");
+  AniModelData data = loadAniModel(optionText(o.options, "weights"), o.seed, aniMemberOption(o));
+  auto kernels = set->create(data, o.precision, o.device);
+  return std::make_unique<AniNativePotential>(std::move(data), o, std::move(kernels));
 }
 
 }  // namespace mlffb

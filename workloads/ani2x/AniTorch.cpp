@@ -1,18 +1,15 @@
 #include "workloads/ani2x/AniTorch.hpp"
 
-#include <torch/cuda.h>
 #include <torch/torch.h>
 #include <torch/version.h>
 
-#ifdef MLFFB_TORCH_CUDA_STATS
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
-
 #include <stdexcept>
 
+#include "core/Units.hpp"
 #include "profilers/Range.hpp"
 #include "workloads/ani2x/AniModel.hpp"
 #include "workloads/ani2x/AniWorkload.hpp"
+#include "workloads/torch/TorchRuntime.hpp"
 
 namespace mlffb {
 namespace {
@@ -24,15 +21,8 @@ namespace idx = torch::indexing;
 class AniTorchPotential final : public Potential {
  public:
   AniTorchPotential(AniModelData data, const PotentialOptions& o)
-      : data_(std::move(data)), precision_(o.precision), device_(o.device), deviceName_(o.device) {
-    if (device_.is_cuda() && !torch::cuda::is_available())
-      throw std::invalid_argument("device '" + o.device + "' asked for, but LibTorch sees no CUDA device");
-    dtype_ = precision_ == Precision::Float64 ? torch::kFloat64 : torch::kFloat32;
-    if (device_.is_cuda()) sync_ = [] { torch::cuda::synchronize(); };
-    auto fopt = torch::TensorOptions().dtype(dtype_).device(device_);
-    auto toTensor = [&](const std::vector<double>& v, std::vector<int64_t> shape) {
-      return torch::from_blob(const_cast<double*>(v.data()), shape, torch::kFloat64).to(fopt).clone();
-    };
+      : data_(std::move(data)), precision_(o.precision), deviceSpec_(o.device), rt_(o.device, o.precision), device_(rt_.device()) {
+    auto toTensor = [&](const std::vector<double>& v, std::vector<int64_t> shape) { return rt_.fromDoubles(v, std::move(shape)); };
     const auto& p = data_.aev;
     ShfR_ = toTensor(std::vector<double>(p.ShfR.begin(), p.ShfR.end()), {kRadialShifts});
     ShfA_ = toTensor(std::vector<double>(p.ShfA.begin(), p.ShfA.end()), {kAngularShifts, 1});
@@ -50,7 +40,7 @@ class AniTorchPotential final : public Potential {
 
   std::string model() const override { return "ani2x"; }
   std::string flavor() const override { return "torch"; }
-  std::string device() const override { return deviceName_; }
+  Device device() const override { return deviceSpec_; }
   Precision precision() const override { return precision_; }
   double cutoff() const override { return data_.aev.Rcr; }
   nlohmann::ordered_json describe() const override {
@@ -63,69 +53,45 @@ class AniTorchPotential final : public Potential {
   void setSystem(const System& s) override {
     const std::vector<int> sp = speciesOfSystem(s);
     speciesHost_.assign(sp.begin(), sp.end());
-    species_ = torch::tensor(speciesHost_, torch::kLong).to(device_);
+    species_ = rt_.fromIndices(speciesHost_);
   }
 
-  nlohmann::ordered_json memoryStats() const override {
-    nlohmann::ordered_json j = nlohmann::ordered_json::object();
-#ifdef MLFFB_TORCH_CUDA_STATS
-    if (device_.is_cuda()) {
-      const auto st = c10::cuda::CUDACachingAllocator::getDeviceStats(device_.index() < 0 ? 0 : device_.index());
-      const auto agg = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
-      j["cuda_allocated_peak_bytes"] = st.allocated_bytes[agg].peak;
-      j["cuda_reserved_peak_bytes"] = st.reserved_bytes[agg].peak;
-    }
-#endif
-    return j;
-  }
-  void resetMemoryStats() override {
-#ifdef MLFFB_TORCH_CUDA_STATS
-    if (device_.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(device_.index() < 0 ? 0 : device_.index());
-#endif
-  }
+  nlohmann::ordered_json memoryStats() const override { return rt_.memoryStats(); }
+  void resetMemoryStats() override { rt_.resetMemoryStats(); }
 
-  EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Vec3>& box, bool wantForces) override {
+  EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool wantForces) override {
     const int64_t n = static_cast<int64_t>(pos.size());
     if (n != species_.size(0))
       throw std::invalid_argument("ani2x: " + std::to_string(n) + " positions for a system of " + std::to_string(species_.size(0)) + " atoms");
-    std::vector<double> flat(static_cast<size_t>(n) * 3);
-    for (int64_t i = 0; i < n; ++i)
-      for (int k = 0; k < 3; ++k) flat[3 * i + k] = pos[i][k];
-    Tensor coords = torch::from_blob(flat.data(), {n, 3}, torch::kFloat64).to(torch::TensorOptions().dtype(dtype_).device(device_));
-    coords.requires_grad_(wantForces);
+    Tensor coords = rt_.positions(pos, 1.0, wantForces);
     Tensor cell;
-    if (box) cell = torch::diag(torch::tensor({box->x, box->y, box->z}, torch::kFloat64)).to(coords.options().requires_grad(false));
-    // Periodic: map atoms into the central cell (identity for the gradient).
+    if (box) cell = rt_.box(*box, 1.0);
+    // Periodic: map atoms into the central cell through fractional coordinates, as TorchANI's
+    // map2central does (the shift is constant, so the gradient passes through unchanged).
     Tensor work = coords;
-    if (box) {
-      const Tensor lengths = torch::diagonal(cell);
-      work = coords - torch::floor(coords.detach() / lengths) * lengths;
-    }
+    if (box) work = coords - torch::floor(coords.detach().matmul(torch::inverse(cell))).matmul(cell);
     Tensor atomIndex12, shiftValues;
     {
-      Range r("neighbors", &sync_);
+      Range r("neighbors", rt_.sync());
       torch::NoGradGuard ng;
       std::tie(atomIndex12, shiftValues) = box ? neighborPairsPbc(work.detach(), cell) : neighborPairs(work.detach());
     }
     Tensor aev;
     {
-      Range r("descriptor", &sync_);
+      Range r("descriptor", rt_.sync());
       aev = computeAev(work, atomIndex12, shiftValues);
     }
     Tensor energy;
     {
-      Range r("energy", &sync_);
+      Range r("energy", rt_.sync());
       energy = ensembleEnergy(aev) + sae_.index_select(0, species_).sum();
     }
     EnergyForces out;
-    out.energy = energy.item<double>() * kHartreeToKJPerMol;
+    out.energy = energy.item<double>() * units::kKJPerMolPerHartree;
     if (wantForces) {
-      Range r("forces", &sync_);
-      Tensor grad = torch::autograd::grad({energy}, {coords})[0];
-      Tensor f = (-grad).to(torch::kCPU, torch::kFloat64).contiguous();
-      const double* fp = f.data_ptr<double>();
-      out.forces.resize(n);
-      for (int64_t i = 0; i < n; ++i) out.forces[i] = Vec3{fp[3 * i], fp[3 * i + 1], fp[3 * i + 2]} * kHartreeToKJPerMol;
+      Range r("forces", rt_.sync());
+      const Tensor grad = torch::autograd::grad({energy}, {coords})[0];
+      out.forces = TorchRuntime::toVectors(grad, -units::kKJPerMolPerHartree);
     }
     flops_ = aniStageFlops(2 * lastPairs_, lastTriples_, speciesCounts(), wantForces);
     return out;
@@ -150,7 +116,7 @@ class AniTorchPotential final : public Potential {
     return {atomIndex12, torch::zeros({atomIndex12.size(1), 3}, coords.options())};
   }
 
-  /// TorchANI compute_shifts + neighbor_pairs for an orthorhombic cell.
+  /// TorchANI compute_shifts + neighbor_pairs for any cell (rows of `cell` are the box vectors).
   std::pair<Tensor, Tensor> neighborPairsPbc(const Tensor& coords, const Tensor& cell) const {
     const int64_t n = coords.size(0);
     auto lopt = torch::TensorOptions().dtype(torch::kLong).device(device_);
@@ -271,10 +237,9 @@ class AniTorchPotential final : public Potential {
 
   AniModelData data_;
   Precision precision_;
+  Device deviceSpec_;
+  TorchRuntime rt_;
   torch::Device device_;
-  std::string deviceName_;
-  torch::Dtype dtype_;
-  std::function<void()> sync_;
   Tensor ShfR_, ShfA_, ShfZ_, sae_, triuIndex_, species_;
   std::vector<int64_t> speciesHost_;
   std::vector<Layer> nets_[kMembers][kSpecies];
@@ -284,12 +249,9 @@ class AniTorchPotential final : public Potential {
 
 }  // namespace
 
-Potential* makeAniTorch(const PotentialOptions& o) {
-  AniModelData data = loadAniModel(o.weightsDir, o.seed, aniMemberOption(o));
-  return new AniTorchPotential(std::move(data), o);
+std::unique_ptr<Potential> makeAniTorch(const PotentialOptions& o) {
+  AniModelData data = loadAniModel(optionText(o.options, "weights"), o.seed, aniMemberOption(o));
+  return std::make_unique<AniTorchPotential>(std::move(data), o);
 }
-
-std::string libtorchVersion() { return TORCH_VERSION; }
-bool libtorchHasCuda() { return torch::cuda::is_available(); }
 
 }  // namespace mlffb

@@ -4,11 +4,10 @@
 // sort/unique_consecutive/repeat_interleave and a host sync on counts.max(), per-species network
 // evaluation per member with masked_scatter), forces by autograd. The "framework" workload the
 // seed paper characterises: deliberately not fused.
+#include <memory>
+
 #include "workloads/Potential.hpp"
 
 namespace mlffb {
-Potential* makeAniTorch(const PotentialOptions& options);
-/// LibTorch version string this build links.
-std::string libtorchVersion();
-bool libtorchHasCuda();
+std::unique_ptr<Potential> makeAniTorch(const PotentialOptions& options);
 }

@@ -5,15 +5,11 @@
 namespace mlffb::ani {
 
 int aniMemberOption(const PotentialOptions& o) {
-  auto it = o.extra.find("member");
-  if (it == o.extra.end() || it->second.empty()) return -1;
-  try {
-    size_t used = 0;
-    const int m = std::stoi(it->second, &used);
-    if (used == it->second.size() && m >= 0) return m;
-  } catch (const std::exception&) {
-  }
-  throw std::invalid_argument("--member must be an ensemble member index 0..7 (got '" + it->second + "')");
+  const int m = optionInt(o.options, "member", -1);
+  if (m < -1 || m >= kMembers)
+    throw std::invalid_argument("--member must be an ensemble member index 0.." + std::to_string(kMembers - 1) + " (got " +
+                                std::to_string(m) + ")");
+  return m;
 }
 
 nlohmann::ordered_json describeAni(const AniModelData& d, const std::string& flavor) {

@@ -10,7 +10,11 @@
 
 namespace mlffb::ani {
 
-/// The `member` setting of PotentialOptions::extra (−1: the whole ensemble).
+/// The real ANI-2x weights: $MLFFB_ANI2X_WEIGHTS, else ../shared/models/ani-2x_8x beside the
+/// source tree; empty if neither exists.
+std::string defaultAniWeights();
+
+/// The `member` option (−1, or absent: the whole ensemble).
 int aniMemberOption(const PotentialOptions& o);
 
 nlohmann::ordered_json describeAni(const AniModelData& data, const std::string& flavor);

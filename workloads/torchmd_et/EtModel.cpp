@@ -138,7 +138,7 @@ EtWeights randomEtWeights(const EtConfig& c, std::uint64_t seed) {
   return w;
 }
 
-EdgeList buildEdges(const std::vector<Vec3>& pos, const std::optional<Vec3>& box, const EtConfig& c) {
+EdgeList buildEdges(const std::vector<Vec3>& pos, const std::optional<Box>& box, const EtConfig& c) {
   EdgeList e;
   const int n = static_cast<int>(pos.size());
   for (int i = 0; i < n; ++i) {  // self loops (TorchMD-Net's loop=True)

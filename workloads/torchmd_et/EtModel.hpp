@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "systems/Box.hpp"
 #include "systems/Vec3.hpp"
 
 namespace mlffb::et {
@@ -80,7 +81,7 @@ struct EdgeList {
   std::vector<Vec3> vec;            // r_j − r_i
   std::vector<double> dist;
 };
-EdgeList buildEdges(const std::vector<Vec3>& positions, const std::optional<Vec3>& box, const EtConfig& config);
+EdgeList buildEdges(const std::vector<Vec3>& positions, const std::optional<Box>& box, const EtConfig& config);
 
 /// Multiply-adds of one forward pass for N atoms and E directed edges (self loops included).
 std::map<std::string, double> etStageFlops(const EtConfig& c, long atoms, long edges, bool withForces);

@@ -34,7 +34,7 @@ std::vector<double> layerNorm(const LayerNorm& n, const double* x, int h) {
 }  // namespace
 
 EtReferenceResult etReferenceForward(const EtWeights& w, const std::vector<int>& z, const std::vector<Vec3>& pos,
-                                     const std::optional<Vec3>& box) {
+                                     const std::optional<Box>& box) {
   const EtConfig& c = w.config;
   const int n = static_cast<int>(pos.size()), H = c.hiddenChannels, K = c.numRbf, nh = c.numHeads, hd = H / nh;
   const EdgeList edges = buildEdges(pos, box, c);
@@ -169,5 +169,30 @@ EtReferenceResult etReferenceForward(const EtWeights& w, const std::vector<int>&
   }
   return res;
 }
+
+namespace {
+class EtReferencePotential final : public Potential {
+ public:
+  explicit EtReferencePotential(EtWeights w) : w_(std::move(w)) {}
+  std::string model() const override { return "et"; }
+  std::string flavor() const override { return "reference"; }
+  Precision precision() const override { return Precision::Float64; }
+  double cutoff() const override { return w_.config.cutoffUpper; }
+  nlohmann::ordered_json describe() const override { return {{"name", "et"}, {"flavor", "reference"}}; }
+  void setSystem(const System& s) override {
+    z_.clear();
+    for (const auto& a : s.atoms) z_.push_back(a.element);
+  }
+  EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool) override {
+    return {etReferenceForward(w_, z_, pos, box).energy, {}};
+  }
+
+ private:
+  EtWeights w_;
+  std::vector<int> z_;
+};
+}  // namespace
+
+std::unique_ptr<Potential> makeEtReference(EtWeights weights) { return std::make_unique<EtReferencePotential>(std::move(weights)); }
 
 }  // namespace mlffb::et

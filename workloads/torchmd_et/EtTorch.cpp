@@ -1,11 +1,11 @@
 #include "workloads/torchmd_et/EtTorch.hpp"
 
-#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <stdexcept>
 
 #include "profilers/Range.hpp"
+#include "workloads/torch/TorchRuntime.hpp"
 #include "workloads/torchmd_et/EtModel.hpp"
 
 namespace mlffb {
@@ -22,11 +22,7 @@ struct TLinear {
 class EtTorchPotential final : public Potential, public EtFeatureAccess {
  public:
   EtTorchPotential(EtWeights w, const PotentialOptions& o)
-      : w_(std::move(w)), precision_(o.precision), device_(o.device), deviceName_(o.device) {
-    if (device_.is_cuda() && !torch::cuda::is_available())
-      throw std::invalid_argument("device '" + o.device + "' asked for, but LibTorch sees no CUDA device");
-    dtype_ = precision_ == Precision::Float64 ? torch::kFloat64 : torch::kFloat32;
-    if (device_.is_cuda()) sync_ = [] { torch::cuda::synchronize(); };
+      : w_(std::move(w)), precision_(o.precision), deviceSpec_(o.device), rt_(o.device, o.precision) {
     const EtConfig& c = w_.config;
     emb1_ = tensor(w_.embedding, {c.maxZ, c.hiddenChannels});
     emb2_ = tensor(w_.neighborEmbedding, {c.maxZ, c.hiddenChannels});
@@ -44,7 +40,9 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
 
   std::string model() const override { return "et"; }
   std::string flavor() const override { return "torch"; }
-  std::string device() const override { return deviceName_; }
+  Device device() const override { return deviceSpec_; }
+  nlohmann::ordered_json memoryStats() const override { return rt_.memoryStats(); }
+  void resetMemoryStats() override { rt_.resetMemoryStats(); }
   Precision precision() const override { return precision_; }
   double cutoff() const override { return w_.config.cutoffUpper; }
   nlohmann::ordered_json describe() const override {
@@ -61,7 +59,7 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
                                     std::to_string(s.atoms[i].element) + " outside 1.." + std::to_string(w_.config.maxZ - 1));
       z[i] = s.atoms[i].element;
     }
-    z_ = torch::tensor(z, torch::kLong).to(device_);
+    z_ = rt_.fromIndices(z);
   }
 
   std::vector<double> lastVectorFeatures() const override {
@@ -69,20 +67,16 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
     return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
   }
 
-  EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Vec3>& box, bool wantForces) override {
+  EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool wantForces) override {
     const int64_t n = static_cast<int64_t>(pos.size());
     if (n != z_.size(0)) throw std::invalid_argument("et: " + std::to_string(n) + " positions for a system of " + std::to_string(z_.size(0)) + " atoms");
     const EtConfig& c = w_.config;
     const int64_t H = c.hiddenChannels, nh = c.numHeads, hd = H / nh;
-    std::vector<double> flat(static_cast<size_t>(n) * 3);
-    for (int64_t i = 0; i < n; ++i)
-      for (int k = 0; k < 3; ++k) flat[3 * i + k] = pos[i][k];
-    Tensor coords = torch::from_blob(flat.data(), {n, 3}, torch::kFloat64).to(opts());
-    coords.requires_grad_(wantForces);
+    Tensor coords = rt_.positions(pos, 1.0, wantForces);
 
     Tensor src, tgt, shift;
     {
-      Range r("neighbors", &sync_);
+      Range r("neighbors", rt_.sync());
       const EdgeList e = buildEdges(pos, box, c);
       const int64_t E = static_cast<int64_t>(e.source.size());
       std::vector<int64_t> s(e.source.begin(), e.source.end()), t(e.target.begin(), e.target.end());
@@ -91,14 +85,14 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
         const Vec3 raw = pos[e.source[q]] - pos[e.target[q]];
         for (int k = 0; k < 3; ++k) sh[3 * q + k] = e.vec[q][k] - raw[k];
       }
-      src = torch::tensor(s, torch::kLong).to(device_);
-      tgt = torch::tensor(t, torch::kLong).to(device_);
-      shift = torch::from_blob(sh.data(), {E, 3}, torch::kFloat64).to(opts()).clone();  // sh dies here
+      src = rt_.fromIndices(s);
+      tgt = rt_.fromIndices(t);
+      shift = rt_.fromDoubles(sh, {E, 3});
     }
     Tensor x, vec;
     const int64_t E = src.size(0);
     {
-      Range r("descriptor", &sync_);
+      Range r("descriptor", rt_.sync());
       // Edge geometry: self loops (the first n edges) have r = 0 and no direction.
       Tensor edgeVec = coords.index_select(0, src) - coords.index_select(0, tgt) + shift;
       Tensor other = edgeVec.slice(0, n, E);
@@ -150,7 +144,7 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
     }
     Tensor energy;
     {
-      Range r("energy", &sync_);
+      Range r("energy", rt_.sync());
       Tensor hx = x, hv = vec;
       for (const auto& b : head_) {
         Tensor v1 = torch::norm(b.vec1(hv), 2, {-2});
@@ -165,12 +159,8 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
     EnergyForces out;
     out.energy = energy.item<double>();
     if (wantForces) {
-      Range r("forces", &sync_);
-      Tensor g = torch::autograd::grad({energy}, {coords})[0];
-      Tensor f = (-g).to(torch::kCPU, torch::kFloat64).contiguous();
-      const double* fp = f.data_ptr<double>();
-      out.forces.resize(n);
-      for (int64_t i = 0; i < n; ++i) out.forces[i] = Vec3{fp[3 * i], fp[3 * i + 1], fp[3 * i + 2]};
+      Range r("forces", rt_.sync());
+      out.forces = TorchRuntime::toVectors(torch::autograd::grad({energy}, {coords})[0], -1.0);
     }
     flops_ = etStageFlops(c, n, E, wantForces);
     return out;
@@ -186,10 +176,8 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
     bool act;
     int64_t out;
   };
-  torch::TensorOptions opts() const { return torch::TensorOptions().dtype(dtype_).device(device_); }
-  Tensor tensor(const std::vector<double>& v, std::vector<int64_t> shape) const {
-    return torch::from_blob(const_cast<double*>(v.data()), shape, torch::kFloat64).to(opts()).clone();
-  }
+  torch::TensorOptions opts() const { return rt_.options(); }
+  Tensor tensor(const std::vector<double>& v, std::vector<int64_t> shape) const { return rt_.fromDoubles(v, std::move(shape)); }
   TLinear lin(const Linear& l) const {
     TLinear t;
     t.w = tensor(l.w, {l.out, l.in});
@@ -203,10 +191,8 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
 
   EtWeights w_;
   Precision precision_;
-  torch::Device device_;
-  std::string deviceName_;
-  torch::Dtype dtype_;
-  std::function<void()> sync_;
+  Device deviceSpec_;
+  TorchRuntime rt_;
   Tensor emb1_, emb2_, outW_, outB_, means_, betas_, z_, lastVec_;
   TLinear distanceProj_, combine_;
   std::vector<Layer> layers_;
@@ -216,12 +202,9 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
 
 }  // namespace
 
-Potential* makeEtTorch(const PotentialOptions& o) {
-  if (!o.weightsDir.empty())
-    throw std::invalid_argument("the et torch flavour uses random weights from --seed; run a trained model with "
-                                "--flavor torchscript --model-file FILE.pt");
-  const EtConfig c = EtConfig::fromSettings(o.extra);
-  return new EtTorchPotential(randomEtWeights(c, o.seed), o);
+std::unique_ptr<Potential> makeEtTorch(const PotentialOptions& o) {
+  const EtConfig c = EtConfig::fromSettings(o.options);
+  return std::make_unique<EtTorchPotential>(randomEtWeights(c, o.seed), o);
 }
 
 }  // namespace mlffb

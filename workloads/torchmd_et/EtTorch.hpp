@@ -2,13 +2,14 @@
 // TorchMD-Net Equivariant Transformer, torch flavour: LibTorch operator by operator as
 // torchmd_et.py does it (index_select gathers, index_add scatters, per-layer attention), forces by
 // autograd. Neighbours from a CPU cell list (both directions, self loops, max_num_neighbors check).
+#include <memory>
 #include <vector>
 
 #include "workloads/Potential.hpp"
 
 namespace mlffb {
 
-Potential* makeEtTorch(const PotentialOptions& options);
+std::unique_ptr<Potential> makeEtTorch(const PotentialOptions& options);
 
 /// Access to the internal features of the last evaluation, for equivariance tests.
 class EtFeatureAccess {

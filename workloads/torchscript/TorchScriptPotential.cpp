@@ -1,13 +1,14 @@
 #include "workloads/torchscript/TorchScriptPotential.hpp"
 
-#include <torch/cuda.h>
 #include <torch/autograd.h>
 #include <torch/script.h>
 
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/Units.hpp"
 #include "profilers/Range.hpp"
+#include "workloads/torch/TorchRuntime.hpp"
 
 namespace mlffb {
 namespace {
@@ -16,12 +17,10 @@ using profilers::Range;
 class TorchScriptPotential final : public Potential {
  public:
   TorchScriptPotential(std::string model, const std::string& file, const PotentialOptions& o)
-      : model_(std::move(model)), file_(file), precision_(o.precision), device_(o.device), deviceName_(o.device) {
+      : model_(std::move(model)), file_(file), precision_(o.precision), deviceSpec_(o.device), rt_(o.device, o.precision) {
     if (!std::filesystem::is_regular_file(file)) throw std::invalid_argument(file + ": model file not found");
-    if (device_.is_cuda() && !torch::cuda::is_available())
-      throw std::invalid_argument("device '" + o.device + "' asked for, but LibTorch sees no CUDA device");
     try {
-      module_ = torch::jit::load(file, device_);
+      module_ = torch::jit::load(file, rt_.device());
     } catch (const c10::Error& e) {
       throw std::invalid_argument(file + ": not a TorchScript model (" + firstLine(e.what()) + ")");
     }
@@ -32,14 +31,14 @@ class TorchScriptPotential final : public Potential {
     inputs_ = static_cast<int>(args.size()) - 1;  // without self
     if (inputs_ != 1 && inputs_ != 2)
       throw contractError("its forward takes " + std::to_string(inputs_) + " inputs, not 1 (positions) or 2 (positions, box)");
-    dtype_ = precision_ == Precision::Float64 ? torch::kFloat64 : torch::kFloat32;
     if (precision_ == Precision::Float64) module_.to(torch::kFloat64);
-    if (device_.is_cuda()) sync_ = [] { torch::cuda::synchronize(); };
   }
 
   std::string model() const override { return model_; }
   std::string flavor() const override { return "torchscript"; }
-  std::string device() const override { return deviceName_; }
+  Device device() const override { return deviceSpec_; }
+  nlohmann::ordered_json memoryStats() const override { return rt_.memoryStats(); }
+  void resetMemoryStats() override { rt_.resetMemoryStats(); }
   Precision precision() const override { return precision_; }
   double cutoff() const override { return 0; }
   std::vector<std::string> stages() const override { return {"energy", "forces"}; }
@@ -49,20 +48,15 @@ class TorchScriptPotential final : public Potential {
   }
   void setSystem(const System& s) override { atoms_ = static_cast<int64_t>(s.size()); }
 
-  EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Vec3>& box, bool wantForces) override {
+  EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool wantForces) override {
     const int64_t n = static_cast<int64_t>(pos.size());
     if (inputs_ == 2 && !box) throw contractError("it takes a box, but the system is not periodic");
-    std::vector<double> flat(static_cast<size_t>(n) * 3);
-    for (int64_t i = 0; i < n; ++i)
-      for (int k = 0; k < 3; ++k) flat[3 * i + k] = pos[i][k] * 0.1;  // Å → nm
-    torch::Tensor x = torch::from_blob(flat.data(), {n, 3}, torch::kFloat64).to(torch::TensorOptions().dtype(dtype_).device(device_));
-    x.requires_grad_(wantForces);
+    torch::Tensor x = rt_.positions(pos, units::kNmPerAngstrom, wantForces);
     std::vector<torch::jit::IValue> in{x};
-    if (inputs_ == 2)
-      in.push_back(torch::diag(torch::tensor({box->x * 0.1, box->y * 0.1, box->z * 0.1}, torch::kFloat64)).to(x.options().requires_grad(false)));
+    if (inputs_ == 2) in.push_back(rt_.box(*box, units::kNmPerAngstrom));
     torch::Tensor energy, forces;
     {
-      Range r("energy", &sync_);
+      Range r("energy", rt_.sync());
       torch::jit::IValue outV;
       try {
         outV = module_.forward(in);
@@ -85,7 +79,7 @@ class TorchScriptPotential final : public Potential {
     EnergyForces out;
     out.energy = energy.item<double>();
     if (wantForces) {
-      Range r("forces", &sync_);
+      Range r("forces", rt_.sync());
       torch::Tensor f;
       if (forces.defined()) {
         f = forces.detach();
@@ -93,10 +87,7 @@ class TorchScriptPotential final : public Potential {
         if (!energy.requires_grad()) throw contractError("its energy does not depend on the positions (no gradient)");
         f = -torch::autograd::grad({energy.sum()}, {x})[0];
       }
-      f = f.to(torch::kCPU, torch::kFloat64).contiguous();
-      const double* fp = f.data_ptr<double>();
-      out.forces.resize(n);
-      for (int64_t i = 0; i < n; ++i) out.forces[i] = Vec3{fp[3 * i], fp[3 * i + 1], fp[3 * i + 2]} * 0.1;  // /nm → /Å
+      out.forces = TorchRuntime::toVectors(f, units::kNmPerAngstrom);  // kJ/mol/nm → kJ/mol/Å
     }
     return out;
   }
@@ -109,22 +100,19 @@ class TorchScriptPotential final : public Potential {
 
   std::string model_, file_;
   Precision precision_;
-  torch::Device device_;
-  std::string deviceName_;
-  torch::Dtype dtype_;
+  Device deviceSpec_;
+  TorchRuntime rt_;
   torch::jit::Module module_;
   int inputs_ = 1;
   int64_t atoms_ = 0;
-  std::function<void()> sync_;
 };
 
 }  // namespace
 
-Potential* makeTorchScriptPotential(const std::string& model, const PotentialOptions& o) {
-  auto it = o.extra.find("model_file");
-  if (it == o.extra.end() || it->second.empty())
-    throw std::invalid_argument("--flavor torchscript needs --model-file FILE.pt");
-  return new TorchScriptPotential(model, it->second, o);
+std::unique_ptr<Potential> makeTorchScriptPotential(const std::string& model, const PotentialOptions& o) {
+  const std::string file = optionText(o.options, "model_file");
+  if (file.empty()) throw std::invalid_argument("--flavor torchscript needs --model-file FILE.pt");
+  return std::make_unique<TorchScriptPotential>(model, file, o);
 }
 
 }  // namespace mlffb

@@ -1,0 +1,191 @@
+#include "harness/Measurement.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+
+#include "backends/EngineRegistry.hpp"
+#include "profilers/CollectorRegistry.hpp"
+#include "profilers/Range.hpp"
+#include "profilers/WallClockCollector.hpp"
+#include "workloads/BlasProbe.hpp"
+#include "workloads/ModelRegistry.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace mlffb {
+namespace fs = std::filesystem;
+using profilers::Collector;
+using profilers::CollectorEntry;
+using profilers::CollectorRegistry;
+
+namespace {
+
+/// The collectors of one pass; the first pass is the timing pass.
+struct Pass {
+  std::vector<std::unique_ptr<Collector>> collectors;
+  profilers::WallClockCollector* clock = nullptr;  // in the timing pass
+};
+
+/// Timing pass: every collector that does not perturb timing; then one pass per collector that
+/// does. Collectors that cannot work here are listed with the reason and skipped.
+std::vector<Pass> planPasses(const Point& p, Json& status) {
+  std::vector<Pass> passes(1);
+  for (const auto& name : p.collectors) {
+    const CollectorEntry* e = CollectorRegistry::instance().find(name);
+    if (!e) throw std::invalid_argument("unknown collector '" + name + "'");
+    const Availability a = e->availability();
+    if (!a.available) {
+      status[name] = {{"status", "unavailable"}, {"reason", a.reason}};
+      continue;
+    }
+    std::unique_ptr<Collector> c = e->create(p.collectorOptions);
+    if (e->perturbsTiming) {
+      status[name] = {{"status", "ok"}, {"pass", passes.size()}};
+      passes.emplace_back().collectors.push_back(std::move(c));
+    } else {
+      status[name] = {{"status", "ok"}, {"pass", 0}};
+      if (auto* w = dynamic_cast<profilers::WallClockCollector*>(c.get())) passes[0].clock = w;
+      passes[0].collectors.push_back(std::move(c));
+    }
+  }
+  if (!passes[0].clock) {  // the timing pass always times
+    auto w = std::make_unique<profilers::WallClockCollector>();
+    passes[0].clock = w.get();
+    passes[0].collectors.push_back(std::move(w));
+  }
+  return passes;
+}
+
+/// Runs `work` with the pass's collectors attached and merges their fragments.
+template <class Work>
+void runPass(Pass& pass, Potential* potential, const Point& p, Json& measurements, Work&& work) {
+  profilers::RunContext ctx;
+  ctx.pointId = p.id();
+  if (potential) {
+    ctx.deviceMemory = [potential] { return potential->memoryStats(); };
+    ctx.resetDeviceMemory = [potential] { potential->resetMemoryStats(); };
+  }
+  profilers::setRunContext(ctx);
+  std::vector<std::unique_ptr<profilers::ScopedCollector>> attached;
+  for (auto& c : pass.collectors) attached.push_back(std::make_unique<profilers::ScopedCollector>(c.get()));
+  work();
+  attached.clear();
+  for (auto& c : pass.collectors) {
+    const Json fragment = c->fragment();
+    for (auto& [k, v] : fragment.items()) measurements[k] = v;
+  }
+}
+
+int threads() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+/// Single point: warm-up evaluations, then `repeat` measured ones (each a sample, inside a
+/// `total` range); energy, analytic FLOPs and rates from the timing pass.
+void measureSinglePoint(const Point& p, const ModelEntry& entry, Potential& pot, const System& system, std::vector<Pass>& passes,
+                        Json& m) {
+  // The GEMM floor, measured in this process right before the point: the model's reference
+  // GEMM shape on the BLAS the native flavours use.
+  Json sgemm;
+  if (entry.referenceGemm[0] > 0) sgemm = measureSgemm(entry.referenceGemm[0], entry.referenceGemm[1], entry.referenceGemm[2], 5);
+  pot.setSystem(system);
+  EnergyForces last;
+  for (auto& pass : passes) {
+    runPass(pass, &pot, p, m, [&] {
+      for (int w = 0; w < p.warmup; ++w) pot.compute(system.positions, system.box, true);
+      profilers::MeasuredSection measured;
+      for (int r = 0; r < p.repeat; ++r) {
+        {
+          profilers::Range total("total");
+          last = pot.compute(system.positions, system.box, true);
+        }
+        profilers::sampleEnd();
+      }
+    });
+  }
+  m["warmup"] = p.warmup;
+  m["repeats"] = p.repeat;
+  m["threads"] = threads();
+  m["energy_kj_mol"] = last.energy;
+  Json flops = Json::object(), rates = Json::object();
+  double flopsTotal = 0;
+  const Json& stages = m["stages"];
+  for (const auto& [stage, f] : pot.stageFlops()) {
+    flops[stage] = f;
+    flopsTotal += f;
+    if (stages.contains(stage) && stages[stage]["median_ms"].get<double>() > 0)
+      rates[stage] = f / (stages[stage]["median_ms"].get<double>() * 1e-3) * 1e-9;
+  }
+  if (flopsTotal > 0 && stages.contains("total")) {
+    flops["total"] = flopsTotal;
+    rates["total"] = flopsTotal / (stages["total"]["median_ms"].get<double>() * 1e-3) * 1e-9;
+  }
+  m["flops"] = flops;
+  m["gflops_per_s"] = rates;
+  if (!sgemm.is_null()) {
+    if (rates.contains("energy")) m["energy_fraction_of_sgemm_rate"] = rates["energy"].get<double>() / sgemm["gflops_per_s"].get<double>();
+    m["sgemm_reference"] = sgemm;
+  }
+}
+
+/// MD: the engine runs minimisation, warm-up and production; production is the measured section
+/// and each step a sample. The summary uses the timing pass's per-step wall clock.
+void measureMd(const Point& p, Potential* pot, const System& system, std::vector<Pass>& passes, Json& m) {
+  EngineRequest rq;
+  rq.system = &system;
+  rq.model = {p.model, p.potentialOptions()};
+  rq.configuration = p.configuration;
+  rq.md = p.md;
+  rq.options = p.engineOptions;
+  rq.potential = pot;
+  EngineResult timing;
+  std::vector<double> stepMs;
+  for (size_t k = 0; k < passes.size(); ++k) {
+    EngineRequest passRequest = rq;
+    if (k == 0 && !p.traceDir.empty()) {  // traces from the timing pass only
+      std::string stem = p.id();
+      std::replace(stem.begin(), stem.end(), '/', '_');
+      passRequest.md.tracePath = (fs::path(p.traceDir) / (stem + ".csv")).string();
+      passRequest.md.trajectoryPath = (fs::path(p.traceDir) / (stem + ".xyz")).string();
+    }
+    auto engine = createEngine(p.engine, p.engineOptions);
+    EngineResult result;
+    runPass(passes[k], pot, p, m, [&] { result = engine->run(passRequest); });
+    if (k == 0) {
+      timing = std::move(result);
+      const auto& samples = passes[0].clock->samples();
+      if (auto it = samples.find("md_step"); it != samples.end()) stepMs = it->second;
+    }
+  }
+  m["md"] = mdSummary(rq, timing, stepMs);
+}
+
+}  // namespace
+
+Measurement measure(const Point& p, const System& system) {
+  const ModelEntry& entry = findModel(p.model, p.flavor);
+  checkModelOptions(entry, p.modelOptions);
+  Json collectorStatus = Json::object();
+  std::vector<Pass> passes = planPasses(p, collectorStatus);
+  // Out-of-process engines build the model themselves; everything else evaluates a live one.
+  const bool live = p.mode == Mode::SinglePoint || findEngine(p.engine).inProcess;
+  std::unique_ptr<Potential> pot = live ? createPotential(p.model, p.potentialOptions()) : nullptr;
+  Measurement out;
+  out.measurements = Json::object();
+  if (p.mode == Mode::SinglePoint)
+    measureSinglePoint(p, entry, *pot, system, passes, out.measurements);
+  else
+    measureMd(p, pot.get(), system, passes, out.measurements);
+  out.measurements["collectors"] = collectorStatus;
+  out.model = pot ? pot->describe() : Json{{"name", p.model}, {"flavor", p.flavor}, {"options", p.modelOptions}};
+  return out;
+}
+
+}  // namespace mlffb

@@ -1,0 +1,84 @@
+// Registry entries of ANI-2x: the native flavour (stage driver over the kernel set of each
+// device) and the torch flavour (TorchANI's structure in LibTorch). What the harness needs to know
+// about ANI-2x lives here: its options, where the real weights are, the GEMM that stands for its
+// network stage and its float64 reference.
+#include <filesystem>
+
+#include "workloads/ModelRegistry.hpp"
+#include "workloads/ani2x/AniKernelSet.hpp"
+#include "workloads/ani2x/AniNative.hpp"
+#include "workloads/ani2x/AniReference.hpp"
+#include "workloads/ani2x/AniWorkload.hpp"
+#include "workloads/ani2x/AniTorch.hpp"
+#include "workloads/torch/TorchSupport.hpp"
+
+namespace mlffb::ani {
+
+std::string defaultAniWeights() {
+  namespace fs = std::filesystem;
+  if (const char* e = std::getenv("MLFFB_ANI2X_WEIGHTS")) return fs::is_directory(e) ? std::string(e) : std::string();
+  const fs::path p = fs::path(MLFFB_SOURCE_DIR).parent_path() / "shared" / "models" / "ani-2x_8x";
+  return fs::is_directory(p) ? p.lexically_normal().string() : std::string();
+}
+
+namespace {
+
+std::vector<OptionSpec> aniOptions() {
+  return {OptionSpec::directory("weights", "weights",
+                                "ANI-2x NeuroChem weights folder (default: random weights from --seed; MD uses the real "
+                                "weights when found)"),
+          OptionSpec::integer("member", "member", "ANI-2x: evaluate one ensemble member only", 0, kMembers - 1,
+                              "all 8 members")};
+}
+
+ModelEntry aniEntry(const std::string& flavor, const std::string& description) {
+  ModelEntry e;
+  e.name = "ani2x/" + flavor;
+  e.model = "ani2x";
+  e.flavor = flavor;
+  e.description = description;
+  e.options = aniOptions();
+  e.physicalDefaults = [] {
+    const std::string w = defaultAniWeights();
+    return w.empty() ? OptionValues{} : OptionValues{{"weights", w}};
+  };
+  // The stacked first layer of hydrogen (8 members × 256) over the AEV, for ~1700 H atoms.
+  e.referenceGemm = {1700, kMembers * 256, kAevLength};
+  e.reference = [](const PotentialOptions& o) {
+    return makeAniReference(loadAniModel(optionText(o.options, "weights"), o.seed, aniMemberOption(o)));
+  };
+  return e;
+}
+
+const Registrar<ModelEntry> kNative{[] {
+  ModelEntry e = aniEntry("native", "ANI-2x: stage driver over per-device kernel sets (CPU: cell list, analytic AEV and "
+                                    "backward, stacked-member BLAS GEMMs, OpenMP)");
+  e.capabilities = [] {
+    Capabilities c;
+    c.devices.clear();
+    for (const auto& k : AniKernelSetRegistry::instance().entries())
+      if (k.available()) c.devices.push_back(k.device);
+    return c;
+  };
+  e.details = [] {
+    std::vector<std::pair<std::string, std::string>> d;
+    for (const auto& k : AniKernelSetRegistry::instance().entries())
+      d.emplace_back("kernel set " + k.name, k.available() ? k.description : "unavailable: " + k.availability().reason);
+    return d;
+  };
+  e.create = [](const std::string&, const PotentialOptions& o) { return makeAniNative(o); };
+  return e;
+}()};
+
+const Registrar<ModelEntry> kTorch{[] {
+  ModelEntry e = aniEntry("torch", "ANI-2x: LibTorch operator by operator (TorchANI structure), forces by autograd");
+  e.availability = torchAvailability;
+  e.capabilities = torchCapabilities;
+  e.create = [](const std::string&, [[maybe_unused]] const PotentialOptions& o) -> std::unique_ptr<Potential> {
+    MLFFB_WITH_TORCH_OR_THROW(return makeAniTorch(o));
+  };
+  return e;
+}()};
+
+}  // namespace
+}  // namespace mlffb::ani

@@ -1,0 +1,58 @@
+#pragma once
+// The work of ANI-2x's native flavour on one kind of device, behind the stage driver
+// (AniNative.cpp, which owns the ranges, species, units and FLOP counts). Kernel sets register
+// per device kind beside their code — the CPU set in cpu/, a CUDA set in its own folder — the
+// OpenMM habit of one Kernel per Platform: the driver never branches on the device.
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
+
+#include "core/Registry.hpp"
+#include "systems/Box.hpp"
+#include "workloads/ani2x/AniModel.hpp"
+
+namespace mlffb::ani {
+
+/// What the last evaluation processed, for the analytic FLOP counts.
+struct AniWorkCounts {
+  long directedRadialPairs = 0;  // i→j and j→i both counted
+  long angularTriples = 0;       // unordered neighbour pairs (j, k) of each centre i within Rca
+  int aevWidth = kAevLength;     // AEV columns the first layer multiplies
+};
+
+class AniKernelSet {
+ public:
+  virtual ~AniKernelSet() = default;
+  /// Binds to a system: the species index (0..6) of every atom.
+  virtual void bind(const std::vector<int>& species) = 0;
+  /// Pairs within the radial cutoff (minimum image when periodic), from the Verlet list when one
+  /// was built.
+  virtual void neighbors(const std::vector<Vec3>& positions, const std::optional<Box>& box) = 0;
+  virtual void descriptor() = 0;
+  /// Σ over atoms of the ensemble-mean network output, in Hartree (self energies excluded).
+  virtual double networks() = 0;
+  /// −∂(networks())/∂positions in Hartree/Å, from the last networks() call.
+  virtual void backward(std::vector<Vec3>& forcesHartreePerA) = 0;
+  virtual AniWorkCounts counts() const = 0;
+  /// Candidate pairs within cutoff + skin; neighbors() filters them until the next build.
+  virtual void buildVerletList(const std::vector<Vec3>& positions, const std::optional<Box>& box, double skin) = 0;
+  virtual void clearVerletList() = 0;
+  /// Device memory peaks (empty on the CPU) and their reset.
+  virtual nlohmann::ordered_json memoryStats() const { return nlohmann::ordered_json::object(); }
+  virtual void resetMemoryStats() {}
+};
+
+using AniKernelFactory = std::function<std::unique_ptr<AniKernelSet>(const AniModelData&, Precision, const Device&)>;
+
+struct AniKernelSetEntry : EntryInfo {
+  DeviceKind device = DeviceKind::Cpu;
+  AniKernelFactory create;
+};
+using AniKernelSetRegistry = Registry<AniKernelSetEntry>;
+
+/// The kernel set registered for a device kind, or nullptr.
+const AniKernelSetEntry* aniKernelSetFor(DeviceKind device);
+
+}  // namespace mlffb::ani

@@ -1,0 +1,40 @@
+// Registry entry of the TorchMD-Net Equivariant Transformer (torch flavour): its hyper-parameter
+// options, the GEMM that stands for its network work and its float64 loop reference.
+#include "workloads/ModelRegistry.hpp"
+#include "workloads/torch/TorchSupport.hpp"
+#include "workloads/torchmd_et/EtModel.hpp"
+#include "workloads/torchmd_et/EtReference.hpp"
+#include "workloads/torchmd_et/EtTorch.hpp"
+
+namespace mlffb::et {
+namespace {
+
+const Registrar<ModelEntry> kTorch{[] {
+  ModelEntry e;
+  e.name = "et/torch";
+  e.model = "et";
+  e.flavor = "torch";
+  e.description = "TorchMD-Net Equivariant Transformer: LibTorch operator by operator, forces by autograd (random weights from --seed)";
+  e.availability = torchAvailability;
+  e.capabilities = torchCapabilities;
+  e.options = {
+      OptionSpec::choice("preset", "preset", "ET preset", {"ani1", "md17", "qm9", "spice"}, "ani1"),
+      OptionSpec::integer("hidden-channels", "hidden_channels", "ET hidden channels (overrides the preset)", 2, 4096),
+      OptionSpec::integer("num-layers", "num_layers", "ET attention layers", 1, 64),
+      OptionSpec::integer("num-rbf", "num_rbf", "ET radial basis functions", 1, 1024),
+      OptionSpec::integer("num-heads", "num_heads", "ET attention heads", 1, 256),
+      OptionSpec::real("cutoff", "cutoff", "ET upper cutoff, Å", 0.5, 50),
+      OptionSpec::integer("max-neighbors", "max_neighbors", "ET max_num_neighbors (exceeding it is an error)", 1, 100000),
+      OptionSpec::boolean("vector-cutoff", "vector_cutoff", "ET: apply the cutoff to the vector messages", "true"),
+  };
+  // The vector projection of one layer: 3 components × 1000 atoms, 128 → 384 channels.
+  e.referenceGemm = {3000, 384, 128};
+  e.reference = [](const PotentialOptions& o) { return makeEtReference(randomEtWeights(EtConfig::fromSettings(o.options), o.seed)); };
+  e.create = [](const std::string&, [[maybe_unused]] const PotentialOptions& o) -> std::unique_ptr<Potential> {
+    MLFFB_WITH_TORCH_OR_THROW(return makeEtTorch(o));
+  };
+  return e;
+}()};
+
+}  // namespace
+}  // namespace mlffb::et
