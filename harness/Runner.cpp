@@ -212,13 +212,6 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
   return out;
 }
 
-void rebuildReport(const std::string& path, const Json& header, const std::vector<Json>& records) {
-  Json doc = header;
-  doc["runs"] = Json::array();
-  for (const auto& r : records) doc["runs"].push_back(r);
-  writeFileAtomically(path, doc.dump(2) + "\n");
-}
-
 }  // namespace
 
 std::string journalPath(const std::string& reportPath) { return reportPath + ".runs.jsonl"; }
