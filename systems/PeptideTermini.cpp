@@ -6,7 +6,7 @@ namespace mlffb {
 
 void appendCTerminus(System& s, Termini termini, int caIndex, int cIndex, int oIndex, bool withHydrogens) {
   const Vec3 ca = s.positions[caIndex], c = s.positions[cIndex], o = s.positions[oIndex];
-  const Atom& last = s.atoms[cIndex];
+  const Atom last = s.atoms[cIndex];  // a copy: add() grows s.atoms, which would leave a reference dangling
   auto add = [&](int element, const char* name, const char* res, int num, const Vec3& p) {
     s.addAtom(Atom{element, name, res, num, last.chain, false}, p);
     return static_cast<int>(s.size()) - 1;
