@@ -5,12 +5,20 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/Errors.hpp"
+
 namespace mlffb {
 namespace {
 
+/// 64-bit integers in full, other numbers as %g does.
 std::string number(double x) {
   std::ostringstream o;
-  o << x;
+  if (x == std::floor(x) && std::abs(x) < 1e19) {
+    o.precision(0);
+    o << std::fixed << x;
+  } else {
+    o << x;
+  }
   return o.str();
 }
 
@@ -71,6 +79,12 @@ OptionSpec OptionSpec::real(std::string flag, std::string key, std::string help,
   return s;
 }
 
+OptionSpec OptionSpec::positive(std::string flag, std::string key, std::string help, double max, std::string defaultText) {
+  OptionSpec s = real(std::move(flag), std::move(key), std::move(help), 0.0, max, std::move(defaultText));
+  s.minExclusive = true;
+  return s;
+}
+
 OptionSpec OptionSpec::text(std::string flag, std::string key, std::string help, std::string defaultText) {
   OptionSpec s;
   s.flag = std::move(flag);
@@ -109,6 +123,8 @@ OptionSpec OptionSpec::boolean(std::string flag, std::string key, std::string he
 std::string OptionSpec::allowed() const {
   auto range = [&](const char* what) {
     std::string r = what;
+    if (minExclusive && std::isfinite(max)) return r + " > " + number(min) + " and ≤ " + number(max);
+    if (minExclusive) return r + " > " + number(min);
     if (std::isfinite(min) && std::isfinite(max)) return r + " from " + number(min) + " to " + number(max);
     if (std::isfinite(min)) return r + " ≥ " + number(min);
     if (std::isfinite(max)) return r + " ≤ " + number(max);
@@ -119,8 +135,8 @@ std::string OptionSpec::allowed() const {
     case OptionType::Double: return range("a number");
     case OptionType::String: return "text";
     case OptionType::Bool: return "true or false";
-    case OptionType::Directory: return "an existing folder";
-    case OptionType::File: return "an existing file";
+    case OptionType::Directory: return choices.empty() ? "an existing folder" : "an existing folder or " + choices.front();
+    case OptionType::File: return choices.empty() ? "an existing file" : "an existing file or " + choices.front();
     case OptionType::Choice: {
       std::string r = "one of ";
       for (size_t i = 0; i < choices.size(); ++i) r += (i ? ", " : "") + choices[i];
@@ -141,17 +157,19 @@ std::string OptionSpec::check(const std::string& value) const {
     }
     case OptionType::Double: {
       double v = 0;
-      if (!parseReal(value, v) || v < min || v > max) return head + "expected " + allowed();
+      if (!parseReal(value, v) || v < min || v > max || (minExclusive && v <= min)) return head + "expected " + allowed();
       return "";
     }
     case OptionType::Bool:
       if (value != "true" && value != "false" && value != "1" && value != "0") return head + "expected " + allowed();
       return "";
     case OptionType::Directory:
-      if (!std::filesystem::is_directory(value)) return "--" + flag + ": " + value + ": folder not found";
-      return "";
     case OptionType::File:
-      if (!std::filesystem::is_regular_file(value)) return "--" + flag + ": " + value + ": file not found";
+      // Words the option also accepts (e.g. --weights random) before a path.
+      for (const auto& c : choices)
+        if (c == value) return "";
+      if (type == OptionType::Directory && !std::filesystem::is_directory(value)) return "--" + flag + ": " + value + ": folder not found";
+      if (type == OptionType::File && !std::filesystem::is_regular_file(value)) return "--" + flag + ": " + value + ": file not found";
       return "";
     case OptionType::Choice:
       for (const auto& c : choices)
@@ -161,6 +179,22 @@ std::string OptionSpec::check(const std::string& value) const {
       return value.empty() ? head + "must not be empty" : "";
   }
   return "";
+}
+
+void OptionSpec::require(const std::string& value) const {
+  if (const std::string why = check(value); !why.empty()) throw UsageError(why);
+}
+
+long long parseIntegerValue(const std::string& text) {
+  long long v = 0;
+  if (!parseInteger(text, v)) throw UsageError("not an integer: '" + text + "'");
+  return v;
+}
+
+double parseRealValue(const std::string& text) {
+  double v = 0;
+  if (!parseReal(text, v)) throw UsageError("not a number: '" + text + "'");
+  return v;
 }
 
 int optionInt(const OptionValues& v, const std::string& key, int fallback) {

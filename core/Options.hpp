@@ -19,14 +19,17 @@ struct OptionSpec {
   OptionType type = OptionType::String;
   std::string defaultText;   // shown in help and `list`; empty: none (or "from the preset")
   std::string help;
-  std::vector<std::string> choices;  // OptionType::Choice
+  std::vector<std::string> choices;  // Choice: the values; Directory/File: words accepted besides a path
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
+  bool minExclusive = false;  // a number > min rather than ≥ min
 
   static OptionSpec integer(std::string flag, std::string key, std::string help, double min, double max,
                             std::string defaultText = "");
   static OptionSpec real(std::string flag, std::string key, std::string help, double min, double max,
                          std::string defaultText = "");
+  /// A number strictly above `min`.
+  static OptionSpec positive(std::string flag, std::string key, std::string help, double max, std::string defaultText = "");
   static OptionSpec text(std::string flag, std::string key, std::string help, std::string defaultText = "");
   static OptionSpec choice(std::string flag, std::string key, std::string help, std::vector<std::string> choices,
                            std::string defaultText = "");
@@ -36,6 +39,8 @@ struct OptionSpec {
 
   /// Empty if `value` is acceptable, else one line naming --flag, the value and what is allowed.
   std::string check(const std::string& value) const;
+  /// check(), throwing UsageError with its message.
+  void require(const std::string& value) const;
   /// What is allowed, e.g. "an integer from 1 to 64".
   std::string allowed() const;
 };
@@ -48,5 +53,9 @@ int optionInt(const OptionValues& v, const std::string& key, int fallback);
 double optionDouble(const OptionValues& v, const std::string& key, double fallback);
 std::string optionText(const OptionValues& v, const std::string& key, const std::string& fallback = "");
 bool optionBool(const OptionValues& v, const std::string& key, bool fallback);
+
+/// Parses a value already checked against an integer/real spec.
+long long parseIntegerValue(const std::string& text);
+double parseRealValue(const std::string& text);
 
 }  // namespace mlffb

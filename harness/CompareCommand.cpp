@@ -12,17 +12,7 @@ namespace fs = std::filesystem;
 namespace {
 std::vector<std::pair<std::string, Json>> loadReports(const std::vector<std::string>& files) {
   std::vector<std::pair<std::string, Json>> out;
-  for (const auto& f : files) {
-    Json j;
-    try {
-      j = Json::parse(readFile(f));
-    } catch (const Json::exception& e) {
-      throw std::invalid_argument(f + ": not a JSON report (" + std::string(e.what()).substr(0, 80) + ")");
-    }
-    if (!j.contains("schema_version") || !j.contains("runs") || !j.contains("environment"))
-      throw std::invalid_argument(f + ": not an mlff-bench report (no schema_version/environment/runs)");
-    out.emplace_back(f, std::move(j));
-  }
+  for (const auto& f : files) out.emplace_back(f, parseReportText(readFile(f), f));
   return out;
 }
 

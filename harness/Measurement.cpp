@@ -10,6 +10,7 @@
 #include "profilers/WallClockCollector.hpp"
 #include "workloads/BlasProbe.hpp"
 #include "workloads/ModelRegistry.hpp"
+#include "workloads/ResultCheck.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -99,7 +100,7 @@ void measureSinglePoint(const Point& p, const ModelEntry& entry, Potential& pot,
   EnergyForces last;
   for (auto& pass : passes) {
     runPass(pass, &pot, p, m, [&] {
-      for (int w = 0; w < p.warmup; ++w) pot.compute(system.positions, system.box, true);
+      for (int w = 0; w < p.warmup; ++w) requireFinite(pot.compute(system.positions, system.box, true), system);
       profilers::MeasuredSection measured;
       for (int r = 0; r < p.repeat; ++r) {
         {
@@ -107,6 +108,7 @@ void measureSinglePoint(const Point& p, const ModelEntry& entry, Potential& pot,
           last = pot.compute(system.positions, system.box, true);
         }
         profilers::sampleEnd();
+        requireFinite(last, system);  // a non-finite result is never ok
       }
     });
   }

@@ -13,6 +13,7 @@
 #include "profilers/CollectorRegistry.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
 #include "systems/RandomSystemBuilder.hpp"
+#include "systems/StructureStats.hpp"
 #include "systems/SystemIO.hpp"
 #include "workloads/ModelRegistry.hpp"
 
@@ -36,11 +37,12 @@ void applyPbc(System& s, PbcMode mode, const std::string& where) {
 std::string SystemSpec::name() const {
   if (kind == "polyala") return "polyala-" + std::to_string(size);
   if (kind == "random") return "random-" + std::to_string(size) + "-n" + std::to_string(static_cast<int>(std::lround(neighbors)));
-  return fs::path(path).stem().string() + (frame > 1 ? "-frame" + std::to_string(frame) : "");
+  return (label.empty() ? fs::path(path).stem().string() : label) + (frame > 1 ? "-frame" + std::to_string(frame) : "");
 }
 
 Json SystemSpec::toJson() const {
-  return {{"kind", kind}, {"size", size}, {"neighbors", neighbors}, {"path", path}, {"seed", seed}, {"pbc", toString(pbc)}, {"frame", frame}};
+  return {{"kind", kind}, {"size", size},     {"neighbors", neighbors}, {"path", path},          {"seed", seed},
+          {"pbc", toString(pbc)}, {"frame", frame}, {"min_distance", minDistance}, {"label", label}};
 }
 
 SystemSpec SystemSpec::fromJson(const Json& j) {
@@ -52,6 +54,8 @@ SystemSpec SystemSpec::fromJson(const Json& j) {
   s.seed = j.at("seed");
   s.pbc = parsePbcMode(j.at("pbc"));
   s.frame = j.at("frame");
+  s.minDistance = j.at("min_distance");
+  s.label = j.at("label");
   return s;
 }
 
@@ -71,7 +75,9 @@ System SystemSpec::build() const {
   } else {
     s = readSystem(path, ReadOptions{frame});
   }
-  applyPbc(s, pbc, kind == "file" ? path : name());
+  const std::string where = kind == "file" ? path : name();
+  applyPbc(s, pbc, where);
+  requireSeparated(s, minDistance, where);
   s.name = name();
   return s;
 }
@@ -210,6 +216,21 @@ std::string listOf(const std::vector<std::string>& v) {
   return s;
 }
 
+/// Files with one stem (a/x.pdb, b/x.pdb) get names told apart by their folders (x~a, x~b), or
+/// by their place in the list when the folders have one name too.
+void labelFilesApart(std::vector<SystemSpec>& files) {
+  std::map<std::string, std::vector<SystemSpec*>> byStem;
+  for (auto& f : files) byStem[fs::path(f.path).stem().string()].push_back(&f);
+  for (auto& [stem, group] : byStem) {
+    if (group.size() < 2) continue;
+    std::set<std::string> folders;
+    for (auto* f : group) folders.insert(fs::path(f->path).parent_path().filename().string());
+    for (size_t k = 0; k < group.size(); ++k)
+      group[k]->label = stem + "~" +
+                        (folders.size() == group.size() ? fs::path(group[k]->path).parent_path().filename().string() : std::to_string(k + 1));
+  }
+}
+
 /// Why a point cannot run in this build on this machine, or empty (the order is the order a
 /// user would fix things in: the flavour, its device, the machine, precision, the engine).
 std::string skipReasonOf(const Point& p, const ModelEntry& model) {
@@ -332,15 +353,22 @@ std::vector<Point> expandPlan(const RunRequest& r) {
 
   std::vector<SystemSpec> systems;
   if (s.systems == "polyala") {
-    for (int n : sizes) systems.push_back({"polyala", n, 0, "", r.settings.seed, r.pbc, r.frame});
+    for (int n : sizes) {
+      if (n > 10000) throw std::invalid_argument("--sizes: " + std::to_string(n) + " residues; poly-alanine slices go up to 10000");
+      systems.push_back({"polyala", n, 0, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
+    }
   } else if (s.systems == "random") {
     for (int n : sizes)
-      for (double m : neighbors) systems.push_back({"random", n, m, "", r.settings.seed, r.pbc, r.frame});
+      for (double m : neighbors) systems.push_back({"random", n, m, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
   } else {
+    std::set<std::string> seenFiles;
     for (const auto& f : s.files) {
       if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": cannot open");
-      systems.push_back({"file", 0, 0, fs::absolute(f).string(), r.settings.seed, r.pbc, r.frame});
+      const std::string abs = fs::weakly_canonical(fs::absolute(f)).string();
+      if (!seenFiles.insert(abs).second) throw std::invalid_argument("--in: " + f + " is given twice");
+      systems.push_back({"file", 0, 0, abs, r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
     }
+    labelFilesApart(systems);
   }
 
   std::set<std::string> usedEntries(collectors.begin(), collectors.end());
@@ -375,9 +403,8 @@ std::vector<Point> expandPlan(const RunRequest& r) {
                   p.md.seed = p.seed;
                   p.traceDir = r.settings.traceDir;
                   p.modelOptions = declaredSubset(r.settings.options, entry->options);
-                  // MD needs a physical potential: the model's real weights when the user gave none.
-                  if (mode == Mode::Md && entry->physicalDefaults)
-                    for (const auto& [k, v] : entry->physicalDefaults()) p.modelOptions.emplace(k, v);
+                  // The model as a physical potential (e.g. the real weights) unless the user chose otherwise.
+                  applyPhysicalDefaults(*entry, p.modelOptions);
                   usedEntries.insert(entry->name);
                   if (mode == Mode::Md) {
                     const EngineEntry& ee = findEngine(engine);
@@ -406,11 +433,7 @@ Json suiteJson(const RunRequest& r, const std::vector<Point>& points) {
   for (const auto& p : points) skipped += !p.skipReason.empty();
   j["skipped_at_plan_time"] = skipped;
   j["seed"] = r.settings.seed;
-  const auto w = r.settings.options.find("weights");
-  j["weights"] = w != r.settings.options.end() ? w->second : "random(seed=" + std::to_string(r.settings.seed) + ")";
-  OptionValues others = r.settings.options;
-  others.erase("weights");
-  j["model_settings"] = others;
+  j["model_settings"] = r.settings.options;  // as given; each run's model section says what it used
   j["pbc"] = toString(r.pbc);
   std::map<std::string, std::vector<std::string>> axes;
   auto add = [&](const std::string& axis, const std::string& v) {

@@ -33,6 +33,8 @@ struct SystemSpec {
   std::uint64_t seed = 42;
   PbcMode pbc = PbcMode::Auto;
   int frame = 1;          // MODEL of a multi-model PDB
+  double minDistance = 0.5;  // Å: closer atoms are refused (0: no check)
+  std::string label;      // file: a name that tells apart files with one stem (set by the planner)
   std::string name() const;
   Json toJson() const;
   static SystemSpec fromJson(const Json& j);
@@ -85,6 +87,7 @@ struct RunRequest {
   bool mdStepsSet = false, mdWarmupSet = false;
   PbcMode pbc = PbcMode::Auto;
   int frame = 1;
+  double minDistance = 0.5;
   RunSettings settings;
 };
 

@@ -5,6 +5,7 @@
 #include "harness/Measurement.hpp"
 #include "harness/RunRecord.hpp"
 #include "harness/SystemRecord.hpp"
+#include "systems/CellList.hpp"
 
 namespace mlffb {
 
@@ -19,6 +20,9 @@ Json runPoint(const Point& p, const System& system) {
     rec["model"] = std::move(m.model);
     rec["measurements"] = std::move(m.measurements);
     setStatus(rec, "ok", "");
+  } catch (const CellTooSmall& e) {
+    setStatus(rec, "error", (p.system.kind == "file" ? p.system.path : p.system.name()) + ": " + e.what() +
+                                "; evaluate it without its cell with --pbc off");
   } catch (const std::bad_alloc&) {
     setStatus(rec, "oom", "out of memory");
   } catch (const std::exception& e) {

@@ -30,19 +30,24 @@ Json makeReport(const Json& suite) {
 }
 }  // namespace
 
-ReportWriter::ReportWriter(std::string path, const Json& suite) : path_(std::move(path)), doc_(makeReport(suite)) {
-  flush();
+ReportWriter::ReportWriter(std::string path, const Json& suite, bool deferred)
+    : path_(std::move(path)), doc_(makeReport(suite)), deferred_(deferred) {
+  if (!deferred_) flush();
 }
 
 void ReportWriter::addRun(Json run) {
   doc_["runs"].push_back(std::move(run));
-  flush();
+  if (!deferred_) flush();
 }
 
 void ReportWriter::setRuns(std::vector<Json> runs) {
   doc_["runs"] = Json::array();
   for (auto& r : runs) doc_["runs"].push_back(std::move(r));
-  flush();
+  if (!deferred_) flush();
+}
+
+void ReportWriter::finish() {
+  if (deferred_) flush();
 }
 
 void ReportWriter::flush() const { writeFileAtomically(path_, doc_.dump(2) + "\n"); }

@@ -16,12 +16,15 @@ std::string utcTime(const char* format);
 
 class ReportWriter {
  public:
-  /// A report for `suite` (header with tool and environment) at `path`, written now with no runs.
-  ReportWriter(std::string path, const Json& suite);
+  /// A report for `suite` (header with tool and environment) at `path`, written now with no runs;
+  /// `deferred`: written only by finish() (a FIFO or device gets the final report once).
+  ReportWriter(std::string path, const Json& suite, bool deferred = false);
   /// Appends one run record and rewrites the file atomically.
   void addRun(Json run);
   /// Replaces the run records (e.g. those of a resumed journal) and rewrites the file.
   void setRuns(std::vector<Json> runs);
+  /// Writes the report if it was deferred.
+  void finish();
   const Json& document() const { return doc_; }
   const std::string& path() const { return path_; }
 
@@ -29,6 +32,7 @@ class ReportWriter {
   void flush() const;
   std::string path_;
   Json doc_;
+  bool deferred_ = false;
 };
 
 /// Run statuses of the schema.

@@ -4,8 +4,11 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "core/Units.hpp"
+#include "core/Errors.hpp"
+#include "harness/CheckedOptions.hpp"
 #include "harness/Json.hpp"
 #include "harness/OptionCatalog.hpp"
 #include "harness/Plan.hpp"
@@ -14,13 +17,61 @@
 #include "harness/Suites.hpp"
 #include "harness/SystemRecord.hpp"
 #include "systems/AtomicFile.hpp"
+#include "systems/CellList.hpp"
 #include "systems/Element.hpp"
 #include "systems/SystemIO.hpp"
+#include "systems/StructureStats.hpp"
 #include "workloads/ModelRegistry.hpp"
+#include "workloads/ResultCheck.hpp"
 
 namespace mlffb {
 namespace fs = std::filesystem;
 namespace {
+
+/// `parse()`, its std::invalid_argument turned into a usage error (naming the option, if given).
+template <class Parse>
+auto usage(Parse&& parse, const char* option = nullptr) {
+  try {
+    return parse();
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(option ? std::string(option) + ": " + e.what() : std::string(e.what()));
+  }
+}
+
+/// One evaluation; a cell too thin for the model's cutoff is named with the file and the way out.
+EnergyForces evaluateNaming(Potential& pot, const System& s, const std::string& file) {
+  try {
+    return pot.compute(s.positions, s.box, true);
+  } catch (const CellTooSmall& e) {
+    throw std::invalid_argument(file + ": " + e.what() + "; evaluate it without its cell with --pbc off");
+  }
+}
+
+/// Says on stderr which weights (or model files) the evaluation used, and why when not physical.
+void printWeightsNote(const ModelEntry& entry, const Json& description, bool physical) {
+  if (!description.contains("weights") || !description["weights"].is_object()) return;
+  std::cerr << "mlff-bench: note: " << entry.name << " weights: " << description["weights"].value("source", std::string("?"));
+  if (!physical) std::cerr << " (" << entry.physicalDefaultsHint << ")";
+  std::cerr << "\n";
+}
+
+/// For a plan: one note per model entry whose physical defaults could not be found.
+void notePhysicalDefaults(const std::vector<Point>& points, const OptionValues& given) {
+  std::set<std::string> noted;
+  for (const auto& p : points) {
+    const ModelEntry& e = findModel(p.model, p.flavor);
+    OptionValues v = given;
+    if (!noted.count(e.name) && !applyPhysicalDefaults(e, v)) {
+      std::cerr << "mlff-bench: note: " << e.name << ": " << e.physicalDefaultsHint << "\n";
+      noted.insert(e.name);
+    }
+  }
+}
+
+OptionSpec frameSpec() { return OptionSpec::integer("frame", "frame", "MODEL of a multi-model PDB (1-based)", 1, 1e6, "1"); }
+OptionSpec minDistanceSpec() {
+  return OptionSpec::real("min-distance", "min_distance", "Refuse structures with two atoms closer than this, Å (0: no check)", 0, 5, "0.5");
+}
 
 std::vector<std::string>& commandLine() {
   static std::vector<std::string> args;
@@ -74,13 +125,15 @@ void addRunCommand(CLI::App& app) {
   auto plan = std::make_shared<bool>(false);
   auto resume = std::make_shared<bool>(false);
   auto timeout = std::make_shared<double>(3600);
+  auto extend = std::make_shared<bool>(false);
+  auto force = std::make_shared<bool>(false);
   auto integrator = std::make_shared<std::string>("langevin");
   auto pbc = std::make_shared<std::string>("auto");
   auto* r = app.add_subcommand("run", "Run a suite (every point in its own worker process) or structure files");
   r->add_option("--suite", o->suite, "Suite: " + SuiteRegistry::instance().names() + " (default polyala)");
   r->add_option("--in", o->files, "Structure files to run instead of a suite")->delimiter(',');
-  r->add_option("--sizes", o->sizes, "Sizes: residues (polyala) or atoms (neighbors), comma-separated")->delimiter(',');
-  r->add_option("--neighbors", o->neighbors, "Mean neighbours within 5.1 Å (neighbors suite), comma-separated")->delimiter(',');
+  addCheckedList(r, OptionSpec::integer("sizes", "sizes", "Sizes: residues (polyala) or atoms (neighbors), comma-separated", 1, 10'000'000), o->sizes);
+  addCheckedList(r, OptionSpec::positive("neighbors", "neighbors", "Mean neighbours within 5.1 Å (neighbors suite), comma-separated", 1000), o->neighbors);
   r->add_option("--model", o->models, "Models, comma-separated (ani2x, et)")->delimiter(',');
   r->add_option("--flavor", o->flavors, "Flavours, comma-separated (default: every flavour of each model)")->delimiter(',');
   r->add_option("--engine", o->engines, "MD engines, comma-separated (see `mlff-bench list`)")->delimiter(',');
@@ -88,52 +141,67 @@ void addRunCommand(CLI::App& app) {
   r->add_option("--mode", o->modes, "single-point and/or md (comma-separated)")->delimiter(',');
   r->add_option("--device", o->devices, "Devices, comma-separated: cpu, cuda, cuda:N (default: cpu, plus cuda when present)")->delimiter(',');
   r->add_option("--precision", o->precisions, "float32 and/or float64")->delimiter(',');
-  r->add_option("--repeat", o->repeat, "Timed repeats per single point (median reported)");
-  r->add_option("--warmup", o->warmup, "Untimed warm-up evaluations per single point");
+  addChecked(r, OptionSpec::integer("repeat", "repeat", "Timed repeats per single point (median reported)", 1, 100000), o->repeat);
+  addChecked(r, OptionSpec::integer("warmup", "warmup", "Untimed warm-up evaluations per single point", 0, 100000), o->warmup);
   r->add_flag("--quick", o->quick, "Small subset (3 sizes, 3 repeats, 100 MD steps)");
-  r->add_option("--seed", o->settings.seed, "Seed for the systems and random weights");
+  addChecked(r, seedSpec(), o->settings.seed);
   r->add_option("--pbc", *pbc, "auto (periodic when the structure has a cell), on, off (vacuum)");
-  r->add_option("--frame", o->frame, "MODEL of a multi-model PDB (1-based)");
+  addChecked(r, frameSpec(), o->frame);
+  addChecked(r, minDistanceSpec(), o->minDistance);
   r->add_option("--profile", o->settings.profile, "Collectors besides wallclock and memory, comma-separated (see `mlff-bench list`)")
       ->delimiter(',');
   addCatalogOptions(r, o->settings.options, {"model", "engine", "collector"});
-  r->add_option_function<int>("--steps", [o](int v) { o->settings.md.steps = v; o->mdStepsSet = true; }, "MD production steps");
-  r->add_option_function<int>("--warmup-steps", [o](int v) { o->settings.md.warmupSteps = v; o->mdWarmupSet = true; },
-                              "MD steps before timing starts");
-  r->add_option("--dt", o->settings.md.timestepFs, "MD time step, fs");
+  MdOptions& md = o->settings.md;
+  addChecked<int>(r, OptionSpec::integer("steps", "steps", "MD production steps", 1, 1e9, "1000"), [o](int v) {
+    o->settings.md.steps = v;
+    o->mdStepsSet = true;
+  });
+  addChecked<int>(r, OptionSpec::integer("warmup-steps", "warmup_steps", "MD steps before timing starts", 0, 1e9, "100"), [o](int v) {
+    o->settings.md.warmupSteps = v;
+    o->mdWarmupSet = true;
+  });
+  addChecked(r, OptionSpec::positive("dt", "dt", "MD time step, fs", 10, "0.5"), md.timestepFs);
   r->add_option("--integrator", *integrator, "langevin (BAOAB) or nve (velocity Verlet)");
-  r->add_option("--temperature", o->settings.md.temperatureK, "Initial/thermostat temperature, K");
-  r->add_option("--friction", o->settings.md.frictionPerPs, "Langevin friction, 1/ps");
-  r->add_option("--minimize-steps", o->settings.md.minimizeSteps, "Maximum minimisation iterations before MD (0: none)");
-  r->add_option("--minimize-tolerance", o->settings.md.minimizeToleranceKJPerMolA, "Minimisation stops below this max force, kJ/mol/Å");
-  r->add_option("--skin", o->settings.md.skinAngstrom, "Verlet-list skin, Å (0: rebuild every step)");
+  addChecked(r, OptionSpec::positive("temperature", "temperature", "Initial/thermostat temperature, K", 1e5, "300"), md.temperatureK);
+  addChecked(r, OptionSpec::real("friction", "friction", "Langevin friction, 1/ps", 0, 1e4, "1"), md.frictionPerPs);
+  addChecked(r, OptionSpec::integer("minimize-steps", "minimize_steps", "Maximum minimisation iterations before MD (0: none)", 0, 1e7, "500"),
+             md.minimizeSteps);
+  addChecked(r, OptionSpec::positive("minimize-tolerance", "minimize_tolerance", "Minimisation stops below this max force, kJ/mol/Å", 1e6, "10"),
+             md.minimizeToleranceKJPerMolA);
+  addChecked(r, OptionSpec::real("skin", "skin", "Verlet-list skin, Å (0: rebuild every step)", 0, 10, "1"), md.skinAngstrom);
   r->add_option("--trace-dir", o->settings.traceDir, "Write an energy/temperature CSV and an XYZ trajectory per MD run here");
-  r->add_option("--trace-every", o->settings.md.traceEvery, "Steps between trace rows and trajectory frames");
+  addChecked(r, OptionSpec::integer("trace-every", "trace_every", "Steps between trace rows and trajectory frames", 1, 1e9, "100"), md.traceEvery);
   r->add_option("--out", *out, "Report file (default results/local/<suite>-<UTC time>.json)");
   r->add_flag("--plan", *plan, "Print the plan (every point, and why a point cannot run here) and exit");
   r->add_flag("--resume", *resume, "Continue the suite recorded in --out, skipping finished points");
-  r->add_option("--timeout", *timeout, "Seconds a point may run before its worker is killed")->check(CLI::PositiveNumber);
+  r->add_flag("--extend", *extend, "With --resume: the plan may add points to those of the report (not change its settings)");
+  r->add_flag("--force", *force, "Replace the report at --out (and its journal) instead of refusing");
+  addChecked(r, OptionSpec::positive("timeout", "timeout", "Seconds a point may run before its worker is killed", 1e7, "3600"), *timeout);
   r->callback([=] {
-    if (o->settings.md.steps < 1) throw std::invalid_argument("--steps must be at least 1");
-    if (o->settings.md.warmupSteps < 0) throw std::invalid_argument("--warmup-steps must not be negative");
-    if (!(o->settings.md.timestepFs > 0)) throw std::invalid_argument("--dt must be positive");
-    if (o->warmup < -1) throw std::invalid_argument("--warmup must not be negative");
-    o->settings.md.integrator = parseIntegrator(*integrator);
-    o->pbc = parsePbcMode(*pbc);
+    o->settings.md.integrator = usage([&] { return parseIntegrator(*integrator); }, "--integrator");
+    o->pbc = usage([&] { return parsePbcMode(*pbc); }, "--pbc");
     if (!o->settings.traceDir.empty()) ensureWritableDirectory(o->settings.traceDir);
-    const std::vector<Point> points = expandPlan(*o);
+    // Everything the planner refuses (unknown names, values, options, input files) is a usage error.
+    const std::vector<Point> points = usage([&] { return expandPlan(*o); });
     const Json suite = suiteJson(*o, points);
+    notePhysicalDefaults(points, o->settings.options);
     if (*plan) {
       printPlan(points, suite);
       return;
     }
-    if (*resume && out->empty()) throw std::invalid_argument("--resume needs --out naming the report to continue");
+    if (*resume && out->empty()) throw UsageError("--resume needs --out naming the report to continue");
+    if (*extend && !*resume) throw UsageError("--extend goes with --resume");
+    if (*resume && *force) throw UsageError("--resume continues a report and --force replaces it: choose one");
     RunnerOptions ro;
     ro.reportPath = out->empty() ? "results/local/" + suite["name"].get<std::string>() + "-" + utcTime("%Y%m%d-%H%M%S") + ".json" : *out;
     ro.resume = *resume;
+    ro.extend = *extend;
+    ro.force = *force;
     ro.timeoutSeconds = *timeout;
     std::string cmd = "mlff-bench";
     for (const auto& a : commandLine()) cmd += " " + shellQuote(a);
+    ro.command = cmd;
+    if (*force) cmd = cmd.substr(0, cmd.rfind(" --force")) + cmd.substr(cmd.rfind(" --force") + 8);
     if (!*resume) cmd += " --resume";
     if (out->empty()) cmd += " --out " + shellQuote(ro.reportPath);
     ro.resumeCommand = cmd;
@@ -161,6 +229,7 @@ void addEvalCommand(CLI::App& app) {
   auto seed = std::make_shared<std::uint64_t>(42);
   auto pbc = std::make_shared<std::string>("auto");
   auto frame = std::make_shared<int>(1);
+  auto minDistance = std::make_shared<double>(0.5);
   auto in = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto* e = app.add_subcommand("eval", "One energy + forces evaluation of a structure file");
@@ -168,21 +237,25 @@ void addEvalCommand(CLI::App& app) {
   e->add_option("--flavor", *flavor, "Flavour (default: the model's first: native for ani2x, torch for et)");
   e->add_option("--device", *device, "Device (cpu, cuda, cuda:N)");
   e->add_option("--precision", *precision, "float32 or float64");
-  e->add_option("--seed", *seed, "Seed for random weights");
+  addChecked(e, seedSpec(), *seed);
   e->add_option("--pbc", *pbc, "auto (periodic when the file has a cell), on, off (vacuum: the file's cell is ignored)");
-  e->add_option("--frame", *frame, "MODEL of a multi-model PDB (1-based)");
+  addChecked(e, frameSpec(), *frame);
+  addChecked(e, minDistanceSpec(), *minDistance);
   addCatalogOptions(e, *options, {"model"});
   e->add_option("--in", *in, "Structure file (.pdb, .gro, .xyz)")->required();
   e->add_option("--out", *out, "Write the JSON here instead of standard output");
   e->callback([=] {
-    const PbcMode pbcMode = parsePbcMode(*pbc);
+    const PbcMode pbcMode = usage([&] { return parsePbcMode(*pbc); }, "--pbc");
     PotentialOptions po;
-    po.device = Device::parse(*device);
-    po.precision = parsePrecision(*precision);
+    po.device = usage([&] { return Device::parse(*device); }, "--device");
+    po.precision = usage([&] { return parsePrecision(*precision); }, "--precision");
     po.seed = *seed;
     po.options = *options;
+    if (!out->empty() && fs::exists(*out) && fs::equivalent(*out, *in))
+      throw UsageError("--out " + *out + " is the input file; write the result elsewhere");
     System s = readSystem(*in, ReadOptions{*frame});
     applyPbc(s, pbcMode, *in);
+    requireSeparated(s, *minDistance, *in);
     if (!out->empty()) {
       const fs::path p(*out);
       ensureWritableDirectory(p.has_parent_path() ? p.parent_path().string() : ".");
@@ -190,21 +263,25 @@ void addEvalCommand(CLI::App& app) {
     po.flavor = *flavor;
     if (po.flavor.empty()) {
       const auto flavors = flavorsOf(*model);
-      if (flavors.empty()) findModel(*model, "native");  // throws listing the models
+      if (flavors.empty()) usage([&] { return findModel(*model, "native").name; });  // throws listing the models
       po.flavor = flavors.front()->flavor;
     }
-    const ModelEntry& entry = findModel(*model, po.flavor);
+    const ModelEntry& entry = usage([&]() -> const ModelEntry& { return findModel(*model, po.flavor); });
     for (const auto& [key, value] : po.options) {
       const CatalogOption* c = findOption(key);
       bool declared = false;
       for (const auto& spec : entry.options) declared = declared || spec.key == key;
-      if (!declared) throw std::invalid_argument("--" + c->spec.flag + " is an option of " + c->ownerList() + ", not of " + entry.name);
-      if (const std::string why = c->spec.check(value); !why.empty()) throw std::invalid_argument(why);
+      if (!declared) throw UsageError("--" + c->spec.flag + " is an option of " + c->ownerList() + ", not of " + entry.name);
+      c->spec.require(value);
     }
-    if (const std::string why = deviceUnavailableReason(po.device); !why.empty()) throw std::invalid_argument(why);
+    if (const std::string why = deviceUnavailableReason(po.device); !why.empty()) throw UsageError(why);
+    // The physical weights whenever they can be found; random weights only when asked for.
+    const bool physical = applyPhysicalDefaults(entry, po.options);
     auto pot = createPotential(*model, po);
     pot->setSystem(s);
-    const EnergyForces r = pot->compute(s.positions, s.box, true);
+    const EnergyForces r = evaluateNaming(*pot, s, *in);
+    requireFinite(r, s);
+    printWeightsNote(entry, pot->describe(), physical);
     Json j;
     j["schema_version"] = kReportSchemaVersion;
     j["input"] = *in;

@@ -17,8 +17,11 @@
 #include <sstream>
 #include <thread>
 
+#include "core/Errors.hpp"
+#include "harness/Journal.hpp"
 #include "harness/PointRunner.hpp"
 #include "harness/Report.hpp"
+#include "harness/ReportLock.hpp"
 #include "harness/RunRecord.hpp"
 #include "harness/SystemRecord.hpp"
 #include "systems/AtomicFile.hpp"
@@ -27,54 +30,14 @@ namespace mlffb {
 namespace fs = std::filesystem;
 namespace {
 
-volatile sig_atomic_t gInterrupted = 0;
-void onSigint(int) { gInterrupted = 1; }
+volatile sig_atomic_t gInterrupted = 0;  // the signal that stopped the suite (SIGINT, SIGTERM, SIGHUP)
+void onStopSignal(int sig) { gInterrupted = sig; }
 
 std::string selfExe() {
   std::error_code ec;
   auto p = fs::read_symlink("/proc/self/exe", ec);
   if (ec) throw std::runtime_error("cannot find the mlff-bench executable (/proc/self/exe)");
   return p.string();
-}
-
-/// Appends one line and forces it to disk before returning.
-void appendDurably(const std::string& path, const std::string& line) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
-  if (fd < 0) throw std::runtime_error(path + ": cannot append (" + std::strerror(errno) + ")");
-  const std::string text = line + "\n";
-  const char* p = text.data();
-  size_t left = text.size();
-  while (left) {
-    const ssize_t w = ::write(fd, p, left);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      throw std::runtime_error(path + ": write failed");
-    }
-    p += w;
-    left -= static_cast<size_t>(w);
-  }
-  ::fsync(fd);
-  ::close(fd);
-}
-
-/// Records already in the journal; a torn last line (a kill during the write) is dropped.
-std::vector<Json> readJournal(const std::string& path) {
-  std::vector<Json> out;
-  std::ifstream in(path);
-  std::string line;
-  std::string valid;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    try {
-      out.push_back(Json::parse(line));
-      valid += line + "\n";
-    } catch (const std::exception&) {
-      break;  // torn tail
-    }
-  }
-  if (in.is_open()) writeFileAtomically(path, valid);
-  return out;
 }
 
 std::string signalName(int sig) {
@@ -100,7 +63,8 @@ std::string duration(double s) {
 
 class Progress {
  public:
-  Progress(size_t total, size_t already) : total_(total), done_(already), tty_(::isatty(STDOUT_FILENO)) {}
+  /// `out` is standard output, or standard error when the report itself goes to standard output.
+  Progress(size_t total, size_t already, std::ostream& out, int fd) : total_(total), done_(already), tty_(::isatty(fd)), out_(out) {}
   void start(const std::string& id) {
     current_ = id;
     if (tty_) draw();
@@ -112,10 +76,10 @@ class Progress {
     std::ostringstream line;
     line << "[" << done_ << "/" << total_ << "] " << rec.value("id", current_) << ": " << summary(rec) << " (" << std::fixed
          << std::setprecision(1) << seconds << " s)";
-    if (tty_) std::cout << "\r\033[K";
-    std::cout << line.str() << "\n";
+    if (tty_) out_ << "\r\033[K";
+    out_ << line.str() << "\n";
     if (tty_ && done_ < total_) draw();
-    std::cout.flush();
+    out_.flush();
   }
   static std::string summary(const Json& rec) {
     std::ostringstream o;
@@ -138,11 +102,12 @@ class Progress {
     o << "\r\033[K[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done_ << "/" << total_;
     if (ran_ > 0) o << " ETA " << duration(elapsed_ / ran_ * static_cast<double>(total_ - done_));
     o << "  " << current_.substr(0, 60);
-    std::cout << o.str() << std::flush;
+    out_ << o.str() << std::flush;
   }
   size_t total_, done_, ran_ = 0;
   double elapsed_ = 0;
   bool tty_;
+  std::ostream& out_;
   std::string current_;
 };
 
@@ -212,41 +177,90 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
   return out;
 }
 
+
+/// The journal and records a run starts from: a fresh journal, or (--resume) those of the
+/// journal or, when it is gone, of the report, checked against the plan.
+JournalContents startJournal(const RunnerOptions& o, const std::string& journal, const Json& identity, bool regularOut) {
+  std::error_code ec;
+  const auto size = [&](const std::string& p) { return fs::exists(p, ec) ? fs::file_size(p, ec) : 0; };
+  if (!o.resume) {
+    if (regularOut && (fs::exists(o.reportPath, ec) || size(journal) > 0) && !o.force)
+      throw UsageError(o.reportPath + ": a report is already there; continue it with --resume, or replace it with --force");
+    JournalWriter::start(journal, identity, {});
+    return {};
+  }
+  if (!regularOut) throw UsageError("--resume: " + o.reportPath + " is not a report file");
+  JournalContents j = readJournal(journal, std::cerr);
+  const bool fromReport = j.records.empty() && j.plan.is_null();
+  if (fromReport) {
+    if (!fs::exists(o.reportPath, ec))
+      throw UsageError("--resume: nothing to continue: no report at " + o.reportPath + " and no journal " + journal);
+    j = readReportRuns(o.reportPath, std::cerr);  // the journal is gone: the report's runs are kept
+  }
+  if (!j.plan.is_null()) {
+    bool onlyAdditions = false;
+    const auto diffs = planDifferences(j.plan, identity, onlyAdditions);
+    if (!diffs.empty() && !(o.extend && onlyAdditions)) {
+      std::string list;
+      for (const auto& d : diffs) list += (list.empty() ? "" : "; ") + d;
+      throw UsageError("--resume: " + o.reportPath + " was run with another plan: " + list +
+                       (onlyAdditions ? " (add points with --extend)" : ""));
+    }
+  }
+  // The header names the plan the journal now follows; every line already there stays.
+  if (fromReport)
+    JournalWriter::start(journal, identity, j.records);
+  else
+    JournalWriter::keepWithHeader(journal, identity);
+  return j;
+}
+
 }  // namespace
 
-std::string journalPath(const std::string& reportPath) { return reportPath + ".runs.jsonl"; }
-
-int runSuite(const std::vector<Point>& planIn, const Json& suite, const RunnerOptions& o) {
+int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const RunnerOptions& o) {
   const std::string exe = selfExe();
   const fs::path out(o.reportPath);
-  ensureWritableDirectory(out.has_parent_path() ? out.parent_path().string() : ".");
-  const std::string journal = journalPath(o.reportPath);
-  std::vector<Json> records;
-  if (o.resume) {
-    records = readJournal(journal);
-  } else {
-    writeFileAtomically(journal, "");
-  }
-  std::set<std::string> finished;
-  for (const auto& r : records) finished.insert(r.value("id", ""));
-
+  const bool regularOut = isRegularOrAbsent(o.reportPath);
+  if (regularOut) ensureWritableDirectory(out.has_parent_path() ? out.parent_path().string() : ".");
   char tmpl[] = "/tmp/mlff-bench-XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error("cannot create a scratch folder in /tmp");
   const fs::path scratch(tmpl);
+  struct ScratchRemover {
+    fs::path dir;
+    ~ScratchRemover() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } remover{scratch};
 
-  ReportWriter report(o.reportPath, suite);
+  // A report written to a FIFO or a device (/dev/stdout) keeps its journal and lock in the scratch
+  // folder and is written once, at the end.
+  const std::string base = regularOut ? o.reportPath : (scratch / "report.json").string();
+  const std::string journal = journalPath(base);
+  ReportLock lock(base, o.command);
+  const Json identity = planIdentity(suiteIn, planIn);
+  JournalContents start = startJournal(o, journal, identity, regularOut);
+  std::vector<Json> records = std::move(start.records);
+  std::set<std::string> finished;
+  for (const auto& r : records) finished.insert(r.value("id", ""));
+
+  Json suite = suiteIn;
+  suite["plan_identity"] = identity;
+  if (start.skippedLines) suite["journal_lines_skipped"] = start.skippedLines;
+  ReportWriter report(o.reportPath, suite, !regularOut);
   report.setRuns(records);
+  JournalWriter journalOut(journal);
 
   struct sigaction sa {};
-  sa.sa_handler = onSigint;
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = onStopSignal;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
 
   size_t already = 0;
   for (const auto& p : planIn) already += finished.count(p.id());
-  Progress progress(planIn.size(), already);
-  if (already) std::cout << "resuming: " << already << " of " << planIn.size() << " points already in " << journal << "\n";
-  int notOk = 0;
+  std::ostream& say = regularOut ? std::cout : std::cerr;  // stdout may be the report itself
+  const int sayFd = regularOut ? STDOUT_FILENO : STDERR_FILENO;
+  Progress progress(planIn.size(), already, say, sayFd);
+  if (already) say << "resuming: " << already << " of " << planIn.size() << " points already in " << journal << "\n";
   for (const Point& p : planIn) {
     if (gInterrupted) break;
     if (finished.count(p.id())) continue;
@@ -259,23 +273,30 @@ int runSuite(const std::vector<Point>& planIn, const Json& suite, const RunnerOp
       w = runWorker(exe, p, scratch, o.timeoutSeconds);
       if (w.interrupted) break;
     }
-    appendDurably(journal, w.record.dump());
+    journalOut.append(w.record);
     records.push_back(w.record);
     finished.insert(p.id());
     report.addRun(w.record);
-    notOk += w.record.value("status", "") != "ok" && w.record.value("status", "") != "skipped";
     progress.finish(w.record, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-  std::error_code ec;
-  fs::remove_all(scratch, ec);
-  if (gInterrupted) {
-    if (::isatty(STDOUT_FILENO)) std::cout << "\r\033[K";
-    std::cout << "interrupted: " << finished.size() << " of " << planIn.size() << " points recorded in " << o.reportPath
-              << "\nresume with: " << o.resumeCommand << "\n";
-    return 130;
+  report.finish();
+  size_t failed = 0, skipped = 0;
+  for (const auto& r : records) {
+    const std::string st = r.value("status", "");
+    failed += st == "error" || st == "timeout" || st == "oom";
+    skipped += st == "skipped";
   }
-  std::cout << "report: " << o.reportPath << " (" << records.size() << " runs, " << notOk << " failed this time)\n";
-  return 0;
+  if (gInterrupted) {
+    if (::isatty(sayFd)) say << "\r\033[K";
+    say << "interrupted: " << finished.size() << " of " << planIn.size() << " points recorded in " << o.reportPath
+              << "\nresume with: " << o.resumeCommand << "\n";
+    say.flush();
+    return 128 + gInterrupted;
+  }
+  say << "report: " << o.reportPath << " (" << records.size() << " runs: " << records.size() - failed - skipped << " ok, "
+            << skipped << " skipped, " << failed << " failed)\n";
+  if (failed) std::cerr << "mlff-bench: error: " << failed << " of " << records.size() << " points failed (see " << o.reportPath << ")\n";
+  return failed ? 1 : 0;
 }
 
 int workerMain(const std::string& pointFile, const std::string& resultFile) {

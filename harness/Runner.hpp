@@ -1,8 +1,10 @@
 #pragma once
 // The crash-proof suite runner: every point runs in its own worker process (`mlff-bench worker`)
-// under a timeout; finished records are appended to REPORT.runs.jsonl (one line each, fsync'd)
-// and the report is rebuilt from them atomically after every point. --resume skips the points
-// already recorded; Ctrl-C stops after killing the running worker and prints how to resume.
+// under a timeout; finished records are appended to REPORT.runs.jsonl (one line each, fsync'd,
+// after a header naming the plan) and the report is rebuilt from them atomically after every
+// point. A report is never replaced without --force; --resume continues it (refusing a different
+// plan unless --extend only adds points); REPORT.lock keeps a second run off it; Ctrl-C, SIGTERM
+// and SIGHUP stop after killing the running worker and print how to resume.
 #include <string>
 #include <vector>
 
@@ -14,17 +16,18 @@ namespace mlffb {
 struct RunnerOptions {
   std::string reportPath;
   bool resume = false;
+  bool extend = false;  // with resume: the plan may add points
+  bool force = false;   // replace an existing report
   double timeoutSeconds = 3600;
+  std::string command;        // this run's command line, named in the report lock
   std::string resumeCommand;  // printed after an interruption
 };
 
-/// Runs the plan; returns the process exit code (0, or 130 after Ctrl-C).
+/// Runs the plan; returns the process exit code: 0, 1 when a point failed (error, timeout, oom;
+/// the report is complete), 128 + the signal after SIGINT/SIGTERM/SIGHUP.
 int runSuite(const std::vector<Point>& points, const Json& suite, const RunnerOptions& options);
 
 /// `mlff-bench worker POINT.json RESULT.json`: runs one point in this process.
 int workerMain(const std::string& pointFile, const std::string& resultFile);
-
-/// Path of the JSON-lines journal next to a report.
-std::string journalPath(const std::string& reportPath);
 
 }  // namespace mlffb

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "harness/CheckedOptions.hpp"
 #include "harness/Json.hpp"
 #include "harness/Suites.hpp"
 #include "harness/SystemRecord.hpp"
@@ -37,14 +38,13 @@ void checkSizes(const std::vector<int>& sizes) {
 
 void addOutputOptions(CLI::App* c, OutputOptions& o) {
   c->add_option("--out", o.out, "Output folder")->required();
-  c->add_option("--sizes", o.sizes, "Slice sizes in residues, comma-separated")->delimiter(',');
+  addCheckedList(c, OptionSpec::integer("sizes", "sizes", "Slice sizes in residues, comma-separated", 1, 10000), o.sizes);
   c->add_option("--termini", o.termini, "charged (NH3+/COO-) or capped (ACE/NME)")
       ->check(CLI::IsMember({"charged", "capped"}));
   c->add_flag("--solvate", o.solvate, "Solvate each slice in TIP3P water");
-  c->add_option("--padding", o.paddingNm, "Water padding around the solute, nm (with --solvate)")
-      ->check(CLI::PositiveNumber);
+  addChecked(c, OptionSpec::positive("padding", "padding", "Water padding around the solute, nm (with --solvate)", 10, "1"), o.paddingNm);
   c->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"pdb", "gro", "xyz"}));
-  c->add_option("--seed", o.seed, "Random seed (folding, water orientations)");
+  addChecked(c, seedSpec("Random seed (folding, water orientations)"), o.seed);
 }
 
 /// Writes each slice (and its solvated form) and the manifest; `make(n)` builds slice n.
@@ -123,9 +123,13 @@ void addSystemsCommand(CLI::App& app) {
   addOutputOptions(s, *slice);
   s->callback([slice, from] {
     checkSizes(slice->sizes);
-    ensureWritableDirectory(slice->out);
     System chain = readSystem(*from);
     ChainSlicer slicer(std::move(chain), *from, parseTermini(slice->termini));
+    for (int n : slice->sizes)  // refused before the output folder exists
+      if (n > slicer.residues())
+        throw std::invalid_argument("slice size " + std::to_string(n) + " exceeds the " + std::to_string(slicer.residues()) +
+                                    " residues of the chain in " + *from);
+    ensureWritableDirectory(slice->out);
     Json header;
     header["source_file"] = *from;
     header["chain_residues"] = slicer.residues();
@@ -139,10 +143,10 @@ void addSystemsCommand(CLI::App& app) {
   auto ro = std::make_shared<RandomSystemOptions>();
   auto rout = std::make_shared<std::string>();
   auto* r = systems->add_subcommand("random", "Random-coordinate workload with a chosen neighbour count");
-  r->add_option("--atoms", ro->atoms, "Number of atoms")->required();
-  r->add_option("--neighbors", ro->neighbors, "Mean neighbours per atom within the cutoff")->required();
-  r->add_option("--cutoff", ro->cutoff, "Cutoff for the neighbour count, Å");
-  r->add_option("--seed", ro->seed, "Random seed");
+  addChecked(r, OptionSpec::integer("atoms", "atoms", "Number of atoms", 1, 10'000'000), ro->atoms)->required();
+  addChecked(r, OptionSpec::positive("neighbors", "neighbors", "Mean neighbours per atom within the cutoff", 1000), ro->neighbors)->required();
+  addChecked(r, OptionSpec::positive("cutoff", "cutoff", "Cutoff for the neighbour count, Å", 20, "5.1"), ro->cutoff);
+  addChecked(r, seedSpec("Random seed"), ro->seed);
   r->add_option("--out", *rout, "Output file (.pdb, .gro or .xyz)")->required();
   r->callback([ro, rout] {
     const FileFormat fmt = formatFromPath(*rout);

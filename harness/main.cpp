@@ -1,13 +1,26 @@
 // mlff-bench: workload characterisation and benchmarking of machine-learning force fields.
+// Every failure is one line on stderr, `mlff-bench: error: …`: exit 2 when the command line itself
+// cannot be run (usage), 1 when the work failed.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
+#include "core/Errors.hpp"
 #include "harness/BuildInfo.hpp"
 #include "harness/CompareCommand.hpp"
 #include "harness/ListCommand.hpp"
 #include "harness/RunCommand.hpp"
 #include "harness/SystemsCommand.hpp"
+
+namespace {
+int fail(int code, std::string what) {
+  for (auto& c : what)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::cerr << "mlff-bench: error: " << what << "\n";
+  return code;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"mlff-bench: characterise and benchmark machine-learning force fields for molecular dynamics"};
@@ -25,11 +38,21 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {
     return e.get_exit_code();
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return fail(2, e.what());
+  } catch (const mlffb::UsageError& e) {
+    return fail(2, e.what());
+  } catch (const nlohmann::json::exception& e) {
+    // Every reader names its file and field; one that does not is a bug to report.
+    return fail(1, std::string("internal error (please report): ") + e.what());
   } catch (const std::exception& e) {
-    std::cerr << "mlff-bench: error: " << e.what() << "\n";
-    return 1;
+    return fail(1, e.what());
   }
   return 0;
 }

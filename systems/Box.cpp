@@ -42,9 +42,11 @@ Box Box::fromLengthsAngles(double la, double lb, double lc, double alpha, double
   const Vec3 b{lb * cg, lb * sg, 0};
   const double cx = lc * cb, cy = lc * (ca - cb * cg) / sg;
   const double cz2 = lc * lc - cx * cx - cy * cy;
-  if (!(cz2 > 1e-12 * lc * lc))
-    throw std::invalid_argument("box angles α " + std::to_string(alpha) + "°, β " + std::to_string(beta) + "°, γ " +
-                                std::to_string(gamma) + "° describe no cell");
+  if (!(cz2 > 1e-12 * lc * lc)) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "box angles α %.2f°, β %.2f°, γ %.2f° describe no cell", alpha, beta, gamma);
+    throw std::invalid_argument(buf);
+  }
   return fromVectors(a, b, Vec3{cx, cy, std::sqrt(cz2)});
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <stdexcept>
 
 #include "systems/CellList.hpp"
 #include "systems/Element.hpp"
@@ -52,7 +54,15 @@ double meanNeighbors(const System& s, double cutoff) {
   const Box& b = *s.box;
   const Vec3 w = b.widths();
   int n[3];
-  for (int d = 0; d < 3; ++d) n[d] = std::max(1, static_cast<int>(std::ceil(2 * cutoff / w[d])));
+  double copiesNeeded = 1;
+  for (int d = 0; d < 3; ++d) {
+    const double k = std::ceil(2 * cutoff / w[d]);
+    copiesNeeded *= k;
+    n[d] = static_cast<int>(std::clamp(k, 1.0, 1e6));
+  }
+  if (copiesNeeded * static_cast<double>(s.size()) > 2e7)
+    throw std::invalid_argument("periodic cell " + b.describe() + " is too small to count neighbours within " + std::to_string(cutoff).substr(0, 4) +
+                                " Å");
   std::vector<Vec3> copies;
   copies.reserve(s.size() * n[0] * n[1] * n[2]);
   for (int i = 0; i < n[0]; ++i)
@@ -71,6 +81,27 @@ StructureStats computeStats(const System& s) {
   st.meanNeighborsRadial = meanNeighbors(s, 5.1);
   st.meanNeighborsAngular = meanNeighbors(s, 3.5);
   return st;
+}
+
+std::optional<ClosePair> closestPairWithin(const System& s, double distance) {
+  if (s.size() < 2 || !(distance > 0)) return std::nullopt;
+  const bool periodic = s.box && s.box->minWidth() >= 2 * distance;
+  std::optional<ClosePair> best;
+  CellList(s.positions, periodic ? s.box : std::nullopt, distance).forEachPair([&](int i, int j, const Vec3&, double r2) {
+    const double r = std::sqrt(r2);
+    if (!best || r < best->distance) best = ClosePair{i, j, r};
+  });
+  return best;
+}
+
+void requireSeparated(const System& s, double minDistance, const std::string& where) {
+  const auto p = closestPairWithin(s, minDistance);
+  if (!p) return;
+  char d[32];
+  std::snprintf(d, sizeof d, "%.3f", p->distance);
+  throw std::invalid_argument(where + ": " + s.atomLabel(p->i) + " and " + s.atomLabel(p->j) + " are " + d +
+                              " Å apart, closer than --min-distance " + std::to_string(minDistance).substr(0, 4) +
+                              " Å; fix the structure or lower --min-distance");
 }
 
 }  // namespace mlffb

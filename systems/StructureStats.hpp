@@ -1,5 +1,8 @@
 #pragma once
 // Geometric summaries of a system used by the manifest and reports.
+#include <optional>
+#include <string>
+
 #include "systems/System.hpp"
 
 namespace mlffb {
@@ -17,5 +20,16 @@ Vec3 extent(const System& s, bool soluteOnly = true);
 /// also in cells thinner than twice the cutoff).
 double meanNeighbors(const System& s, double cutoff);
 StructureStats computeStats(const System& s);
+
+/// The closest pair of atoms nearer than `distance` Å (minimum image when periodic), if any.
+struct ClosePair {
+  int i = -1, j = -1;
+  double distance = 0;
+};
+std::optional<ClosePair> closestPairWithin(const System& s, double distance);
+/// Throws std::invalid_argument naming `where`, both atoms and their distance when two atoms are
+/// closer than `minDistance` Å (coincident or overlapping atoms make every model's result
+/// meaningless); 0 disables the check.
+void requireSeparated(const System& s, double minDistance, const std::string& where);
 
 }  // namespace mlffb

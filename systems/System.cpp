@@ -42,4 +42,10 @@ void System::validate(const std::string& where) const {
   if (box) box->validate(where);
 }
 
+std::string System::atomLabel(size_t i) const {
+  const Atom& a = atoms.at(i);
+  return "atom " + std::to_string(i + 1) + " (" + a.name + " " + a.residueName + " " + std::to_string(a.residueNumber) +
+         (a.insertionCode != ' ' ? std::string(1, a.insertionCode) : std::string()) + ")";
+}
+
 }  // namespace mlffb

@@ -51,6 +51,8 @@ struct System {
   /// Throws std::invalid_argument naming `where` and the atom if a position is not finite
   /// or an atom has no known element.
   void validate(const std::string& where) const;
+  /// "atom 7 (CB ALA 2)": 1-based index, name, residue, as messages name atoms.
+  std::string atomLabel(size_t i) const;
 };
 
 }  // namespace mlffb

@@ -15,6 +15,7 @@
 #include "core/Units.hpp"
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
+#include "systems/Hybrid36.hpp"
 #include "systems/TextParse.hpp"
 #include "systems/Topology.hpp"
 
@@ -64,6 +65,15 @@ Box orientCell(const Vec3& a, const Vec3& b, const Vec3& c, std::vector<Vec3>& p
   Vec3 ra = rotate(a), rb = rotate(b);
   ra.y = ra.z = rb.z = 0;  // exactly zero, not round-off
   return Box::fromVectors(ra, rb, rotate(c));
+}
+
+/// A PDB number field: decimal or hybrid-36, errors naming file:line.
+long parsePdbNumber(std::string_view field, const std::string& file, size_t line, const char* what) {
+  try {
+    return decodeHybrid36(field);
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument(where(file, line) + ": malformed " + what + " '" + std::string(trim(field)) + "'");
+  }
 }
 
 std::string fmt(const char* f, auto... args) {
@@ -154,12 +164,12 @@ System parsePdb(const std::string& text, const std::string& file, const ReadOpti
       continue;
     }
     if (rec == "CONECT") {
-      const long a = parseLong(columns(l, 6, 11), file, lineNo, "CONECT serial");
+      const long a = parsePdbNumber(columns(l, 6, 11), file, lineNo, "CONECT serial");
       conectSerials.insert(a);
       for (size_t c = 11; c + 5 <= std::max<size_t>(l.size(), 11) && c < 31; c += 5) {
         const auto f = trim(columns(l, c, c + 5));
         if (f.empty()) continue;
-        const long b = parseLong(f, file, lineNo, "CONECT serial");
+        const long b = parsePdbNumber(columns(l, c, c + 5), file, lineNo, "CONECT serial");
         conect.emplace_back(a, b);
         conectSerials.insert(b);
       }
@@ -170,14 +180,14 @@ System parsePdb(const std::string& text, const std::string& file, const ReadOpti
       throw std::invalid_argument(where(file, lineNo) + ": truncated " + std::string(trim(rec)) + " record (" +
                                   std::to_string(l.size()) + " characters, need at least 54)");
     const auto serialField = trim(columns(l, 6, 11));
-    const long serial = serialField.empty() ? -1 : parseLong(serialField, file, lineNo, "atom serial");
+    const long serial = serialField.empty() ? -1 : parsePdbNumber(columns(l, 6, 11), file, lineNo, "atom serial");
     // Atoms of other models (a file with MODEL records: only the chosen one is read).
     if (models > 0 ? (!inModel || models != options.frame) : options.frame != 1) continue;
     Atom a;
     a.name = std::string(trim(columns(l, 12, 16)));
     a.residueName = std::string(trim(columns(l, 17, 21)));
     a.chain = l[21] == ' ' ? 'A' : l[21];
-    a.residueNumber = static_cast<int>(parseLong(columns(l, 22, 26), file, lineNo, "residue number"));
+    a.residueNumber = static_cast<int>(parsePdbNumber(columns(l, 22, 26), file, lineNo, "residue number"));
     a.insertionCode = l.size() > 26 ? l[26] : ' ';
     // Alternate locations: the first location of each residue (blank or the first letter seen),
     // and of each atom the first record (a blank record followed by a lettered one keeps the blank).
@@ -258,23 +268,22 @@ std::string formatPdb(const System& s) {
     const char* sym = elementInfo(a.element).symbol;
     std::string name = a.name;
     if (name.size() < 4 && std::string(sym).size() == 1) name = " " + name;
-    out += fmt("%-6s%5d %-4s %-4s%c%4d%c   %8.3f%8.3f%8.3f%6.2f%6.2f          %2s\n",
-               a.solvent ? "HETATM" : "ATOM", static_cast<int>((i + 1) % 100000), name.c_str(),
-               a.residueName.c_str(), a.chain, a.residueNumber % 10000, a.insertionCode, r.x, r.y, r.z, 1.0, 0.0, sym);
+    // Serials beyond 99,999 and residue numbers beyond 9,999 in hybrid-36, as the PDB does.
+    out += fmt("%-6s%5s %-4s %-4s%c%4s%c   %8.3f%8.3f%8.3f%6.2f%6.2f          %2s\n", a.solvent ? "HETATM" : "ATOM",
+               encodeHybrid36(5, static_cast<long>(i + 1)).c_str(), name.c_str(), a.residueName.c_str(), a.chain,
+               encodeHybrid36(4, a.residueNumber).c_str(), a.insertionCode, r.x, r.y, r.z, 1.0, 0.0, sym);
   }
-  if (s.size() <= 99999) {
-    std::vector<std::vector<int>> adj(s.size());
-    for (auto [a, b] : s.bonds) {
-      adj[a].push_back(b);
-      adj[b].push_back(a);
-    }
-    for (size_t i = 0; i < s.size(); ++i) {
-      std::sort(adj[i].begin(), adj[i].end());
-      for (size_t k = 0; k < adj[i].size(); k += 4) {
-        out += fmt("CONECT%5d", static_cast<int>(i + 1));
-        for (size_t q = k; q < std::min(adj[i].size(), k + 4); ++q) out += fmt("%5d", adj[i][q] + 1);
-        out += "\n";
-      }
+  std::vector<std::vector<int>> adj(s.size());
+  for (auto [a, b] : s.bonds) {
+    adj[a].push_back(b);
+    adj[b].push_back(a);
+  }
+  for (size_t i = 0; i < s.size(); ++i) {
+    std::sort(adj[i].begin(), adj[i].end());
+    for (size_t k = 0; k < adj[i].size(); k += 4) {
+      out += "CONECT" + encodeHybrid36(5, static_cast<long>(i + 1));
+      for (size_t q = k; q < std::min(adj[i].size(), k + 4); ++q) out += encodeHybrid36(5, adj[i][q] + 1);
+      out += "\n";
     }
   }
   out += "END\n";

@@ -32,6 +32,17 @@ std::unique_ptr<Potential> createPotential(const std::string& model, const Poten
   return e.create(model, options);
 }
 
+bool applyPhysicalDefaults(const ModelEntry& e, OptionValues& values) {
+  if (!e.physicalDefaults) return true;
+  const OptionValues defaults = e.physicalDefaults();
+  for (const auto& [k, v] : defaults) values.emplace(k, v);
+  if (!defaults.empty()) return true;
+  // Nothing found: fine when the user chose the options these defaults would have set.
+  for (const auto& spec : e.options)
+    if (values.count(spec.key) && spec.type == OptionType::Directory) return true;
+  return false;
+}
+
 void checkModelOptions(const ModelEntry& entry, const OptionValues& values) {
   for (const auto& [key, value] : values) {
     const OptionSpec* spec = nullptr;

@@ -23,6 +23,8 @@ struct ModelEntry : EntryInfo {
   /// Option values that make the model a physical potential when the user gave none (e.g. the
   /// real ANI-2x weights when they can be found); empty when there are none.
   std::function<OptionValues()> physicalDefaults;
+  /// What to tell the user when physicalDefaults finds nothing.
+  std::string physicalDefaultsHint;
   /// (m, n, k) of a GEMM that stands for the network stage: the BLAS probe measures this shape.
   std::array<int, 3> referenceGemm{0, 0, 0};
   /// An independent plain float64 CPU implementation of the same function (energies only), for
@@ -43,6 +45,10 @@ std::vector<const ModelEntry*> flavorsOf(const std::string& model);
 bool knownModel(const std::string& model);
 /// Creates the flavour `options.flavor` of `model`; throws saying why when it is unavailable.
 std::unique_ptr<Potential> createPotential(const std::string& model, const PotentialOptions& options);
+/// Fills in the entry's physical defaults for the options the user left unset; false when the
+/// entry has physical defaults but none could be found (the model then runs as it is, e.g. with
+/// random weights), true otherwise.
+bool applyPhysicalDefaults(const ModelEntry& entry, OptionValues& values);
 /// Checks every option value the entry declares (type and range) and that no value is given
 /// that the entry does not declare; throws std::invalid_argument naming the option.
 void checkModelOptions(const ModelEntry& entry, const OptionValues& values);

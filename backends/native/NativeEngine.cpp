@@ -277,8 +277,7 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
         msg << "non-finite energy";
       else
         msg << "temperature " << std::lround(temp) << " K exceeds " << o.blowUpTemperatureK << " K";
-      msg << "; fastest atom " << worst + 1 << " (" << system.atoms[worst].name << " " << system.atoms[worst].residueName
-          << " " << system.atoms[worst].residueNumber << ")";
+      msg << "; fastest " << system.atomLabel(worst);
       throw MdBlowUp(msg.str());
     }
     if (step > o.warmupSteps) {

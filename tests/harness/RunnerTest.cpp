@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -18,11 +19,12 @@ namespace {
 const std::string kSuite =
     "run --suite polyala --sizes 3,4,5,6 --model ani2x --flavor native --mode single-point --repeat 1 --warmup 0 ";
 
+/// Run records in a journal (its first line is the plan header).
 size_t journalLines(const std::string& path) {
   std::ifstream in(path);
   std::string line;
   size_t n = 0;
-  while (std::getline(in, line)) n += !line.empty();
+  while (std::getline(in, line)) n += !line.empty() && line.find("\"mlff_bench_journal\"") == std::string::npos;
   return n;
 }
 
@@ -68,7 +70,7 @@ TEST(Runner, KillNineThenResumeRunsEveryPointExactlyOnce) {
   EXPECT_TRUE(waitFor([&] { return test::runShell("kill -0 " + worker).exitCode != 0; }, 10)) << "worker " << worker;
   auto r = runCli(kSuite + "--out " + report + " --resume");
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  EXPECT_NE(r.out.find("resuming: 2 of 4 points"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("resuming: 2 of 4 points"), std::string::npos) << "out: " << r.out << "\nerr: " << r.err;
   const auto runs = runsById(report);
   ASSERT_EQ(runs.size(), 4u);
   for (const auto& [id, rec] : runs) EXPECT_EQ(rec["status"], "ok") << id << " " << rec["message"];
@@ -77,8 +79,10 @@ TEST(Runner, KillNineThenResumeRunsEveryPointExactlyOnce) {
 
 TEST(Runner, CrashingAndHangingWorkersAreRecordedAndTheSuiteCompletes) {
   const std::string dir = test::freshTempDir("runner-faults");
+  // The suite completes and says, by its exit code, that a point failed.
   auto seg = test::runShell("MLFFB_WORKER_FAULT=segv:polyala-4/ " + std::string(MLFFB_BINARY) + " " + kSuite + "--out " + dir + "/s.json");
-  ASSERT_EQ(seg.exitCode, 0) << seg.err;
+  ASSERT_EQ(seg.exitCode, 1) << seg.err;
+  EXPECT_NE(seg.err.find("1 of 4 points failed"), std::string::npos) << seg.err;
   auto runs = runsById(dir + "/s.json");
   ASSERT_EQ(runs.size(), 4u);
   const Json& crashed = runs.at("polyala-4/ani2x/native/mlff/single-point/cpu/float32");
@@ -87,9 +91,9 @@ TEST(Runner, CrashingAndHangingWorkersAreRecordedAndTheSuiteCompletes) {
   EXPECT_EQ(crashed["system"]["atoms"], 43);  // the record still names the point's system
   EXPECT_EQ(runs.at("polyala-6/ani2x/native/mlff/single-point/cpu/float32")["status"], "ok");
 
-  auto hang = test::runShell("MLFFB_WORKER_FAULT=hang:polyala-4/ " + std::string(MLFFB_BINARY) + " " + kSuite + "--timeout 2 --out " +
+  auto hang = test::runShell("MLFFB_WORKER_FAULT=hang:polyala-4/ " + std::string(MLFFB_BINARY) + " " + kSuite + "--timeout 6 --out " +
                              dir + "/h.json");
-  ASSERT_EQ(hang.exitCode, 0) << hang.err;
+  ASSERT_EQ(hang.exitCode, 1) << hang.err;
   runs = runsById(dir + "/h.json");
   ASSERT_EQ(runs.size(), 4u);
   EXPECT_EQ(runs.at("polyala-4/ani2x/native/mlff/single-point/cpu/float32")["status"], "timeout");
@@ -124,4 +128,26 @@ TEST(Runner, PlanPrintsEveryPointWithoutRunning) {
   EXPECT_NE(r.out.find("random-2000-n50/ani2x/native/mlff/single-point/cpu/float32"), std::string::npos) << r.out;
   auto p = runCli("run --suite polyala --plan --sizes 10 --configuration mlff,cml --mode md --model ani2x");
   EXPECT_NE(p.out.find("polyala-10/ani2x/native/native/cml/md/cpu/float32"), std::string::npos) << p.out;
+}
+
+TEST(Runner, TermAndHangupStopLikeCtrlCWithTheirExitCodes) {
+  for (const auto& [sig, code] : {std::pair{std::string("TERM"), 143}, std::pair{std::string("HUP"), 129}}) {
+    SCOPED_TRACE("SIG" + sig);
+    const std::string dir = test::freshTempDir("runner-" + sig);
+    const std::string report = dir + "/r.json";
+    test::runShell("cd " + dir + " && (MLFFB_WORKER_FAULT=hang:polyala-4/ " + std::string(MLFFB_BINARY) + " " + kSuite + "--out " + report +
+                   " > log 2>&1 & echo $! > pid; wait $!; echo $? > rc) > /dev/null 2>&1 &");
+    ASSERT_TRUE(waitFor([&] { return journalLines(report + ".runs.jsonl") >= 1; }, 60)) << readFile(dir + "/log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_TRUE(waitFor([&] { return std::filesystem::exists(dir + "/pid"); }, 5));
+    const std::string pid = readFile(dir + "/pid").substr(0, readFile(dir + "/pid").find('\n'));
+    test::runShell("kill -" + sig + " " + pid);
+    ASSERT_TRUE(waitFor([&] { return std::filesystem::exists(dir + "/rc"); }, 15));
+    EXPECT_EQ(std::stoi(readFile(dir + "/rc")), code);
+    const std::string log = readFile(dir + "/log");
+    EXPECT_NE(log.find("interrupted: 1 of 4 points recorded"), std::string::npos) << log;
+    EXPECT_NE(log.find("--resume"), std::string::npos) << log;
+    EXPECT_FALSE(std::filesystem::exists(report + ".lock"));
+    EXPECT_EQ(runsById(report).size(), 1u);
+  }
 }

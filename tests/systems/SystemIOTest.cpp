@@ -4,9 +4,13 @@
 #include <filesystem>
 #include <cmath>
 #include <fstream>
+#include <random>
+#include <set>
 
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
+#include "systems/Hybrid36.hpp"
+#include "systems/Rng.hpp"
 #include "systems/StructureStats.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
 #include "systems/RandomSystemBuilder.hpp"
@@ -299,4 +303,41 @@ TEST(SystemIO, PdbAlternateLocationsInsertionCodesModelsAndWaters) {
   const std::string out = (tempDir() / "xtal-out.pdb").string();
   writeSystem(s, out, FileFormat::Pdb);
   EXPECT_EQ(readSystem(out).soluteResidues(), 4);
+}
+
+TEST(SystemIO, Hybrid36NumbersAndLargePdbRoundTrips) {
+  EXPECT_EQ(encodeHybrid36(5, 99999), "99999");
+  EXPECT_EQ(encodeHybrid36(5, 100000), "A0000");
+  EXPECT_EQ(encodeHybrid36(4, 10000), "A000");
+  EXPECT_EQ(encodeHybrid36(4, 10000 + 26 * 36 * 36 * 36), "a000");
+  EXPECT_EQ(decodeHybrid36("A0000"), 100000);
+  EXPECT_EQ(decodeHybrid36(" 123"), 123);
+  Rng rng(std::random_device{}());
+  for (int k = 0; k < 2000; ++k) {
+    const long v = static_cast<long>(rng.uniform(0, 87440031));
+    EXPECT_EQ(decodeHybrid36(encodeHybrid36(5, v)), v) << v;
+  }
+  EXPECT_THROW(encodeHybrid36(4, 2436112), std::invalid_argument);
+  EXPECT_THROW(decodeHybrid36("A00?"), std::invalid_argument);
+  // 34,000 waters: 102,000 atoms and 34,000 residues survive the 5- and 4-column fields.
+  System s;
+  s.name = "waters";
+  for (int w = 0; w < 34000; ++w) {
+    const Vec3 o{3.1 * (w % 40), 3.1 * ((w / 40) % 40), 3.1 * (w / 1600)};
+    const int base = static_cast<int>(s.size());
+    s.addAtom(Atom{8, "O", "HOH", w + 1, 'W', true}, o);
+    s.addAtom(Atom{1, "H1", "HOH", w + 1, 'W', true}, o + Vec3{0.9572, 0, 0});
+    s.addAtom(Atom{1, "H2", "HOH", w + 1, 'W', true}, o + Vec3{-0.24, 0.927, 0});
+    s.bonds.emplace_back(base, base + 1);
+    s.bonds.emplace_back(base, base + 2);
+  }
+  const std::string path = (tempDir() / "waters.pdb").string();
+  writeSystem(s, path, FileFormat::Pdb);
+  const System r = readSystem(path);
+  ASSERT_EQ(r.size(), s.size());
+  EXPECT_EQ(r.atoms.back().residueNumber, 34000);
+  EXPECT_EQ(r.bonds, s.bonds);  // CONECT for every atom, hybrid-36 serials
+  std::set<int> residues;
+  for (const auto& a : r.atoms) residues.insert(a.residueNumber);
+  EXPECT_EQ(residues.size(), 34000u);
 }

@@ -24,9 +24,11 @@ std::string defaultAniWeights() {
 namespace {
 
 std::vector<OptionSpec> aniOptions() {
-  return {OptionSpec::directory("weights", "weights",
-                                "ANI-2x NeuroChem weights folder (default: random weights from --seed; MD uses the real "
-                                "weights when found)"),
+  OptionSpec weights = OptionSpec::directory("weights", "weights",
+                                             "ANI-2x NeuroChem weights folder, or random for random weights from --seed "
+                                             "(default: the real ANI-2x weights when they can be found)");
+  weights.choices = {"random"};
+  return {weights,
           OptionSpec::integer("member", "member", "ANI-2x: evaluate one ensemble member only", 0, kMembers - 1,
                               "all 8 members")};
 }
@@ -42,6 +44,9 @@ ModelEntry aniEntry(const std::string& flavor, const std::string& description) {
     const std::string w = defaultAniWeights();
     return w.empty() ? OptionValues{} : OptionValues{{"weights", w}};
   };
+  e.physicalDefaultsHint =
+      "the real ANI-2x weights were not found ($MLFFB_ANI2X_WEIGHTS, or ../shared/models/ani-2x_8x beside the source tree): "
+      "using random weights from --seed; give --weights DIR, or --weights random to choose them on purpose";
   // The stacked first layer of hydrogen (8 members × 256) over the AEV, for ~1700 H atoms.
   e.referenceGemm = {1700, kMembers * 256, kAevLength};
   e.reference = [](const PotentialOptions& o) {

@@ -1,19 +1,16 @@
 #include "workloads/ani2x/AniModel.hpp"
 
-#include <bzlib.h>
-
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
 #include "systems/Rng.hpp"
+#include "workloads/ani2x/NeuroChemReader.hpp"
 
 namespace mlffb::ani {
 namespace fs = std::filesystem;
@@ -105,98 +102,24 @@ AniModelData randomAniModel(std::uint64_t seed) {
 }
 
 namespace {
-std::vector<double> readFloat32File(const fs::path& p, size_t count) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error(p.string() + ": cannot open weight file");
-  std::vector<float> buf(count);
-  in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(count * sizeof(float)));
-  if (static_cast<size_t>(in.gcount()) != count * sizeof(float) || in.peek() != EOF)
-    throw std::runtime_error(p.string() + ": expected " + std::to_string(count) + " float32 values");
-  std::vector<double> out(buf.begin(), buf.end());
-  for (double v : out)
-    if (!std::isfinite(v)) throw std::runtime_error(p.string() + ": non-finite weight");
-  return out;
-}
-
-std::string decompressNnf(const fs::path& p) {
-  const std::string raw = readFile(p.string());
-  const auto eq = raw.find("=\n");
-  if (eq == std::string::npos || eq == 0 || eq > 20)
-    throw std::runtime_error(p.string() + ": malformed network file (expected '<length>=' header)");
-  unsigned int size = 0;
-  try {
-    size = static_cast<unsigned int>(std::stoul(raw.substr(0, eq)));
-  } catch (...) {
-    throw std::runtime_error(p.string() + ": malformed network file length '" + raw.substr(0, eq) + "'");
-  }
-  std::string out(std::max(size, 1024u) * 4, '\0');
-  unsigned int outLen = static_cast<unsigned int>(out.size());
-  std::string in = raw.substr(eq + 2);
-  const int rc = BZ2_bzBuffToBuffDecompress(out.data(), &outLen, in.data(), static_cast<unsigned int>(in.size()), 0, 0);
-  if (rc != BZ_OK) throw std::runtime_error(p.string() + ": bzip2 decompression failed (code " + std::to_string(rc) + ")");
-  out.resize(outLen);
-  return out;
-}
-
-Network parseNetwork(const fs::path& nnf, int species) {
-  const std::string spec = decompressNnf(nnf);
-  static const std::regex layerRe(R"(layer\s*\[([\s\S]*?)\n\s*\])");
-  static const std::regex kv(R"((\w+)\s*=\s*([^;]*);)");
-  static const std::regex fileRe(R"(FILE:([^\[]+)\[(\d+)\])");
+Network readNetwork(const fs::path& nnf, int species) {
   Network net;
-  int prevOut = kAevLength;
-  for (auto it = std::sregex_iterator(spec.begin(), spec.end(), layerRe); it != std::sregex_iterator(); ++it) {
-    std::map<std::string, std::string> f;
-    const std::string body = (*it)[1];
-    for (auto k = std::sregex_iterator(body.begin(), body.end(), kv); k != std::sregex_iterator(); ++k) f[(*k)[1]] = (*k)[2];
-    for (const char* key : {"nodes", "activation", "blocksize", "weights", "biases"})
-      if (!f.count(key)) throw std::runtime_error(nnf.string() + ": layer " + std::to_string(net.size() + 1) + " lacks " + key);
+  for (const LayerSpec& spec : parseNetworkSpec(decompressNnf(readFile(nnf.string()), nnf.string()), nnf.string(), kAevLength)) {
     DenseLayer L;
-    L.out = std::stoi(f["nodes"]);
-    L.in = std::stoi(f["blocksize"]);
-    const int act = std::stoi(f["activation"]);
-    if (act != 9 && act != 6)
-      throw std::runtime_error(nnf.string() + ": unsupported activation " + std::to_string(act) + " (9 = CELU, 6 = linear)");
-    L.celu = act == 9;
-    if (L.in != prevOut) throw std::runtime_error(nnf.string() + ": layer input " + std::to_string(L.in) + " does not match " + std::to_string(prevOut));
-    std::smatch wm, bm;
-    if (!std::regex_search(f["weights"], wm, fileRe) || !std::regex_search(f["biases"], bm, fileRe))
-      throw std::runtime_error(nnf.string() + ": weights/biases must name FILE:...[count]");
-    if (std::stoul(wm[2]) != static_cast<unsigned long>(L.in) * L.out || std::stoul(bm[2]) != static_cast<unsigned long>(L.out))
-      throw std::runtime_error(nnf.string() + ": weight counts do not match the layer shape");
-    L.weight = readFloat32File(nnf.parent_path() / std::string(wm[1]), static_cast<size_t>(L.in) * L.out);
-    L.bias = readFloat32File(nnf.parent_path() / std::string(bm[1]), L.out);
-    prevOut = L.out;
+    L.in = spec.in;
+    L.out = spec.out;
+    L.celu = spec.celu;
+    const fs::path w = nnf.parent_path() / spec.weightsFile, b = nnf.parent_path() / spec.biasFile;
+    if (!fs::is_regular_file(w)) throw NeuroChemError(w.string() + ": weight file not found");
+    if (!fs::is_regular_file(b)) throw NeuroChemError(b.string() + ": weight file not found");
+    L.weight = parseFloat32Values(readFile(w.string()), static_cast<size_t>(L.in) * L.out, w.string());
+    L.bias = parseFloat32Values(readFile(b.string()), static_cast<size_t>(L.out), b.string());
     net.push_back(std::move(L));
   }
   const auto h = hiddenWidths(species);
   if (net.size() != 4 || net[0].out != h[0] || net[1].out != h[1] || net[2].out != h[2] || net[3].out != 1)
-    throw std::runtime_error(nnf.string() + ": not the ANI-2x architecture for " + kSpeciesSymbols[species]);
+    throw NeuroChemError(nnf.string() + ": not the ANI-2x architecture for " + kSpeciesSymbols[species]);
   return net;
-}
-
-double parseScalar(const std::string& text, const std::string& key, const std::string& file) {
-  const std::regex re(key + R"(\s*=\s*\[?\s*([-+0-9.eE]+))");
-  std::smatch m;
-  if (!std::regex_search(text, m, re)) throw std::runtime_error(file + ": missing " + key);
-  return std::stod(m[1]);
-}
-
-template <size_t N>
-std::array<double, N> parseList(const std::string& text, const std::string& key, const std::string& file) {
-  const std::regex re(key + R"(\s*=\s*\[([^\]]*)\])");
-  std::smatch m;
-  if (!std::regex_search(text, m, re)) throw std::runtime_error(file + ": missing " + key);
-  std::array<double, N> out{};
-  std::stringstream ss(m[1]);
-  std::string tok;
-  size_t n = 0;
-  while (std::getline(ss, tok, ',')) {
-    if (n >= N) throw std::runtime_error(file + ": " + key + " has more than " + std::to_string(N) + " values");
-    out[n++] = std::stod(tok);
-  }
-  if (n != N) throw std::runtime_error(file + ": " + key + " has " + std::to_string(n) + " values, expected " + std::to_string(N));
-  return out;
 }
 }  // namespace
 
@@ -206,45 +129,20 @@ AniModelData loadNeuroChemModel(const std::string& dirName) {
   AniModelData m;
   m.weightsSource = fs::absolute(dir).lexically_normal().string();
   const fs::path params = dir / "rHCNOSFCl-5.1R_16-3.5A_a8-4.params";
-  const std::string pt = readFile(params.string());
-  try {
-    m.aev.Rcr = parseScalar(pt, "Rcr", params.string());
-    m.aev.Rca = parseScalar(pt, "Rca", params.string());
-    m.aev.EtaR = parseScalar(pt, "EtaR", params.string());
-    m.aev.EtaA = parseScalar(pt, "EtaA", params.string());
-    m.aev.Zeta = parseScalar(pt, "Zeta", params.string());
-    m.aev.ShfR = parseList<kRadialShifts>(pt, "ShfR", params.string());
-    m.aev.ShfA = parseList<kAngularShifts>(pt, "ShfA", params.string());
-    m.aev.ShfZ = parseList<kAngleSections>(pt, "ShfZ", params.string());
-  } catch (const std::invalid_argument&) {
-    throw std::runtime_error(params.string() + ": malformed number");
-  }
+  m.aev = parseAevParameters(readFile(params.string()), params.string());
   const fs::path sae = dir / "sae_linfit.dat";
-  std::istringstream ss(readFile(sae.string()));
-  std::string line;
-  int found = 0;
-  while (std::getline(ss, line)) {
-    static const std::regex re(R"(^\s*([A-Za-z]+)\s*,\s*(\d+)\s*=\s*([-+0-9.eE]+))");
-    std::smatch mm;
-    if (!std::regex_search(line, mm, re)) continue;
-    const int idx = std::stoi(mm[2]);
-    if (idx < 0 || idx >= kSpecies || mm[1] != kSpeciesSymbols[idx])
-      throw std::runtime_error(sae.string() + ": unexpected entry '" + line + "'");
-    m.selfEnergy[idx] = std::stod(mm[3]);
-    ++found;
-  }
-  if (found != kSpecies) throw std::runtime_error(sae.string() + ": expected 7 self energies, found " + std::to_string(found));
+  m.selfEnergy = parseSelfEnergies(readFile(sae.string()), sae.string());
   for (int mem = 0; mem < kMembers; ++mem)
     for (int s = 0; s < kSpecies; ++s) {
       const fs::path nnf = dir / ("train" + std::to_string(mem)) / "networks" / (std::string("ANN-") + kSpeciesSymbols[s] + ".nnf");
       if (!fs::exists(nnf)) throw std::runtime_error(nnf.string() + ": network file not found");
-      m.networks[mem][s] = parseNetwork(nnf, s);
+      m.networks[mem][s] = readNetwork(nnf, s);
     }
   return m;
 }
 
 AniModelData loadAniModel(const std::string& weightsDir, std::uint64_t seed, int member) {
-  AniModelData d = weightsDir.empty() ? randomAniModel(seed) : loadNeuroChemModel(weightsDir);
+  AniModelData d = weightsDir.empty() || weightsDir == "random" ? randomAniModel(seed) : loadNeuroChemModel(weightsDir);
   if (member >= kMembers) throw std::invalid_argument("ANI-2x member " + std::to_string(member) + " does not exist (0..7)");
   if (member >= 0) {
     for (int m = 0; m < kMembers; ++m)

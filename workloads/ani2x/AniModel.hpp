@@ -66,7 +66,8 @@ AniModelData randomAniModel(std::uint64_t seed);
 /// Throws std::runtime_error naming the file that is missing or malformed.
 AniModelData loadNeuroChemModel(const std::string& dir);
 
-/// The model a run asks for: NeuroChem weights from `weightsDir` or random ones from `seed`;
+/// The model a run asks for: NeuroChem weights from `weightsDir`, or random ones from `seed` when
+/// it is empty or "random";
 /// `member` ≥ 0 keeps only that ensemble member (copied into every slot, so the mean is it).
 AniModelData loadAniModel(const std::string& weightsDir, std::uint64_t seed, int member);
 
