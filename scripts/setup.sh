@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages mlff-bench builds and tests with. Idempotent; runs as root or
+# Installs the Debian 12 packages mlff-bench builds and tests with (clang and its runtime for the
+# fuzz targets of scripts/fuzz.sh). Idempotent; runs as root or
 # through sudo. The CUDA toolkit is not a Debian package: when /usr/local/cuda exists it is used,
 # otherwise CUDA components are simply off.
 set -euo pipefail
@@ -9,6 +10,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev libbz2-dev libtorch-dev
   python3-jsonschema python3-matplotlib python3-numpy
+  clang libclang-rt-14-dev libomp-14-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then

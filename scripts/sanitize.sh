@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the library and its tests (build-asan/),
+# then the tests under it. A report of either stops the program and fails its test: nothing is
+# suppressed. LibTorch and CUDA stay out (they are not built with sanitizers themselves), so the
+# torch flavours are not part of this run. Extra arguments go to ctest (e.g. -R Conformance).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLFFB_SANITIZE=address,undefined \
+      -DMLFFB_WITH_TORCH=OFF -DMLFFB_WITH_CUDA=OFF
+cmake --build build-asan -j "$(nproc)"
+# handle_segv=0: a worker killed by SIGSEGV (the runner's own crash tests) dies of the signal, as
+# without ASan; memory errors are caught before they get that far.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1:handle_segv=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build-asan --output-on-failure -j "$(nproc)" "$@"
