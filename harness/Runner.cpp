@@ -124,11 +124,17 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
+    ::setpgid(0, 0);                      // its own process group: programs it starts (gmx) go with it
     ::signal(SIGINT, SIG_IGN);            // the parent decides what Ctrl-C does
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // and a worker never outlives it
     ::execl(exe.c_str(), "mlff-bench", "worker", pointFile.c_str(), resultFile.c_str(), static_cast<char*>(nullptr));
     std::_Exit(127);
   }
+  ::setpgid(pid, pid);  // (both sides, whichever runs first)
+  // The worker and everything it started (an engine's programs).
+  auto killWorker = [pid] {
+    if (::kill(-pid, SIGKILL) != 0) ::kill(pid, SIGKILL);
+  };
   const auto t0 = std::chrono::steady_clock::now();
   int status = 0;
   bool timedOut = false, interrupted = false;
@@ -139,11 +145,11 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!timedOut && !interrupted && s > timeout) {
       timedOut = true;
-      ::kill(pid, SIGKILL);
+      killWorker();
     }
     if (gInterrupted && !interrupted && !timedOut) {
       interrupted = true;
-      ::kill(pid, SIGKILL);
+      killWorker();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

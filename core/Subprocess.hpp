@@ -1,0 +1,38 @@
+#pragma once
+// Runs another program (gmx, mpirun) the way the out-of-process engines need: argv without a
+// shell, a working folder, stdin from a text, stdout and stderr together into a log file that
+// stays for the user, a wall-clock limit. Nothing is inherited but the environment (plus `env`).
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlffb {
+
+struct SubprocessResult {
+  int exitCode = -1;       // the program's exit status; -1 when it died of a signal or did not start
+  int signal = 0;          // the signal that ended it, if any
+  bool timedOut = false;
+  double seconds = 0;      // wall clock
+  std::string logPath;     // stdout and stderr
+  bool ok() const { return exitCode == 0 && !timedOut; }
+};
+
+struct SubprocessOptions {
+  std::string workDir = ".";
+  std::string stdinText;                    // fed on stdin (empty: /dev/null)
+  std::string logPath;                      // stdout+stderr; relative to workDir; required
+  std::map<std::string, std::string> env;   // added to (or replacing in) the environment
+  double timeoutSeconds = 0;                // 0: none
+};
+
+/// Runs argv[0] (searched on PATH when it has no '/'); throws std::runtime_error only when the
+/// program cannot be started at all (not found, not executable).
+SubprocessResult runProgram(const std::vector<std::string>& argv, const SubprocessOptions& options);
+
+/// The full path of `program` on PATH (or itself when it contains '/' and is executable); empty if none.
+std::string findProgram(const std::string& program);
+
+/// The text of a file, at most `maxBytes` from its end (0: whole).
+std::string readTextFile(const std::string& path, size_t maxBytes = 0);
+
+}  // namespace mlffb
