@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the readers with libFuzzer (clang, with AddressSanitizer and UBSan): the PDB/GRO/XYZ
-# readers, the NeuroChem weight reader, and the report and journal readers. Builds build-fuzz/,
+# readers, the NeuroChem weight reader, the report and journal readers, and the GROMACS topology reader. Builds build-fuzz/,
 # then runs each target for SECONDS (default 60) starting from its seed corpus in
 # tests/fuzz/corpus/<target>/. An input that crashes, trips a sanitizer, times out or throws an
 # undocumented exception is copied into tests/fuzz/corpus/<target>/ as finding-* (the regression
@@ -10,9 +10,9 @@ seconds=${1:-60}
 cd "$(dirname "$0")/.."
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLFFB_FUZZ=ON -DMLFFB_BUILD_TESTS=OFF \
   -DMLFFB_WITH_TORCH=OFF -DMLFFB_WITH_CUDA=OFF -DMLFFB_NATIVE_ARCH=OFF > /tmp/mlffb-fuzz-configure.log 2>&1 || { cat /tmp/mlffb-fuzz-configure.log; exit 1; }
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_structure fuzz_neurochem fuzz_reports
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_structure fuzz_neurochem fuzz_reports fuzz_topology
 status=0
-for target in structure neurochem reports; do
+for target in structure neurochem reports topology; do
   work=$(mktemp -d)  # what the fuzzer adds goes here; the committed seeds stay as they are
   cp tests/fuzz/corpus/$target/* "$work"/
   rm -f build-fuzz/finding-$target-*

@@ -29,6 +29,7 @@ std::vector<Case> cases() {
   for (const auto& e : ModelRegistry::instance().entries()) {
     if (e.model == "*" || !e.available()) continue;  // torchscript needs an exported model of its own
     const Capabilities c = e.capabilities();
+    if (!c.supports(Configuration::Mlff)) continue;  // evaluated only inside an engine (the classical force field)
     for (DeviceKind k : c.devices)
       for (Precision p : c.precisions) out.push_back({&e, Device{k, -1}, p});
   }

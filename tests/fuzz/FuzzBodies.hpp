@@ -14,6 +14,8 @@
 #include "harness/Journal.hpp"
 #include "systems/SystemIO.hpp"
 #include "workloads/ani2x/NeuroChemReader.hpp"
+#include "workloads/classical/BondedEnergy.hpp"
+#include "workloads/classical/TopologyReader.hpp"
 
 namespace mlffb::fuzz {
 
@@ -86,6 +88,24 @@ inline void reports(const uint8_t* data, size_t size) {
     compareReports({{"r.json", doc}}, o);
   } catch (const std::invalid_argument&) {
   }
+}
+
+/// A GROMACS topology (includes resolve nowhere but absolute paths); what parses is evaluated.
+inline void topology(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  classical::TopologyReadOptions o;
+  o.includeDirs = {"/nonexistent-mlffb-fuzz"};
+  o.maxAtoms = 1e5;
+  classical::ClassicalTopology t;
+  try {
+    t = classical::parseTopology(text, "/nonexistent-mlffb-fuzz/fuzz.top", o);
+  } catch (const classical::TopologyError&) {
+    return;
+  }
+  std::vector<Vec3> x(t.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = Vec3{1.1 * static_cast<double>(i % 7), 0.9 * static_cast<double>(i % 5), 1.3 * static_cast<double>(i % 3)};
+  std::vector<Vec3> f(x.size());
+  classical::bondedEnergies(t, x, std::nullopt, &f);
 }
 
 }  // namespace mlffb::fuzz

@@ -32,3 +32,4 @@ void replay(const std::string& target, Body body) {
 TEST(FuzzRegressions, StructureReaders) { replay("structure", mlffb::fuzz::structure); }
 TEST(FuzzRegressions, NeuroChemReader) { replay("neurochem", mlffb::fuzz::neuroChem); }
 TEST(FuzzRegressions, ReportAndJournalReaders) { replay("reports", mlffb::fuzz::reports); }
+TEST(FuzzRegressions, TopologyReader) { replay("topology", mlffb::fuzz::topology); }

@@ -1,0 +1,137 @@
+#include "workloads/classical/GmxTool.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <sstream>
+
+#include "systems/TextParse.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mlffb::classical {
+
+std::string gmxErrorLines(const std::string& log) {
+  // GROMACS ends a failure with a block: dashes, "Program: …", "Source file: …", "Function: …",
+  // a blank line, the kind ("Fatal error:", "Inconsistency in user input:", …) and the message,
+  // then "For more information …". grompp lists its errors before it as "ERROR n [file …]:".
+  std::istringstream in(log);
+  std::string line, block, errors;
+  enum { Outside, Header, Message } state = Outside;
+  std::vector<std::string> tail;
+  bool inErrorItem = false;
+  while (std::getline(in, line)) {
+    const std::string t(trim(line));
+    if (t.rfind("ERROR ", 0) == 0 && t.find("]:") != std::string::npos) {
+      errors += (errors.empty() ? "" : " ") + t;
+      inErrorItem = true;
+      continue;
+    }
+    if (inErrorItem) {
+      if (t.empty()) inErrorItem = false;
+      else errors += " " + t;
+    }
+    if (t.rfind("Program:", 0) == 0) {
+      state = Header;
+      block.clear();
+      continue;
+    }
+    if (state == Header) {
+      if (t.empty()) state = Message;
+      continue;
+    }
+    if (state == Message) {
+      if (t.rfind("For more information", 0) == 0 || t.rfind("-------", 0) == 0) {
+        state = Outside;
+        continue;
+      }
+      if (!t.empty()) block += (block.empty() ? "" : " ") + t;
+      continue;
+    }
+    if (!t.empty()) {
+      tail.push_back(t);
+      if (tail.size() > 3) tail.erase(tail.begin());
+    }
+  }
+  std::string out = errors;
+  if (!block.empty() && out.find(block) == std::string::npos) out += (out.empty() ? "" : " ") + block;
+  if (!out.empty()) return out;
+  for (const auto& t : tail) out += (out.empty() ? "" : " | ") + t;
+  return out.empty() ? "(no output)" : out;
+}
+
+GmxTool GmxTool::find(const std::string& program) {
+  GmxTool t;
+  t.executable = findProgram(program.empty() ? "gmx" : program);
+  if (t.executable.empty())
+    throw GmxError("GROMACS not found: no '" + program + "' on PATH (install Debian's gromacs, or give --gmx PATH)");
+  const fs::path dir = fs::temp_directory_path() / ("mlffb-gmx-version-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  SubprocessResult r;
+  try {
+    r = runProgram({t.executable, "--version"}, {dir.string(), "", "version.log", {}, 60});
+  } catch (const std::exception& e) {
+    fs::remove_all(dir);
+    throw GmxError(std::string("GROMACS: ") + e.what());
+  }
+  const std::string text = readTextFile(r.logPath);
+  fs::remove_all(dir);
+  if (!r.ok()) throw GmxError(t.executable + " --version failed: " + gmxErrorLines(text));
+  std::smatch m;
+  if (!std::regex_search(text, m, std::regex(R"(GROMACS version:\s*(\S+))")))
+    throw GmxError(t.executable + " --version printed no 'GROMACS version:' line");
+  t.version = m[1];
+  t.major = std::atoi(t.version.c_str());
+  // NNPot: GROMACS 2025+, built with Torch (2026 prints "Torch support: enabled/disabled").
+  std::smatch torch;
+  const bool saysTorch = std::regex_search(text, torch, std::regex(R"((Torch|NNPot|Neural network)[^:\n]*:\s*(\S+))", std::regex::icase));
+  if (t.major < 2025) {
+    t.nnpotReason = "gmx " + t.version + " has no NNPot interface (it needs GROMACS 2025 or later built with -DGMX_NNPOT=TORCH)";
+  } else if (saysTorch && (torch[2] == "disabled" || torch[2] == "no" || torch[2] == "off")) {
+    t.nnpotReason = "gmx " + t.version + " was built without Torch (" + std::string(torch[0]) + "), so NNPot is not linked in";
+  } else {
+    t.nnpot = true;
+  }
+  return t;
+}
+
+std::string GmxTool::unavailableReason(const std::string& program) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = cache.find(program); it != cache.end()) return it->second;
+  std::string why;
+  try {
+    find(program);
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  return cache[program] = why;
+}
+
+SubprocessResult GmxTool::run(const std::vector<std::string>& args, const std::string& workDir, const std::string& logName,
+                              const std::string& stdinText, double timeoutSeconds, int threads) const {
+  std::vector<std::string> argv{executable, "-quiet"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  SubprocessOptions o;
+  o.workDir = workDir;
+  o.stdinText = stdinText;
+  o.logPath = logName + ".log";
+  o.timeoutSeconds = timeoutSeconds;
+  if (threads > 0) o.env["OMP_NUM_THREADS"] = std::to_string(threads);
+  o.env["GMX_MAXBACKUP"] = "-1";  // overwrite in the work folder, no #backup# files
+  const SubprocessResult r = runProgram(argv, o);
+  if (!r.ok()) {
+    std::string what = "gmx " + (args.empty() ? std::string() : args[0]) + " failed";
+    if (r.timedOut) what += " (stopped after " + std::to_string(static_cast<int>(timeoutSeconds)) + " s)";
+    else if (r.signal) what += " (signal " + std::to_string(r.signal) + ")";
+    else what += " (exit " + std::to_string(r.exitCode) + ")";
+    throw GmxError(what + ": " + gmxErrorLines(readTextFile(r.logPath, 1 << 20)) + " [log: " + r.logPath + "]");
+  }
+  return r;
+}
+
+}  // namespace mlffb::classical
