@@ -13,6 +13,9 @@ namespace mlffb {
 
 struct EngineEntry : EntryInfo {
   bool inProcess = true;
+  /// Why this engine cannot run configuration `c` on this machine (e.g. GROMACS without NNPot);
+  /// empty when it can. Unset: every declared configuration runs.
+  std::function<std::string(Configuration)> configurationUnavailable;
   std::function<std::unique_ptr<Engine>(const OptionValues&)> create;
 };
 

@@ -45,7 +45,8 @@ nlohmann::ordered_json mdSummary(const EngineRequest& rq, const EngineResult& r,
   out["steps"] = o.steps;
   out["warmup_steps"] = o.warmupSteps;
   out["temperature_target_k"] = o.temperatureK;
-  if (o.integrator == Integrator::Langevin) out["friction_per_ps"] = o.frictionPerPs;
+  // An engine with its own thermostat names it in extra["integrator"] (it replaces this one).
+  if (o.integrator == Integrator::Langevin && !r.extra.contains("integrator")) out["friction_per_ps"] = o.frictionPerPs;
   double median = 0;
   if (!stepMs.empty()) {
     median = profilers::percentile(stepMs, 0.5);

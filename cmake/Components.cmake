@@ -85,12 +85,8 @@ macro(mlffb_detect_components)
   endif()
   mlffb_component(OPENMM "${_openmm_found}" "OpenMM development files not found")
 
-  find_program(MLFFB_GMX_EXECUTABLE NAMES gmx gmx_mpi)
-  set(_gmx_found OFF)
-  if(MLFFB_GMX_EXECUTABLE)
-    set(_gmx_found ON)
-  endif()
-  mlffb_component(GROMACS "${_gmx_found}" "no gmx on PATH")
+  # GROMACS is not a build component: the gromacs engine finds gmx at run time (`mlff-bench list`
+  # shows the engine available or why not).
 
   find_package(MPI QUIET COMPONENTS CXX)
   find_program(MLFFB_LMP_EXECUTABLE NAMES lmp lmp_mpi lmp_serial)

@@ -183,6 +183,7 @@ std::string deviceUnavailableReason(const Device& d) {
 }
 
 namespace {
+const std::string kClassicalModel = "classical";
 template <class T>
 std::vector<T> pick(const std::vector<T>& over, const std::vector<T>& base) {
   return over.empty() ? base : over;
@@ -261,6 +262,9 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
                            : "engines that run " + toString(p.configuration) + ": " + listOf(others));
   }
   if (!ec.supports(p.device.kind)) return "engine " + engine.name + " cannot drive a model on " + toString(p.device.kind);
+  if (engine.configurationUnavailable)
+    if (std::string why = engine.configurationUnavailable(p.configuration); !why.empty()) return why;
+  if (!ec.supports(p.precision)) return "engine " + engine.name + " runs " + joinNames(ec.precisions) + " only";
   return "";
 }
 
@@ -316,13 +320,16 @@ std::vector<Point> expandPlan(const RunRequest& r) {
   if (r.repeat == 0) throw std::invalid_argument("--repeat must be at least 1");
   if (r.frame < 1) throw std::invalid_argument("--frame must be at least 1");
 
-  const std::vector<std::string> models = pick(r.models, s.models);
+  std::vector<std::string> models = pick(r.models, s.models);
+  // The classical force field is the model of every cff point (and of cff points only).
+  const bool wantsCff = std::find(configurations.begin(), configurations.end(), Configuration::Cff) != configurations.end();
+  if (wantsCff && std::find(models.begin(), models.end(), kClassicalModel) == models.end()) models.push_back(kClassicalModel);
   for (const auto& m : models)
     if (!knownModel(m) && r.flavors.empty()) findModel(m, "native");  // throws with the known models
   // The flavours of each model: the asked ones (torchscript serves any model), or all registered.
   std::map<std::string, std::vector<const ModelEntry*>> flavorsByModel;
   for (const auto& m : models) {
-    if (r.flavors.empty()) {
+    if (r.flavors.empty() || m == kClassicalModel) {
       flavorsByModel[m] = flavorsOf(m);
       continue;
     }
@@ -335,7 +342,7 @@ std::vector<Point> expandPlan(const RunRequest& r) {
   for (const auto& f : r.flavors) {
     bool used = false;
     for (const auto& [m, entries] : flavorsByModel)
-      for (const ModelEntry* e : entries) used = used || e->flavor == f;
+      for (const ModelEntry* e : entries) used = used || (m != kClassicalModel && e->flavor == f);
     if (!used) findModel(models.front(), f);  // throws with the known model/flavour pairs
   }
   const std::vector<std::string> engines = pick(r.engines, s.engines);
@@ -381,7 +388,11 @@ std::vector<Point> expandPlan(const RunRequest& r) {
       for (const auto& model : models)
         for (const ModelEntry* entry : flavorsByModel[model])
           for (const auto& engine : mode == Mode::Md ? engines : std::vector<std::string>{"none"})
-            for (const Configuration config : configurations)
+            for (const Configuration config : configurations) {
+              if ((model == kClassicalModel) != (config == Configuration::Cff)) continue;
+              // A suite's engines × configurations: only the pairs the engine runs at all (an
+              // engine asked for by name still gets its points, skipped with the reason).
+              if (mode == Mode::Md && r.engines.empty() && !findEngine(engine).capabilities().supports(config)) continue;
               for (const Device& device : devices)
                 for (const Precision prec : precisions) {
                   Point p;
@@ -419,6 +430,7 @@ std::vector<Point> expandPlan(const RunRequest& r) {
                   p.skipReason = skipReasonOf(p, *entry);
                   points.push_back(std::move(p));
                 }
+            }
     }
   checkOptions(r.settings.options, usedEntries);
   return points;

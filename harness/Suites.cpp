@@ -36,8 +36,10 @@ const Registrar<SuiteEntry> kPolyala{polyala()};
 const Registrar<SuiteEntry> kPolyalaMd{[] {
   SuiteEntry e = polyala();
   e.name = "polyala-md";
-  e.description = "poly-alanine slices through MD engines: minimise, then 1000 steps of 0.5 fs (ns/day)";
+  e.description = "poly-alanine slices through MD engines: minimise, then 1000 steps of 0.5 fs (ns/day); MLFFsys (native) and CFFsys (GROMACS)";
   e.spec.modes = {"md"};
+  e.spec.engines = {"native", "gromacs"};
+  e.spec.configurations = {"mlff", "cff"};
   return e;
 }()};
 

@@ -223,10 +223,10 @@ TEST(Cli, ListAndHelpAreGeneratedFromTheRegistries) {
 
 TEST(Cli, PointsThisBuildCannotRunAreSkippedAtPlanTimeWithoutAWorker) {
   const std::string dir = test::freshTempDir("cli-skip");
-  // cff needs an engine with classical force fields; cuda a device (none here, or a flavour
+  // cff through the native engine (asked for by name) is skipped; cuda needs a device (none here, or a flavour
   // without CUDA kernels). A worker would crash on every point (MLFFB_WORKER_FAULT), so a
   // skipped record proves none was started.
-  const std::string args = "run --suite polyala --sizes 3 --model ani2x --flavor native --mode single-point,md --steps 5 "
+  const std::string args = "run --suite polyala --sizes 3 --model ani2x --flavor native --engine native --mode single-point,md --steps 5 "
                            "--configuration cff --device cpu --out " + dir + "/r.json";
   auto plan = runCli(args + " --plan");
   ASSERT_EQ(plan.exitCode, 0) << plan.err;

@@ -126,8 +126,14 @@ TEST(Runner, PlanPrintsEveryPointWithoutRunning) {
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_NE(r.out.find("suite neighbors: 3 points"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("random-2000-n50/ani2x/native/mlff/single-point/cpu/float32"), std::string::npos) << r.out;
-  auto p = runCli("run --suite polyala --plan --sizes 10 --configuration mlff,cml --mode md --model ani2x");
-  EXPECT_NE(p.out.find("polyala-10/ani2x/native/native/cml/md/cpu/float32"), std::string::npos) << p.out;
+  // An engine named on the command line gets every configuration, skipped with the reason where
+  // it cannot run it; the suite's own engines are paired only with configurations they run.
+  auto p = runCli("run --suite polyala --plan --sizes 10 --configuration mlff,cml --mode md --model ani2x --engine native");
+  EXPECT_NE(p.out.find("polyala-10/ani2x/native/native/cml/md/cpu/float32  skipped: engine native runs configuration mlff only"),
+            std::string::npos) << p.out;
+  auto q = runCli("run --suite polyala --plan --sizes 10 --configuration mlff,cml --mode md --model ani2x");
+  EXPECT_EQ(q.out.find("/cml/"), std::string::npos) << q.out;
+  EXPECT_NE(q.out.find("polyala-10/ani2x/native/native/mlff/md/cpu/float32"), std::string::npos) << q.out;
 }
 
 TEST(Runner, TermAndHangupStopLikeCtrlCWithTheirExitCodes) {

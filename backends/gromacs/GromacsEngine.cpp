@@ -1,0 +1,271 @@
+#include "backends/gromacs/GromacsEngine.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "backends/EngineRegistry.hpp"
+#include "core/Subprocess.hpp"
+#include "core/Units.hpp"
+#include "profilers/Range.hpp"
+#include "workloads/classical/GmxTool.hpp"
+#include "workloads/classical/GromacsTopology.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mlffb {
+namespace {
+using classical::GmxError;
+using classical::GmxLog;
+using classical::GmxTool;
+
+std::string fmt(double v) {
+  std::ostringstream s;
+  s.precision(10);
+  s << v;
+  return s.str();
+}
+
+/// PME, 1.0 nm cut-offs, Verlet lists: the nonbonded settings shared by both stages.
+std::string nonbondedMdp() {
+  return "cutoff-scheme   = Verlet\n"
+         "pbc             = xyz\n"
+         "coulombtype     = PME\n"
+         "rcoulomb        = 1.0\n"
+         "vdwtype         = Cut-off\n"
+         "rvdw            = 1.0\n"
+         "DispCorr        = no\n"
+         "constraints     = none\n";
+}
+
+int defaultThreads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n ? static_cast<int>(n) : 1;
+}
+
+/// A fresh work folder: <root>/mlffb-gromacs-<pid>-<n>.
+std::string makeWorkDir(const std::string& root) {
+  static std::atomic<int> counter{0};
+  const fs::path base = root.empty() ? fs::temp_directory_path() : fs::path(root);
+  fs::create_directories(base);
+  for (;;) {
+    const fs::path p = base / ("mlffb-gromacs-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    if (fs::create_directory(p)) return p.string();
+  }
+}
+
+GmxLog readLog(const std::string& path) {
+  const std::string text = readTextFile(path);
+  if (text.empty()) throw GmxError(path + ": empty or missing md.log");
+  return classical::parseGmxLog(text, path);
+}
+}  // namespace
+
+GromacsSettings GromacsSettings::from(const OptionValues& o) {
+  GromacsSettings s;
+  s.gmx = optionText(o, "gmx", s.gmx);
+  s.threads = optionInt(o, "threads", 0);
+  s.forceField = optionText(o, "forcefield", s.forceField);
+  s.waterModel = optionText(o, "water_model", s.waterModel);
+  s.gromacsSolvate = optionBool(o, "gmx_solvate", s.gromacsSolvate);
+  s.paddingNm = optionDouble(o, "gmx_padding", s.paddingNm);
+  s.keepWork = optionBool(o, "keep_work", s.keepWork);
+  s.workRoot = optionText(o, "work_dir", "");
+  return s;
+}
+
+std::string gromacsMinimizationMdp(const MdOptions& md) {
+  return "; mlff-bench: energy minimisation before production\n"
+         "integrator      = steep\n"
+         "nsteps          = " + std::to_string(md.minimizeSteps) + "\n"
+         "emtol           = " + fmt(md.minimizeToleranceKJPerMolA * units::kAngstromPerNm) + "   ; kJ/mol/nm\n"
+         "emstep          = 0.01\n"
+         "nstlog          = 0\n"
+         "nstenergy       = 0\n" + nonbondedMdp();
+}
+
+std::string gromacsProductionMdp(const MdOptions& md) {
+  const long total = static_cast<long>(md.steps) + md.warmupSteps;
+  const bool thermostat = md.integrator == Integrator::Langevin;
+  std::string s = "; mlff-bench: production (warm-up steps first; mdrun resets its counters after them)\n"
+                  "integrator      = md\n"
+                  "dt              = " + fmt(md.timestepFs * 1e-3) + "   ; ps\n"
+                  "nsteps          = " + std::to_string(total) + "\n"
+                  "nstcalcenergy   = " + std::to_string(md.traceEvery) + "\n"
+                  "nstenergy       = " + std::to_string(md.traceEvery) + "\n"
+                  "nstlog          = " + std::to_string(md.traceEvery) + "\n"
+                  "nstxout-compressed = 0\n"
+                  "gen-vel         = yes\n"
+                  "gen-temp        = " + fmt(md.temperatureK) + "\n"
+                  "gen-seed        = " + std::to_string(md.seed % 2147483647ULL) + "\n" + nonbondedMdp();
+  if (thermostat)
+    s += "tcoupl          = V-rescale\ntc-grps         = System\ntau-t           = 0.1\nref-t           = " + fmt(md.temperatureK) + "\n";
+  else
+    s += "tcoupl          = no\n";
+  return s;
+}
+
+EngineResult GromacsEngine::run(const EngineRequest& rq) {
+  if (!rq.system) throw std::invalid_argument("gromacs engine: the request has no system");
+  const GmxTool gmx = GmxTool::find(settings_.gmx);
+  if (rq.configuration != Configuration::Cff)
+    throw std::invalid_argument(gmx.nnpot ? "gromacs engine: configurations mlff and cml through NNPot need a model exported with "
+                                            "`mlff-bench export`, which this build does not do yet"
+                                          : gmx.nnpotReason);
+  const MdOptions& md = rq.md;
+  if (md.steps < 1 || md.warmupSteps < 0 || !(md.timestepFs > 0) || md.traceEvery < 1)
+    throw std::invalid_argument("MD options: steps ≥ 1, warm-up ≥ 0, dt > 0 and trace interval ≥ 1 are required");
+  const int threads = settings_.threads > 0 ? settings_.threads : defaultThreads();
+  const std::string dir = makeWorkDir(settings_.workRoot);
+  EngineResult out;
+  try {
+    classical::TopologyRequest tr;
+    tr.forceField = settings_.forceField;
+    tr.waterModel = settings_.waterModel;
+    tr.solvateWithGromacs = settings_.gromacsSolvate;
+    tr.paddingNm = settings_.paddingNm;
+    classical::GeneratedTopology topo;
+    {
+      profilers::Range r("topology");
+      topo = classical::generateTopology(gmx, *rq.system, dir, tr);
+    }
+    std::ofstream(fs::path(dir) / "em.mdp") << gromacsMinimizationMdp(md);
+    std::ofstream(fs::path(dir) / "md.mdp") << gromacsProductionMdp(md);
+    const std::vector<std::string> mdrunThreads{"-ntmpi", "1", "-ntomp", std::to_string(threads)};
+    std::string start = topo.groPath;
+    if (md.minimizeSteps > 0) {
+      profilers::Range r("minimize");
+      gmx.run({"grompp", "-f", "em.mdp", "-c", topo.groPath, "-p", topo.topPath, "-o", "em.tpr", "-po", "em-out.mdp"}, dir, "grompp-em");
+      std::vector<std::string> a{"mdrun", "-s", "em.tpr", "-deffnm", "em"};
+      a.insert(a.end(), mdrunThreads.begin(), mdrunThreads.end());
+      gmx.run(a, dir, "mdrun-em", "", 0, threads);
+      const GmxLog em = readLog((fs::path(dir) / "em.log").string());
+      if (em.minimization) {
+        out.minimization.steps = em.minimization->steps;
+        out.minimization.converged = em.minimization->converged;
+        out.minimization.finalMaxForce = em.minimization->maxForce * units::kNmPerAngstrom;
+        out.minimization.finalEnergy = em.minimization->potential;
+      }
+      out.minimization.toleranceKJPerMolA = md.minimizeToleranceKJPerMolA;
+      if (!em.frames.empty())
+        if (auto e = em.frames.front().get("Potential")) out.minimization.initialEnergy = *e;
+      start = "em.gro";
+    }
+    gmx.run({"grompp", "-f", "md.mdp", "-c", start, "-p", topo.topPath, "-o", "md.tpr", "-po", "md-out.mdp"}, dir, "grompp-md");
+    std::vector<std::string> a{"mdrun", "-s", "md.tpr", "-deffnm", "md"};
+    a.insert(a.end(), mdrunThreads.begin(), mdrunThreads.end());
+    if (md.warmupSteps > 0) {
+      a.push_back("-resetstep");
+      a.push_back(std::to_string(md.warmupSteps));
+    }
+    {
+      profilers::Range measured("md_production");
+      gmx.run(a, dir, "mdrun-md", "", 0, threads);
+    }
+    const GmxLog log = readLog((fs::path(dir) / "md.log").string());
+    if (!log.nsPerDay) throw GmxError(dir + "/md.log: no Performance line (did mdrun finish?)");
+    for (const auto& f : log.frames) {
+      if (f.step <= md.warmupSteps) continue;
+      const auto pot = f.get("Potential"), kin = f.get("Kinetic En."), temp = f.get("Temperature");
+      if (!pot || !kin || !temp) continue;
+      if (!std::isfinite(*pot) || !std::isfinite(*kin)) throw MdBlowUp("GROMACS reported a non-finite energy at step " + std::to_string(f.step));
+      out.timePs.push_back(f.timePs);
+      out.potentialKJPerMol.push_back(*pot);
+      out.kineticKJPerMol.push_back(*kin);
+      out.temperatureK.push_back(*temp);
+    }
+    // ns/day over the steps after the counter reset → ms per step.
+    out.reportedMsPerStep = 86400.0e3 * md.timestepFs * 1e-6 / *log.nsPerDay;
+    out.neighborList = "GROMACS Verlet buffer (automatic nstlist)";
+    nlohmann::ordered_json g;
+    g["version"] = gmx.version;
+    g["executable"] = gmx.executable;
+    g["force_field"] = settings_.forceField;
+    g["water_model"] = settings_.waterModel;
+    g["atoms"] = topo.system.size();
+    g["solvent_atoms"] = topo.system.solventCount();
+    g["solvation"] = rq.system->solventCount() > 0 ? "mlff-bench's (input system)" : settings_.gromacsSolvate ? "gmx solvate (spc216 box)" : "none";
+    if (topo.system.box) {
+      const Vec3 l = topo.system.box->lengths();
+      g["box_nm"] = {l.x * 0.1, l.y * 0.1, l.z * 0.1};
+    }
+    g["nonbonded"] = "PME, rcoulomb = rvdw = 1.0 nm, Verlet cut-off scheme";
+    g["thermostat"] = md.integrator == Integrator::Langevin ? "V-rescale, tau-t 0.1 ps" : "none (NVE)";
+    g["threads"] = threads;
+    g["ns_per_day"] = *log.nsPerDay;
+    if (log.wallSeconds) g["wall_s"] = *log.wallSeconds;
+    if (log.coreSeconds) g["core_s"] = *log.coreSeconds;
+    g["counters_reset_after_step"] = md.warmupSteps;
+    g["cycle_accounting_header"] = log.cycleHeader;
+    nlohmann::ordered_json cycles = nlohmann::ordered_json::array();
+    for (const auto& c : log.cycles)
+      cycles.push_back({{"name", c.name}, {"calls", c.calls}, {"wall_s", c.wallSeconds}, {"giga_cycles", c.gigaCycles}, {"percent", c.percent}});
+    g["cycle_accounting"] = cycles;
+    if (log.averages) {
+      nlohmann::ordered_json avg = nlohmann::ordered_json::object();
+      for (const auto& [k, v] : log.averages->terms) avg[k] = v;
+      g["average_energies_kj_mol"] = avg;
+    }
+    g["commands"] = topo.steps;
+    g["work_dir"] = settings_.keepWork ? dir : "(removed)";
+    out.extra["gromacs"] = g;
+    // GROMACS's thermostat, not the native engine's Langevin, is what ran.
+    out.extra["integrator"] = md.integrator == Integrator::Langevin ? "md + v-rescale (tau-t 0.1 ps)" : "md (nve)";
+  } catch (const std::exception& e) {
+    throw GmxError(std::string(e.what()) + " (work folder kept: " + dir + ")");
+  }
+  if (!settings_.keepWork) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  return out;
+}
+
+namespace {
+const Registrar<EngineEntry> kEntry{[] {
+  EngineEntry e;
+  e.name = "gromacs";
+  e.description = "GROMACS (gmx on PATH): pdb2gmx topology, steepest descent, PME MD with V-rescale; md.log timings (configuration cff; mlff/cml need NNPot)";
+  e.availability = [] {
+    const std::string why = GmxTool::unavailableReason("gmx");
+    return why.empty() ? Availability::yes() : Availability::no(why);
+  };
+  e.capabilities = [] {
+    Capabilities c;
+    c.devices = {DeviceKind::Cpu};
+    c.precisions = {Precision::Float32};  // GROMACS's mixed precision
+    c.configurations = {Configuration::Cff, Configuration::Mlff, Configuration::Cml};
+    return c;
+  };
+  e.configurationUnavailable = [](Configuration c) -> std::string {
+    if (c == Configuration::Cff) return "";
+    try {
+      const GmxTool t = GmxTool::find("gmx");
+      if (!t.nnpot) return t.nnpotReason;
+      return "configuration " + toString(c) + " through GROMACS NNPot needs an exported TorchScript model, which this build does not write yet";
+    } catch (const std::exception& ex) {
+      return ex.what();
+    }
+  };
+  e.options = {
+      OptionSpec::text("gmx", "gmx", "GROMACS executable (gromacs engine)", "gmx"),
+      OptionSpec::integer("threads", "threads", "OpenMP threads of mdrun (gromacs engine)", 1, 4096, "all cores"),
+      OptionSpec::text("forcefield", "forcefield", "pdb2gmx force field (gromacs engine)", "amber99sb-ildn"),
+      OptionSpec::text("water-model", "water_model", "pdb2gmx water model (gromacs engine)", "tip3p"),
+      OptionSpec::boolean("gmx-solvate", "gmx_solvate", "solvate a system without solvent with gmx solvate (gromacs engine)", "true"),
+      OptionSpec::positive("gmx-padding", "gmx_padding", "solute-box distance for gmx editconf, nm (gromacs engine)", 10, "1.0"),
+      OptionSpec::boolean("keep-work", "keep_work", "keep the engine's work folder (gromacs engine)"),
+      OptionSpec::directory("work-dir", "work_dir", "where the engine's work folders go (gromacs engine; default: the temp folder)"),
+  };
+  e.inProcess = false;
+  e.create = [](const OptionValues& o) { return std::make_unique<GromacsEngine>(GromacsSettings::from(o)); };
+  return e;
+}()};
+}  // namespace
+
+}  // namespace mlffb

@@ -1,0 +1,42 @@
+#pragma once
+// The GROMACS engine: drives the `gmx` on PATH (or --gmx) in a work folder per run — topology
+// by pdb2gmx (amber99sb-ildn + TIP3P unless chosen otherwise), GROMACS's own solvation for a
+// system without solvent, steepest-descent minimisation, then production with PME, 1.0 nm
+// cut-offs and V-rescale (the seed paper's protocol) — and reads md.log: minimisation summary,
+// energies every trace interval, the Performance line (ns/day) and the cycle and time
+// accounting table. A failing gmx step is an error quoting gmx's own lines; its folder is kept.
+// Configuration cff runs with any GROMACS; mlff and cml need NNPot (GROMACS 2025+ with Torch).
+#include <string>
+
+#include "backends/Engine.hpp"
+#include "workloads/classical/GmxLog.hpp"
+
+namespace mlffb {
+
+struct GromacsSettings {
+  std::string gmx = "gmx";
+  int threads = 0;                       // 0: every core
+  std::string forceField = "amber99sb-ildn";
+  std::string waterModel = "tip3p";
+  bool gromacsSolvate = true;            // solvate a system without solvent with gmx solvate
+  double paddingNm = 1.0;
+  bool keepWork = false;
+  std::string workRoot;                  // empty: the system temp folder
+  static GromacsSettings from(const OptionValues& options);
+};
+
+/// The production and minimisation .mdp texts for a request (exposed for tests).
+std::string gromacsMinimizationMdp(const MdOptions& md);
+std::string gromacsProductionMdp(const MdOptions& md);
+
+class GromacsEngine : public Engine {
+ public:
+  explicit GromacsEngine(GromacsSettings s) : settings_(std::move(s)) {}
+  std::string name() const override { return "gromacs"; }
+  EngineResult run(const EngineRequest& request) override;
+
+ private:
+  GromacsSettings settings_;
+};
+
+}  // namespace mlffb

@@ -1,0 +1,181 @@
+// The GROMACS engine: md.log parsing (a real mdrun 2022.5 log excerpt), the .mdp it writes, and,
+// where gmx is installed, a CFFsys run of a solvated 10-residue slice through the command line,
+// a failing gmx step recorded as an error quoting gmx, and a missing gmx making points skipped.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <nlohmann/json.hpp>
+
+#include "backends/gromacs/GromacsEngine.hpp"
+#include "core/Subprocess.hpp"
+#include "systems/PolyAlanineBuilder.hpp"
+#include "systems/Solvator.hpp"
+#include "systems/SystemIO.hpp"
+#include "tests/TestUtil.hpp"
+#include "workloads/classical/GmxLog.hpp"
+#include "workloads/classical/GmxTool.hpp"
+
+using namespace mlffb;
+namespace fs = std::filesystem;
+
+TEST(GmxLog, ReadsEnergiesCycleAccountingAndPerformance) {
+  const std::string path = std::string(MLFFB_SOURCE_DIR) + "/tests/data/gromacs/md-excerpt.log";
+  const classical::GmxLog log = classical::parseGmxLog(readTextFile(path), path);
+  ASSERT_EQ(log.frames.size(), 1u);
+  EXPECT_EQ(log.frames[0].step, 0);
+  EXPECT_DOUBLE_EQ(*log.frames[0].get("Per. Imp. Dih."), 5.09238);
+  EXPECT_DOUBLE_EQ(*log.frames[0].get("Potential"), -6.43671e+04);
+  EXPECT_DOUBLE_EQ(*log.frames[0].get("Temperature"), 299.625);
+  EXPECT_FALSE(log.frames[0].get("Nonsense").has_value());
+  EXPECT_EQ(log.cycleHeader, "On 1 MPI rank, each using 2 OpenMP threads");
+  ASSERT_EQ(log.cycles.size(), 10u);  // the PME breakdown is not part of the table
+  EXPECT_EQ(log.cycles[0].name, "Domain decomp.");
+  EXPECT_EQ(log.cycles[2].name, "Force");
+  EXPECT_EQ(log.cycles[2].calls, 21);
+  EXPECT_DOUBLE_EQ(log.cycles[2].wallSeconds, 0.226);
+  EXPECT_DOUBLE_EQ(log.cycles[2].percent, 56.1);
+  EXPECT_EQ(log.cycles[8].name, "Rest");
+  EXPECT_EQ(log.cycles[9].name, "Total");
+  EXPECT_DOUBLE_EQ(log.cycles[9].percent, 100.0);
+  EXPECT_DOUBLE_EQ(*log.nsPerDay, 2.248);
+  EXPECT_DOUBLE_EQ(*log.wallSeconds, 0.404);
+  const std::string em = std::string(MLFFB_SOURCE_DIR) + "/tests/data/gromacs/em-excerpt.log";
+  const classical::GmxLog e = classical::parseGmxLog(readTextFile(em), em);
+  ASSERT_TRUE(e.minimization.has_value());
+  EXPECT_FALSE(e.minimization->converged);
+  EXPECT_EQ(e.minimization->steps, 6);
+  EXPECT_DOUBLE_EQ(e.minimization->potential, -6.4390832e+04);
+  EXPECT_DOUBLE_EQ(e.minimization->maxForce, 1.1837574e+04);
+}
+
+TEST(GmxLog, ErrorLinesAreQuoted) {
+  const std::string log =
+      "noise\n-------------------------------------------------------\nProgram:     gmx pdb2gmx, version 2022.5\n"
+      "Source file: src/gromacs/gmxpreprocess/pdb2top.cpp (line 227)\nFunction:    void choose_ff_impl()\n\n"
+      "Inconsistency in user input:\nCould not find force field 'x' in current directory, install tree or\nGMXLIB path.\n\n"
+      "For more information and tips for troubleshooting, please check the GROMACS\nwebsite at http://www.gromacs.org\n"
+      "-------------------------------------------------------\n";
+  EXPECT_EQ(classical::gmxErrorLines(log),
+            "Inconsistency in user input: Could not find force field 'x' in current directory, install tree or GMXLIB path.");
+  const std::string grompp =
+      "ERROR 1 [file topol.top, line 42]:\n  No default Bond types\n\n\n-------------------------------------------------------\n"
+      "Program:     gmx grompp, version 2022.5\nSource file: a.cpp (line 1)\n\nFatal error:\n"
+      "There was 1 error in input file(s)\n\nFor more information and tips\n";
+  EXPECT_EQ(classical::gmxErrorLines(grompp),
+            "ERROR 1 [file topol.top, line 42]: No default Bond types Fatal error: There was 1 error in input file(s)");
+  EXPECT_EQ(classical::gmxErrorLines("a\nb\n\nc\nd\n"), "b | c | d");
+}
+
+TEST(GromacsEngine, MdpFollowsTheProtocol) {
+  MdOptions md;
+  md.steps = 1000;
+  md.warmupSteps = 100;
+  md.timestepFs = 0.5;
+  md.temperatureK = 300;
+  md.traceEvery = 50;
+  md.seed = (1ULL << 40) + 5;
+  const std::string p = gromacsProductionMdp(md);
+  for (const char* want : {"integrator      = md\n", "dt              = 0.0005", "nsteps          = 1100\n", "coulombtype     = PME\n",
+                           "rcoulomb        = 1.0\n", "rvdw            = 1.0\n", "tcoupl          = V-rescale\n", "ref-t           = 300\n",
+                           "nstlog          = 50\n"})
+    EXPECT_NE(p.find(want), std::string::npos) << want << " in\n" << p;
+  EXPECT_NE(p.find("gen-seed        = " + std::to_string(((1ULL << 40) + 5) % 2147483647ULL)), std::string::npos);
+  md.integrator = Integrator::Nve;
+  EXPECT_NE(gromacsProductionMdp(md).find("tcoupl          = no\n"), std::string::npos);
+  md.minimizeSteps = 300;
+  md.minimizeToleranceKJPerMolA = 10;
+  const std::string em = gromacsMinimizationMdp(md);
+  EXPECT_NE(em.find("integrator      = steep\n"), std::string::npos);
+  EXPECT_NE(em.find("nsteps          = 300\n"), std::string::npos);
+  EXPECT_NE(em.find("emtol           = 100 "), std::string::npos);  // kJ/mol/nm
+}
+
+namespace {
+std::string solvatedSlice(const std::string& dir) {
+  const PolyAlanineBuilder b(PolyAlanineOptions{Conformation::Folded, Termini::Charged, 42, 1000});
+  SolvationOptions so;
+  so.paddingAngstrom = 8.0;
+  const std::string path = dir + "/polyala-10-solvated.pdb";
+  writeSystem(Solvator(so).solvate(b.build(10)), path, FileFormat::Pdb);
+  return path;
+}
+}  // namespace
+
+TEST(GromacsEngine, CffRunOfASolvatedSliceReportsNsPerDayAndCycleTable) {
+  if (const std::string why = classical::GmxTool::unavailableReason(); !why.empty()) GTEST_SKIP() << why;
+  const std::string dir = test::freshTempDir("gmxrun");
+  const std::string in = solvatedSlice(dir);
+  const std::string report = dir + "/r.json";
+  const auto r = test::runCli("run --in " + in + " --mode md --engine gromacs --configuration cff --steps 40 --warmup-steps 10 "
+                              "--minimize-steps 20 --threads 1 --out " + report);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto j = nlohmann::json::parse(readTextFile(report));
+  ASSERT_EQ(j["runs"].size(), 1u);
+  const auto& run = j["runs"][0];
+  EXPECT_EQ(run["status"], "ok") << run.dump();
+  EXPECT_EQ(run["configuration"], "cff");
+  const auto& md = run["measurements"]["md"];
+  EXPECT_GT(md["ns_per_day"].get<double>(), 0.0);
+  EXPECT_EQ(md["integrator"], "md + v-rescale (tau-t 0.1 ps)");
+  EXPECT_FALSE(md.contains("friction_per_ps"));
+  const auto& g = md["gromacs"];
+  EXPECT_EQ(g["solvation"], "mlff-bench's (input system)");
+  EXPECT_EQ(g["atoms"].get<size_t>(), readSystem(in).size());  // our solute and waters, as pdb2gmx wrote them
+  bool force = false, total = false;
+  for (const auto& row : g["cycle_accounting"]) {
+    force = force || row["name"] == "Force";
+    total = total || (row["name"] == "Total" && row["percent"] == 100.0);
+  }
+  EXPECT_TRUE(force && total) << g["cycle_accounting"].dump();
+  EXPECT_DOUBLE_EQ(g["ns_per_day"].get<double>(), md["ns_per_day"].get<double>());
+  EXPECT_GT(md["minimization"]["steps"].get<int>(), 0);
+}
+
+TEST(GromacsEngine, AFailingGmxStepIsAnErrorQuotingGmxAndKeepsTheFolder) {
+  if (const std::string why = classical::GmxTool::unavailableReason(); !why.empty()) GTEST_SKIP() << why;
+  const std::string dir = test::freshTempDir("gmxfail");
+  const std::string in = solvatedSlice(dir);
+  fs::create_directories(dir + "/work");
+  const auto r = test::runCli("run --in " + in + " --mode md --engine gromacs --configuration cff --steps 10 --forcefield nosuchff "
+                              "--work-dir " + dir + "/work --out " + dir + "/r.json");
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  const auto j = nlohmann::json::parse(readTextFile(dir + "/r.json"));
+  const auto& run = j["runs"][0];
+  EXPECT_EQ(run["status"], "error");
+  const std::string msg = run["message"];
+  EXPECT_NE(msg.find("gmx pdb2gmx failed (exit 1)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("nosuchff"), std::string::npos) << msg;  // gmx's own words name the force field
+  EXPECT_NE(msg.find("work folder kept: " + dir + "/work/mlffb-gromacs-"), std::string::npos) << msg;
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir + "/work"), fs::directory_iterator()), 1);
+}
+
+TEST(GromacsEngine, WithoutGmxItsPointsAreSkippedWithTheReason) {
+  const auto r = test::runShell("PATH=/nonexistent " + std::string(MLFFB_BINARY) +
+                                " run --suite polyala-md --quick --engine gromacs --configuration cff --plan");
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("skipped: engine gromacs is unavailable: GROMACS not found: no 'gmx' on PATH"), std::string::npos) << r.out;
+}
+
+TEST(GromacsEngine, APointTimeoutStopsGmxToo) {
+  if (const std::string why = classical::GmxTool::unavailableReason(); !why.empty()) GTEST_SKIP() << why;
+  const std::string dir = test::freshTempDir("gmxtimeout");
+  const std::string in = solvatedSlice(dir);
+  const std::string work = dir + "/work";
+  fs::create_directories(work);
+  const auto r = test::runCli("run --in " + in + " --mode md --engine gromacs --configuration cff --steps 10000000 --minimize-steps 0 "
+                              "--threads 1 --timeout 6 --work-dir " + work + " --out " + dir + "/r.json");
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  const auto j = nlohmann::json::parse(readTextFile(dir + "/r.json"));
+  EXPECT_EQ(j["runs"][0]["status"], "timeout");
+  // No process is left working in the engine's folder.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::vector<std::string> left;
+  for (const auto& p : fs::directory_iterator("/proc")) {
+    std::error_code ec;
+    const auto cwd = fs::read_symlink(p.path() / "cwd", ec);
+    if (!ec && cwd.string().rfind(work, 0) == 0) left.push_back(p.path().filename().string());
+  }
+  EXPECT_TRUE(left.empty()) << "processes still in " << work << ": " << left.size();
+}
