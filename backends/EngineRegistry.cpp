@@ -11,8 +11,11 @@ const EngineEntry& findEngine(const std::string& name) {
 
 std::unique_ptr<Engine> createEngine(const std::string& name, const OptionValues& options) {
   const EngineEntry& e = findEngine(name);
-  const Availability a = e.availability();
-  if (!a.available) throw std::invalid_argument("engine " + name + " is unavailable: " + a.reason);
+  // Engines that judge their options themselves were checked by the planner with the point's.
+  if (!e.unavailableFor) {
+    const Availability a = e.availability();
+    if (!a.available) throw std::invalid_argument("engine " + name + " is unavailable: " + a.reason);
+  }
   return e.create(options);
 }
 

@@ -13,9 +13,10 @@ namespace mlffb {
 
 struct EngineEntry : EntryInfo {
   bool inProcess = true;
-  /// Why this engine cannot run configuration `c` on this machine (e.g. GROMACS without NNPot);
-  /// empty when it can. Unset: every declared configuration runs.
-  std::function<std::string(Configuration)> configurationUnavailable;
+  /// Why this engine cannot run configuration `c` with these engine options on this machine (e.g.
+  /// no gmx at --gmx PATH, or a GROMACS without NNPot); empty when it can. When set, the planner
+  /// asks it instead of `availability` (which then only describes the default set-up for `list`).
+  std::function<std::string(Configuration, const OptionValues&)> unavailableFor;
   std::function<std::unique_ptr<Engine>(const OptionValues&)> create;
 };
 

@@ -251,7 +251,8 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
     return "";
   }
   const EngineEntry& engine = findEngine(p.engine);
-  if (const Availability a = engine.availability(); !a.available) return "engine " + engine.name + " is unavailable: " + a.reason;
+  if (!engine.unavailableFor)
+    if (const Availability a = engine.availability(); !a.available) return "engine " + engine.name + " is unavailable: " + a.reason;
   const Capabilities ec = engine.capabilities();
   if (!ec.supports(p.configuration)) {
     std::vector<std::string> others;
@@ -262,8 +263,8 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
                            : "engines that run " + toString(p.configuration) + ": " + listOf(others));
   }
   if (!ec.supports(p.device.kind)) return "engine " + engine.name + " cannot drive a model on " + toString(p.device.kind);
-  if (engine.configurationUnavailable)
-    if (std::string why = engine.configurationUnavailable(p.configuration); !why.empty()) return why;
+  if (engine.unavailableFor)
+    if (std::string why = engine.unavailableFor(p.configuration, p.engineOptions); !why.empty()) return "engine " + engine.name + ": " + why;
   if (!ec.supports(p.precision)) return "engine " + engine.name + " runs " + joinNames(ec.precisions) + " only";
   return "";
 }

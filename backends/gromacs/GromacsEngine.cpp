@@ -242,15 +242,13 @@ const Registrar<EngineEntry> kEntry{[] {
     c.configurations = {Configuration::Cff, Configuration::Mlff, Configuration::Cml};
     return c;
   };
-  e.configurationUnavailable = [](Configuration c) -> std::string {
+  e.unavailableFor = [](Configuration c, const OptionValues& o) -> std::string {
+    const std::string program = optionText(o, "gmx", "gmx");
+    if (std::string why = GmxTool::unavailableReason(program); !why.empty()) return why;
     if (c == Configuration::Cff) return "";
-    try {
-      const GmxTool t = GmxTool::find("gmx");
-      if (!t.nnpot) return t.nnpotReason;
-      return "configuration " + toString(c) + " through GROMACS NNPot needs an exported TorchScript model, which this build does not write yet";
-    } catch (const std::exception& ex) {
-      return ex.what();
-    }
+    const GmxTool t = GmxTool::find(program);
+    if (!t.nnpot) return t.nnpotReason;
+    return "configuration " + toString(c) + " through GROMACS NNPot needs an exported TorchScript model, which this build does not write yet";
   };
   e.options = {
       OptionSpec::text("gmx", "gmx", "GROMACS executable (gromacs engine)", "gmx"),

@@ -155,7 +155,21 @@ TEST(GromacsEngine, WithoutGmxItsPointsAreSkippedWithTheReason) {
   const auto r = test::runShell("PATH=/nonexistent " + std::string(MLFFB_BINARY) +
                                 " run --suite polyala-md --quick --engine gromacs --configuration cff --plan");
   EXPECT_EQ(r.exitCode, 0) << r.err;
-  EXPECT_NE(r.out.find("skipped: engine gromacs is unavailable: GROMACS not found: no 'gmx' on PATH"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("skipped: engine gromacs: GROMACS not found: no 'gmx' on PATH"), std::string::npos) << r.out;
+  const auto bad = test::runCli("run --suite polyala-md --quick --engine gromacs --configuration cff --gmx /nonexistent/gmx --plan");
+  EXPECT_EQ(bad.exitCode, 0) << bad.err;
+  EXPECT_NE(bad.out.find("skipped: engine gromacs: GROMACS not found: '/nonexistent/gmx' is not an executable file"), std::string::npos)
+      << bad.out;
+}
+
+TEST(GromacsEngine, AGmxGivenByPathIsUsedWhenPathHasNone) {
+  const std::string gmx = findProgram("gmx");
+  if (gmx.empty()) GTEST_SKIP() << "no gmx on PATH to point at";
+  const auto r = test::runShell("PATH=/nonexistent " + std::string(MLFFB_BINARY) +
+                                " run --suite polyala-md --quick --engine gromacs --configuration cff --gmx " + gmx + " --plan");
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("suite polyala-md: 1 points\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("skipped"), std::string::npos) << r.out;
 }
 
 TEST(GromacsEngine, APointTimeoutStopsGmxToo) {

@@ -67,7 +67,9 @@ GmxTool GmxTool::find(const std::string& program) {
   GmxTool t;
   t.executable = findProgram(program.empty() ? "gmx" : program);
   if (t.executable.empty())
-    throw GmxError("GROMACS not found: no '" + program + "' on PATH (install Debian's gromacs, or give --gmx PATH)");
+    throw GmxError(program.find('/') != std::string::npos
+                       ? "GROMACS not found: '" + program + "' is not an executable file"
+                       : "GROMACS not found: no '" + program + "' on PATH (install Debian's gromacs, or give --gmx PATH)");
   const fs::path dir = fs::temp_directory_path() / ("mlffb-gmx-version-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   SubprocessResult r;
