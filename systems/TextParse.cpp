@@ -13,6 +13,19 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+std::vector<std::string> splitWords(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    size_t j = i;
+    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) ++j;
+    if (j > i) out.emplace_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
 std::string where(const std::string& file, size_t line) { return file + ":" + std::to_string(line); }
 
 double parseFiniteDouble(std::string_view field, const std::string& file, size_t line, const char* what) {

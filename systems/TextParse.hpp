@@ -2,10 +2,13 @@
 // Strict field parsing for the structure readers: every error names file, line and field.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mlffb {
 
 std::string_view trim(std::string_view s);
+/// The whitespace-separated fields of `s`.
+std::vector<std::string> splitWords(std::string_view s);
 /// Location prefix "file:line".
 std::string where(const std::string& file, size_t line);
 /// Parses a finite floating-point field; throws std::invalid_argument naming file:line and what.

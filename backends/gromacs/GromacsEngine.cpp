@@ -112,7 +112,7 @@ std::string gromacsProductionMdp(const MdOptions& md) {
 
 EngineResult GromacsEngine::run(const EngineRequest& rq) {
   if (!rq.system) throw std::invalid_argument("gromacs engine: the request has no system");
-  const GmxTool gmx = GmxTool::find(settings_.gmx);
+  const GmxTool& gmx = GmxTool::cached(settings_.gmx);
   if (rq.configuration != Configuration::Cff)
     throw std::invalid_argument(gmx.nnpot ? "gromacs engine: configurations mlff and cml through NNPot need a model exported with "
                                             "`mlff-bench export`, which this build does not do yet"
@@ -246,7 +246,7 @@ const Registrar<EngineEntry> kEntry{[] {
     const std::string program = optionText(o, "gmx", "gmx");
     if (std::string why = GmxTool::unavailableReason(program); !why.empty()) return why;
     if (c == Configuration::Cff) return "";
-    const GmxTool t = GmxTool::find(program);
+    const GmxTool& t = GmxTool::cached(program);
     if (!t.nnpot) return t.nnpotReason;
     return "configuration " + toString(c) + " through GROMACS NNPot needs an exported TorchScript model, which this build does not write yet";
   };

@@ -30,13 +30,6 @@ std::vector<std::string> fields15(const std::string& line) {
   return out;
 }
 
-std::vector<std::string> words(const std::string& s) {
-  std::istringstream in(s);
-  std::vector<std::string> w;
-  std::string x;
-  while (in >> x) w.push_back(x);
-  return w;
-}
 }  // namespace
 
 GmxLog parseGmxLog(const std::string& text, const std::string& /*file*/) {
@@ -55,7 +48,7 @@ GmxLog parseGmxLog(const std::string& text, const std::string& /*file*/) {
     const std::string t(trim(l));
     if (t.find("A V E R A G E S") != std::string::npos) inAverages = true;
     if (t == "Step           Time" && i + 1 < lines.size()) {
-      const auto w = words(lines[i + 1]);
+      const auto w = splitWords(lines[i + 1]);
       double s = 0;
       if (w.size() == 2 && number(w[0], s) && number(w[1], time)) step = static_cast<long>(s);
       continue;
@@ -92,7 +85,7 @@ GmxLog parseGmxLog(const std::string& text, const std::string& /*file*/) {
           continue;
         }
         if (dashes == 0) continue;
-        const auto w = words(r);
+        const auto w = splitWords(r);
         size_t firstNumber = w.size();
         for (size_t c = 0; c < w.size(); ++c) {
           double v = 0;
@@ -116,7 +109,7 @@ GmxLog parseGmxLog(const std::string& text, const std::string& /*file*/) {
       continue;
     }
     if (t.rfind("Time:", 0) == 0) {
-      const auto w = words(t);
+      const auto w = splitWords(t);
       double a = 0, b = 0;
       if (w.size() >= 3 && number(w[1], a) && number(w[2], b)) {
         log.coreSeconds = a;
@@ -124,7 +117,7 @@ GmxLog parseGmxLog(const std::string& text, const std::string& /*file*/) {
       }
     }
     if (t.rfind("Performance:", 0) == 0) {
-      const auto w = words(t);
+      const auto w = splitWords(t);
       double a = 0, b = 0;
       if (w.size() >= 2 && number(w[1], a)) log.nsPerDay = a;
       if (w.size() >= 3 && number(w[2], b)) log.hoursPerNs = b;

@@ -100,18 +100,35 @@ GmxTool GmxTool::find(const std::string& program) {
   return t;
 }
 
-std::string GmxTool::unavailableReason(const std::string& program) {
+const GmxTool& GmxTool::cached(const std::string& program) {
+  struct Found {
+    GmxTool tool;
+    std::string error;
+  };
   static std::mutex mu;
-  static std::map<std::string, std::string> cache;
+  static std::map<std::string, Found> cache;
   std::lock_guard<std::mutex> lock(mu);
-  if (auto it = cache.find(program); it != cache.end()) return it->second;
-  std::string why;
-  try {
-    find(program);
-  } catch (const std::exception& e) {
-    why = e.what();
+  auto it = cache.find(program);
+  if (it == cache.end()) {
+    Found f;
+    try {
+      f.tool = find(program);
+    } catch (const std::exception& e) {
+      f.error = e.what();
+    }
+    it = cache.emplace(program, std::move(f)).first;
   }
-  return cache[program] = why;
+  if (!it->second.error.empty()) throw GmxError(it->second.error);
+  return it->second.tool;
+}
+
+std::string GmxTool::unavailableReason(const std::string& program) {
+  try {
+    cached(program);
+  } catch (const GmxError& e) {
+    return e.what();
+  }
+  return "";
 }
 
 SubprocessResult GmxTool::run(const std::vector<std::string>& args, const std::string& workDir, const std::string& logName,

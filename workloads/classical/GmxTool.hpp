@@ -24,7 +24,9 @@ struct GmxTool {
 
   /// Finds `program` (default "gmx") and reads `gmx --version`; throws GmxError saying why not.
   static GmxTool find(const std::string& program = "gmx");
-  /// Why gmx cannot be used here (empty when it can); cached per program name.
+  /// find(), once per program name in this process (the planner asks for every point).
+  static const GmxTool& cached(const std::string& program = "gmx");
+  /// Why gmx cannot be used here (empty when it can), from cached().
   static std::string unavailableReason(const std::string& program = "gmx");
 
   /// Runs `gmx <args>` in `workDir` with the log `<logName>.log`; throws GmxError quoting the

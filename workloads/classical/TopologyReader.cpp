@@ -5,11 +5,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "core/Subprocess.hpp"
+#include "systems/AtomicFile.hpp"
 #include "systems/TextParse.hpp"
 #include "systems/Topology.hpp"
 
@@ -34,15 +35,9 @@ std::vector<std::string> defaultIncludeDirs() {
     std::string d;
     while (std::getline(ss, d, ':')) add(d);
   }
-  if (const char* path = std::getenv("PATH")) {
-    std::stringstream ss(path);
-    std::string d;
-    while (std::getline(ss, d, ':')) {
-      std::error_code ec;
-      for (const char* exe : {"gmx", "gmx_mpi", "gmx_d"})
-        if (fs::exists(fs::path(d) / exe, ec)) add(fs::path(d).parent_path() / "share" / "gromacs" / "top");
-    }
-  }
+  for (const char* exe : {"gmx", "gmx_mpi", "gmx_d"})
+    if (const std::string found = findProgram(exe); !found.empty())
+      add(fs::path(found).parent_path().parent_path() / "share" / "gromacs" / "top");
   add("/usr/share/gromacs/top");
   return dirs;
 }
@@ -59,19 +54,6 @@ struct Line {
 
 [[noreturn]] void fail(const std::string& at, const std::string& what) { throw TopologyError(at + ": " + what); }
 
-std::vector<std::string> split(std::string_view s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    size_t j = i;
-    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) ++j;
-    if (j > i) out.emplace_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 /// GROMACS's C-like preprocessor, producing the data and section lines.
 class Preprocessor {
  public:
@@ -82,7 +64,7 @@ class Preprocessor {
       if (eq == std::string::npos)
         defines_[s] = {};
       else
-        defines_[s.substr(0, eq)] = split(s.substr(eq + 1));
+        defines_[s.substr(0, eq)] = splitWords(s.substr(eq + 1));
     }
   }
 
@@ -113,7 +95,7 @@ class Preprocessor {
         continue;
       }
       if (!active()) continue;
-      Line l{split(t), file, startNumber};
+      Line l{splitWords(t), file, startNumber};
       // Substitute defined names used as fields (e.g. the ILDN torsion macros).
       std::vector<std::string> expanded;
       for (auto& tok : l.tokens) {
@@ -138,7 +120,7 @@ class Preprocessor {
   bool active() const { return conditionals_.empty() || (conditionals_.back().parentActive && conditionals_.back().taking); }
 
   void directive(const std::string& t, const std::string& file, size_t number, int depth) {
-    const std::vector<std::string> w = split(t.substr(1));
+    const std::vector<std::string> w = splitWords(t.substr(1));
     const std::string at = where(file, number);
     if (w.empty()) fail(at, "empty preprocessor directive");
     const std::string& d = w[0];
@@ -171,11 +153,13 @@ class Preprocessor {
       for (const auto& c : candidates) {
         std::error_code ec;
         if (!fs::is_regular_file(c, ec)) continue;
-        std::ifstream f(c, std::ios::binary);
-        if (!f) fail(at, "cannot read included " + c.string());
-        std::stringstream ss;
-        ss << f.rdbuf();
-        run(ss.str(), c.string(), depth + 1);
+        std::string included;
+        try {
+          included = readFile(c.string());
+        } catch (const std::runtime_error& e) {
+          fail(at, std::string("cannot read included ") + e.what());
+        }
+        run(included, c.string(), depth + 1);
         return;
       }
       std::string searched;
@@ -675,13 +659,13 @@ ClassicalTopology parseTopology(const std::string& text, const std::string& file
 }
 
 ClassicalTopology readTopology(const std::string& path, const TopologyReadOptions& options) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) throw TopologyError(path + ": is a directory, not a topology file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TopologyError(path + ": cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parseTopology(ss.str(), path, options);
+  std::string text;
+  try {
+    text = readFile(path);
+  } catch (const std::runtime_error& e) {
+    throw TopologyError(e.what());
+  }
+  return parseTopology(text, path, options);
 }
 
 }  // namespace mlffb::classical
