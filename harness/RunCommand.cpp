@@ -9,6 +9,7 @@
 #include "core/Units.hpp"
 #include "core/Errors.hpp"
 #include "harness/CheckedOptions.hpp"
+#include "harness/CommandSupport.hpp"
 #include "harness/Json.hpp"
 #include "harness/OptionCatalog.hpp"
 #include "harness/Plan.hpp"
@@ -28,16 +29,6 @@ namespace mlffb {
 namespace fs = std::filesystem;
 namespace {
 
-/// `parse()`, its std::invalid_argument turned into a usage error (naming the option, if given).
-template <class Parse>
-auto usage(Parse&& parse, const char* option = nullptr) {
-  try {
-    return parse();
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(option ? std::string(option) + ": " + e.what() : std::string(e.what()));
-  }
-}
-
 /// One evaluation; a cell too thin for the model's cutoff is named with the file and the way out.
 EnergyForces evaluateNaming(Potential& pot, const System& s, const std::string& file) {
   try {
@@ -45,14 +36,6 @@ EnergyForces evaluateNaming(Potential& pot, const System& s, const std::string& 
   } catch (const CellTooSmall& e) {
     throw std::invalid_argument(file + ": " + e.what() + "; evaluate it without its cell with --pbc off");
   }
-}
-
-/// Says on stderr which weights (or model files) the evaluation used, and why when not physical.
-void printWeightsNote(const ModelEntry& entry, const Json& description, bool physical) {
-  if (!description.contains("weights") || !description["weights"].is_object()) return;
-  std::cerr << "mlff-bench: note: " << entry.name << " weights: " << description["weights"].value("source", std::string("?"));
-  if (!physical) std::cerr << " (" << entry.physicalDefaultsHint << ")";
-  std::cerr << "\n";
 }
 
 /// For a plan: one note per model entry whose physical defaults could not be found.
@@ -68,28 +51,9 @@ void notePhysicalDefaults(const std::vector<Point>& points, const OptionValues& 
   }
 }
 
-OptionSpec frameSpec() { return OptionSpec::integer("frame", "frame", "MODEL of a multi-model PDB (1-based)", 1, 1e6, "1"); }
-OptionSpec minDistanceSpec() {
-  return OptionSpec::real("min-distance", "min_distance", "Refuse structures with two atoms closer than this, Å (0: no check)", 0, 5, "0.5");
-}
-
 std::vector<std::string>& commandLine() {
   static std::vector<std::string> args;
   return args;
-}
-
-/// The options registry entries declare (of the given kinds), each under a help group naming
-/// its owners; values land in `values` by key and are checked by the planner.
-void addCatalogOptions(CLI::App* c, OptionValues& values, const std::vector<std::string>& kinds) {
-  for (const auto& o : optionCatalog()) {
-    if (std::find(kinds.begin(), kinds.end(), o.kind) == kinds.end()) continue;
-    std::string help = o.spec.help;
-    if (!o.spec.defaultText.empty()) help += " [default: " + o.spec.defaultText + "]";
-    help += " (" + o.spec.allowed() + ")";
-    const std::string key = o.spec.key;
-    c->add_option_function<std::string>("--" + o.spec.flag, [&values, key](const std::string& v) { values[key] = v; }, help)
-        ->group("Options of " + o.ownerList());
-  }
 }
 
 std::string shellQuote(const std::string& s) {
@@ -267,13 +231,7 @@ void addEvalCommand(CLI::App& app) {
       po.flavor = flavors.front()->flavor;
     }
     const ModelEntry& entry = usage([&]() -> const ModelEntry& { return findModel(*model, po.flavor); });
-    for (const auto& [key, value] : po.options) {
-      const CatalogOption* c = findOption(key);
-      bool declared = false;
-      for (const auto& spec : entry.options) declared = declared || spec.key == key;
-      if (!declared) throw UsageError("--" + c->spec.flag + " is an option of " + c->ownerList() + ", not of " + entry.name);
-      c->spec.require(value);
-    }
+    requireDeclaredOptions(entry, po.options);
     if (const std::string why = deviceUnavailableReason(po.device); !why.empty()) throw UsageError(why);
     // The physical weights whenever they can be found; random weights only when asked for.
     const bool physical = applyPhysicalDefaults(entry, po.options);

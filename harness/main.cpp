@@ -9,6 +9,7 @@
 #include "core/Errors.hpp"
 #include "harness/BuildInfo.hpp"
 #include "harness/CompareCommand.hpp"
+#include "harness/ExportCommand.hpp"
 #include "harness/ListCommand.hpp"
 #include "harness/RunCommand.hpp"
 #include "harness/SystemsCommand.hpp"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   mlffb::addRunCommand(app);
   mlffb::addEvalCommand(app);
   mlffb::addCompareCommand(app);
+  mlffb::addExportCommand(app);
   mlffb::addReportCommand(app);
   mlffb::setCommandLine(argc, argv);
   try {

@@ -301,3 +301,41 @@ TEST(Cli, PeriodicBoundaryModeAndFrameOfRealWorldFiles) {
   EXPECT_EQ(rec["system"]["box"]["triclinic"], true);
   EXPECT_NEAR(rec["system"]["box"]["vectors"][2][1].get<double>(), 6.25, 1e-9);
 }
+
+TEST(Cli, ExportWritesTorchScriptThatEvalReadsBackAndRefusesMisuse) {
+  const std::string dir = test::freshTempDir("cli-export");
+  std::ofstream(dir + "/methane.xyz") << "5\nmethane\nC 0.03192167 0.00638559 0.01301679\n"
+                                         "H -0.83140486 0.39370209 -0.26395324\nH -0.66518241 -0.84461308 0.20759389\n"
+                                         "H 0.45554739 0.54289633 0.81170881\nH 0.66091919 -0.16799635 -0.91037834\n";
+#ifdef MLFFB_HAVE_TORCH
+  // openmm-torch: the atoms inside; `eval --flavor torchscript` calls it as OpenMM-Torch does.
+  auto r = runCli("export --model ani2x --weights random --seed 3 --precision float64 --contract openmm-torch --in " + dir +
+                  "/methane.xyz --out " + dir + "/m.pt");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const Json d = Json::parse(r.out);
+  EXPECT_EQ(d["contract"], "openmm-torch");
+  EXPECT_EQ(d["atoms"], 5);
+  EXPECT_GT(d["bytes"].get<double>(), 1e6);
+  auto viaFile = runCli("eval --model ani2x --flavor torchscript --precision float64 --model-file " + dir + "/m.pt --in " + dir + "/methane.xyz");
+  auto native = runCli("eval --model ani2x --flavor native --precision float64 --weights random --seed 3 --in " + dir + "/methane.xyz");
+  ASSERT_EQ(viaFile.exitCode, 0) << viaFile.err;
+  ASSERT_EQ(native.exitCode, 0) << native.err;
+  const double a = Json::parse(viaFile.out)["energy"]["kj_mol"], b = Json::parse(native.out)["energy"]["kj_mol"];
+  EXPECT_NEAR(a, b, 1e-10 * std::abs(b));
+  // nnpot: the GROMACS mdp lines come with it; an existing file is kept unless --force.
+  auto n = runCli("export --model et --num-layers 1 --hidden-channels 16 --num-heads 2 --out " + dir + "/et.pt");
+  ASSERT_EQ(n.exitCode, 0) << n.err;
+  EXPECT_NE(Json::parse(n.out)["gromacs_mdp"].get<std::string>().find("nnpot-model-input2  = atom-numbers"), std::string::npos);
+  const auto before = fs::file_size(dir + "/et.pt");
+  expectOneLineError(runCli("export --model et --out " + dir + "/et.pt"), "exists; give --force");
+  EXPECT_EQ(fs::file_size(dir + "/et.pt"), before);
+  EXPECT_EQ(runCli("export --model et --num-layers 2 --force --out " + dir + "/et.pt").exitCode, 0);
+  EXPECT_NE(fs::file_size(dir + "/et.pt"), before);
+#endif
+  expectOneLineError(runCli("export --model ani2x --contract openmm-torch --out " + dir + "/x.pt"), "give the structure");
+  expectOneLineError(runCli("export --model ani2x --contract lammps --out " + dir + "/x.pt"), "unknown contract 'lammps'");
+  expectOneLineError(runCli("export --model mace --out " + dir + "/x.pt"), "'mace' cannot be exported");
+  expectOneLineError(runCli("export --model et --member 2 --out " + dir + "/x.pt"), "--member is an option of ani2x");
+  expectOneLineError(runCli("export --model ani2x --precision bf16 --out " + dir + "/x.pt"), "--precision");
+  EXPECT_FALSE(fs::exists(dir + "/x.pt"));
+}

@@ -93,7 +93,14 @@ class TorchScriptPotential final : public Potential {
   }
 
  private:
-  static std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
+  /// The line of a LibTorch error that says what went wrong: the first, or for an error raised
+  /// inside TorchScript (a traceback first) the last non-empty one, e.g. "AssertionError: …".
+  static std::string firstLine(const std::string& s) {
+    if (s.find("The following operation failed in the TorchScript interpreter") == std::string::npos) return s.substr(0, s.find('\n'));
+    std::string t = s;
+    while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+    return t.substr(t.find_last_of('\n') + 1);
+  }
   std::invalid_argument contractError(const std::string& what) const {
     return std::invalid_argument(file_ + " does not follow the OpenMM-Torch contract " + kTorchScriptContract + ": " + what);
   }
