@@ -263,6 +263,9 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
                            : "engines that run " + toString(p.configuration) + ": " + listOf(others));
   }
   if (!ec.supports(p.device.kind)) return "engine " + engine.name + " cannot drive a model on " + toString(p.device.kind);
+  if (!engine.modelFlavor.empty() && p.configuration != Configuration::Cff && p.flavor != engine.modelFlavor)
+    return "engine " + engine.name + " evaluates the model as exported TorchScript, the " + engine.modelFlavor +
+           " flavour's computation: ask for --flavor " + engine.modelFlavor;
   if (engine.unavailableFor)
     if (std::string why = engine.unavailableFor(p.configuration, p.engineOptions); !why.empty()) return "engine " + engine.name + ": " + why;
   if (!ec.supports(p.precision)) return "engine " + engine.name + " runs " + joinNames(ec.precisions) + " only";
@@ -394,6 +397,10 @@ std::vector<Point> expandPlan(const RunRequest& r) {
               // A suite's engines × configurations: only the pairs the engine runs at all (an
               // engine asked for by name still gets its points, skipped with the reason).
               if (mode == Mode::Md && r.engines.empty() && !findEngine(engine).capabilities().supports(config)) continue;
+              // An engine that runs an export of the model gets the flavour the export mirrors.
+              if (mode == Mode::Md && r.flavors.empty() && config != Configuration::Cff && !findEngine(engine).modelFlavor.empty() &&
+                  findEngine(engine).modelFlavor != entry->flavor)
+                continue;
               for (const Device& device : devices)
                 for (const Precision prec : precisions) {
                   Point p;

@@ -14,7 +14,10 @@
 #include "core/Units.hpp"
 #include "profilers/Range.hpp"
 #include "workloads/classical/GmxTool.hpp"
+#include "systems/AtomicFile.hpp"
 #include "workloads/classical/GromacsTopology.hpp"
+#include "workloads/torch/TorchSupport.hpp"
+#include "workloads/torchscript/ModelExport.hpp"
 
 namespace fs = std::filesystem;
 
@@ -113,10 +116,11 @@ std::string gromacsProductionMdp(const MdOptions& md) {
 EngineResult GromacsEngine::run(const EngineRequest& rq) {
   if (!rq.system) throw std::invalid_argument("gromacs engine: the request has no system");
   const GmxTool& gmx = GmxTool::cached(settings_.gmx);
-  if (rq.configuration != Configuration::Cff)
-    throw std::invalid_argument(gmx.nnpot ? "gromacs engine: configurations mlff and cml through NNPot need a model exported with "
-                                            "`mlff-bench export`, which this build does not do yet"
-                                          : gmx.nnpotReason);
+  // mlff and cml: the model exported as TorchScript and evaluated by GROMACS's NNPot module on the
+  // solute (mlff: the solute is the whole system, in vacuum in a box; cml: solute in TIP3P water,
+  // NNP–MM coupling by mechanical embedding, as GROMACS does it).
+  const bool nnpot = rq.configuration != Configuration::Cff;
+  if (nnpot && !gmx.nnpot) throw std::invalid_argument(gmx.nnpotReason);
   const MdOptions& md = rq.md;
   if (md.steps < 1 || md.warmupSteps < 0 || !(md.timestepFs > 0) || md.traceEvery < 1)
     throw std::invalid_argument("MD options: steps ≥ 1, warm-up ≥ 0, dt > 0 and trace interval ≥ 1 are required");
@@ -127,15 +131,39 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
     classical::TopologyRequest tr;
     tr.forceField = settings_.forceField;
     tr.waterModel = settings_.waterModel;
-    tr.solvateWithGromacs = settings_.gromacsSolvate;
+    tr.solvateWithGromacs = rq.configuration == Configuration::Mlff ? false : settings_.gromacsSolvate;
     tr.paddingNm = settings_.paddingNm;
     classical::GeneratedTopology topo;
     {
       profilers::Range r("topology");
       topo = classical::generateTopology(gmx, *rq.system, dir, tr);
     }
-    std::ofstream(fs::path(dir) / "em.mdp") << gromacsMinimizationMdp(md);
-    std::ofstream(fs::path(dir) / "md.mdp") << gromacsProductionMdp(md);
+    std::string nnpotLines;
+    nlohmann::ordered_json exported;
+    if (nnpot) {
+      if (rq.configuration == Configuration::Mlff && topo.system.solventCount() > 0)
+        throw std::invalid_argument("gromacs engine: configuration mlff evaluates the whole system with the MLFF; this one has solvent (use cml)");
+      ExportRequest er;
+      er.model = rq.model.model;
+      er.options = rq.model.options;
+      er.contract = ExportContract::NNPot;
+      ExportedModel m;
+      {
+        profilers::Range r("export");
+        m = exportTorchScript(er);
+      }
+      const std::string modelFile = (fs::path(dir) / "model.pt").string();
+      writeFileAtomically(modelFile, m.bytes);
+      // GROMACS's default index groups: System, and Protein for the poly-alanine solute.
+      const std::string group = rq.configuration == Configuration::Mlff ? "System" : "Protein";
+      nnpotLines = nnpotMdp(modelFile, group);
+      exported = m.description;
+      exported["file"] = modelFile;
+      exported["input_group"] = group;
+      exported["embedding"] = rq.configuration == Configuration::Cml ? "mechanical (GROMACS NNPot)" : "none (MLFF only)";
+    }
+    std::ofstream(fs::path(dir) / "em.mdp") << gromacsMinimizationMdp(md) << nnpotLines;
+    std::ofstream(fs::path(dir) / "md.mdp") << gromacsProductionMdp(md) << nnpotLines;
     const std::vector<std::string> mdrunThreads{"-ntmpi", "1", "-ntomp", std::to_string(threads)};
     std::string start = topo.groPath;
     if (md.minimizeSteps > 0) {
@@ -189,7 +217,7 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
     g["water_model"] = settings_.waterModel;
     g["atoms"] = topo.system.size();
     g["solvent_atoms"] = topo.system.solventCount();
-    g["solvation"] = rq.system->solventCount() > 0 ? "mlff-bench's (input system)" : settings_.gromacsSolvate ? "gmx solvate (spc216 box)" : "none";
+    g["solvation"] = rq.system->solventCount() > 0 ? "mlff-bench's (input system)" : tr.solvateWithGromacs ? "gmx solvate (spc216 box)" : "none";
     if (topo.system.box) {
       const Vec3 l = topo.system.box->lengths();
       g["box_nm"] = {l.x * 0.1, l.y * 0.1, l.z * 0.1};
@@ -211,6 +239,7 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
       for (const auto& [k, v] : log.averages->terms) avg[k] = v;
       g["average_energies_kj_mol"] = avg;
     }
+    if (nnpot) g["nnpot"] = exported;
     g["commands"] = topo.steps;
     g["work_dir"] = settings_.keepWork ? dir : "(removed)";
     out.extra["gromacs"] = g;
@@ -230,7 +259,7 @@ namespace {
 const Registrar<EngineEntry> kEntry{[] {
   EngineEntry e;
   e.name = "gromacs";
-  e.description = "GROMACS (gmx on PATH): pdb2gmx topology, steepest descent, PME MD with V-rescale; md.log timings (configuration cff; mlff/cml need NNPot)";
+  e.description = "GROMACS (gmx on PATH): pdb2gmx topology, steepest descent, PME MD with V-rescale; md.log timings (cff; mlff/cml through NNPot with the model exported as TorchScript, GROMACS 2025+ with Torch)";
   e.availability = [] {
     const std::string why = GmxTool::unavailableReason("gmx");
     return why.empty() ? Availability::yes() : Availability::no(why);
@@ -248,7 +277,8 @@ const Registrar<EngineEntry> kEntry{[] {
     if (c == Configuration::Cff) return "";
     const GmxTool& t = GmxTool::cached(program);
     if (!t.nnpot) return t.nnpotReason;
-    return "configuration " + toString(c) + " through GROMACS NNPot needs an exported TorchScript model, which this build does not write yet";
+    if (const auto why = torchAvailability(); !why.available) return "exporting the model for NNPot needs LibTorch: " + why.reason;
+    return "";
   };
   e.options = {
       OptionSpec::text("gmx", "gmx", "GROMACS executable (gromacs engine)", "gmx"),
@@ -261,6 +291,7 @@ const Registrar<EngineEntry> kEntry{[] {
       OptionSpec::directory("work-dir", "work_dir", "where the engine's work folders go (gromacs engine; default: the temp folder)"),
   };
   e.inProcess = false;
+  e.modelFlavor = "torch";
   e.create = [](const OptionValues& o) { return std::make_unique<GromacsEngine>(GromacsSettings::from(o)); };
   return e;
 }()};

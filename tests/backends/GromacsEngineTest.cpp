@@ -66,6 +66,14 @@ TEST(GmxLog, ErrorLinesAreQuoted) {
   EXPECT_EQ(classical::gmxErrorLines(grompp),
             "ERROR 1 [file topol.top, line 42]: No default Bond types Fatal error: There was 1 error in input file(s)");
   EXPECT_EQ(classical::gmxErrorLines("a\nb\n\nc\nd\n"), "b | c | d");
+  // Warnings are quoted only when they are why grompp stopped.
+  const std::string warned = "WARNING 1 [file md.mdp, line 32]:\n  Unknown left-hand 'nnpot-active' in parameter file\n\n"
+                             "-------------------------------------------------------\nProgram:     gmx grompp\n\nFatal error:\n"
+                             "Too many warnings (1).\n\nFor more information\n";
+  EXPECT_EQ(classical::gmxErrorLines(warned),
+            "WARNING 1 [file md.mdp, line 32]: Unknown left-hand 'nnpot-active' in parameter file Fatal error: Too many warnings (1).");
+  const std::string other = "WARNING 1 [file a.mdp, line 1]:\n  harmless\n\n-------\nProgram:     gmx grompp\n\nFatal error:\nSomething else\n";
+  EXPECT_EQ(classical::gmxErrorLines(other), "Fatal error: Something else");
 }
 
 TEST(GromacsEngine, MdpFollowsTheProtocol) {
@@ -192,4 +200,49 @@ TEST(GromacsEngine, APointTimeoutStopsGmxToo) {
     if (!ec && cwd.string().rfind(work, 0) == 0) left.push_back(p.path().filename().string());
   }
   EXPECT_TRUE(left.empty()) << "processes still in " << work << ": " << left.size();
+}
+
+// A GROMACS with NNPot is not in Debian 12: a wrapper that reports 2025 with Torch and runs the
+// installed gmx shows the wiring up to the first tool that does not know NNPot — the export in
+// the work folder, the nnpot-* mdp lines, the plan taking the torch flavour only — and that
+// grompp's refusal comes back as the point's error, quoting gmx.
+TEST(GromacsEngine, NnpotPointsExportTheModelAndWriteTheNnpotMdp) {
+  const std::string real = findProgram("gmx");
+  if (real.empty()) GTEST_SKIP() << "no gmx on PATH";
+  const std::string dir = test::freshTempDir("gmxnnpot");
+  const std::string wrapper = dir + "/gmx-nnpot";
+  std::ofstream(wrapper) << "#!/bin/sh\nif [ \"$1\" = --version ]; then\n  " << real
+                         << " --version | sed 's/GROMACS version:.*/GROMACS version:    2025.0/'\n  echo 'Torch support: enabled'\n"
+                            "  exit 0\nfi\nexec " << real << " \"$@\"\n";
+  fs::permissions(wrapper, fs::perms::owner_all);
+  const auto plan = test::runCli("run --suite polyala-md --sizes 10 --model ani2x --engine gromacs --configuration cml,mlff --gmx " + wrapper + " --plan");
+  ASSERT_EQ(plan.exitCode, 0) << plan.err;
+  EXPECT_NE(plan.out.find("2 points"), std::string::npos) << plan.out;  // the torch flavour, cml and mlff
+  EXPECT_EQ(plan.out.find("native"), std::string::npos) << plan.out;
+#ifndef MLFFB_HAVE_TORCH
+  EXPECT_NE(plan.out.find("ani2x/torch is unavailable"), std::string::npos) << plan.out;  // the export needs LibTorch
+#else
+  EXPECT_EQ(plan.out.find("skipped"), std::string::npos) << plan.out;
+  const auto named = test::runCli("run --suite polyala-md --sizes 10 --model ani2x --flavor native --engine gromacs --configuration cml --gmx " +
+                                  wrapper + " --plan");
+  EXPECT_NE(named.out.find("skipped: engine gromacs evaluates the model as exported TorchScript"), std::string::npos) << named.out;
+  const std::string in = solvatedSlice(dir);
+  fs::create_directories(dir + "/work");
+  const auto r = test::runCli("run --in " + in + " --mode md --engine gromacs --configuration cml --model ani2x --flavor torch --weights random "
+                              "--steps 10 --minimize-steps 0 --gmx " + wrapper + " --work-dir " + dir + "/work --out " + dir + "/r.json");
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  const auto j = nlohmann::json::parse(readTextFile(dir + "/r.json"));
+  const auto& run = j["runs"][0];
+  EXPECT_EQ(run["status"], "error");
+  const std::string msg = run["message"];
+  EXPECT_NE(msg.find("gmx grompp failed"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("nnpot-active"), std::string::npos) << msg;  // GROMACS 2022 does not know the option
+  std::vector<fs::path> folders(fs::directory_iterator(dir + "/work"), fs::directory_iterator());
+  ASSERT_EQ(folders.size(), 1u);
+  EXPECT_GT(fs::file_size(folders[0] / "model.pt"), 1000000u);
+  const std::string mdp = readTextFile((folders[0] / "md.mdp").string());
+  EXPECT_NE(mdp.find("nnpot-input-group   = Protein"), std::string::npos) << mdp;
+  EXPECT_NE(mdp.find("nnpot-modelfile     = " + (folders[0] / "model.pt").string()), std::string::npos) << mdp;
+  EXPECT_NE(mdp.find("nnpot-model-input4  = pbc"), std::string::npos) << mdp;
+#endif
 }

@@ -20,19 +20,26 @@ std::string gmxErrorLines(const std::string& log) {
   // then "For more information …". grompp lists its errors before it as "ERROR n [file …]:".
   std::istringstream in(log);
   std::string line, block, errors;
+  std::vector<std::string> warnings;  // quoted when grompp stops at "Too many warnings"
   enum { Outside, Header, Message } state = Outside;
   std::vector<std::string> tail;
-  bool inErrorItem = false;
+  std::string* item = nullptr;  // the ERROR or WARNING item being read
   while (std::getline(in, line)) {
     const std::string t(trim(line));
-    if (t.rfind("ERROR ", 0) == 0 && t.find("]:") != std::string::npos) {
-      errors += (errors.empty() ? "" : " ") + t;
-      inErrorItem = true;
+    const bool isError = t.rfind("ERROR ", 0) == 0, isWarning = t.rfind("WARNING ", 0) == 0;
+    if ((isError || isWarning) && t.find("]:") != std::string::npos) {
+      if (isError) {
+        errors += (errors.empty() ? "" : " ") + t;
+        item = &errors;
+      } else {
+        warnings.push_back(t);
+        item = &warnings.back();
+      }
       continue;
     }
-    if (inErrorItem) {
-      if (t.empty()) inErrorItem = false;
-      else errors += " " + t;
+    if (item) {
+      if (t.empty()) item = nullptr;
+      else *item += " " + t;
     }
     if (t.rfind("Program:", 0) == 0) {
       state = Header;
@@ -57,6 +64,8 @@ std::string gmxErrorLines(const std::string& log) {
     }
   }
   std::string out = errors;
+  if (block.find("Too many warnings") != std::string::npos)
+    for (size_t i = 0; i < warnings.size() && i < 3; ++i) out += (out.empty() ? "" : " ") + warnings[i];
   if (!block.empty() && out.find(block) == std::string::npos) out += (out.empty() ? "" : " ") + block;
   if (!out.empty()) return out;
   for (const auto& t : tail) out += (out.empty() ? "" : " | ") + t;
