@@ -1,9 +1,13 @@
 #include "harness/CommandSupport.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "harness/OptionCatalog.hpp"
+#include "systems/AtomicFile.hpp"
+#include "systems/StructureStats.hpp"
+#include "systems/SystemIO.hpp"
 
 namespace mlffb {
 
@@ -33,6 +37,20 @@ OptionSpec frameSpec() { return OptionSpec::integer("frame", "frame", "MODEL of 
 
 OptionSpec minDistanceSpec() {
   return OptionSpec::real("min-distance", "min_distance", "Refuse structures with two atoms closer than this, Å (0: no check)", 0, 5, "0.5");
+}
+
+System readStructure(const std::string& path, int frame, PbcMode pbc, double minDistance) {
+  System s = readSystem(path, ReadOptions{frame});
+  applyPbc(s, pbc, path);
+  requireSeparated(s, minDistance, path);
+  return s;
+}
+
+void requireOutputPath(const std::string& out, const std::string& in) {
+  namespace fs = std::filesystem;
+  if (!in.empty() && fs::exists(out) && fs::equivalent(out, in)) throw UsageError("--out " + out + " is the input file; write the result elsewhere");
+  const fs::path p(out);
+  ensureWritableDirectory(p.has_parent_path() ? p.parent_path().string() : ".");
 }
 
 void printWeightsNote(const ModelEntry& entry, const Json& description, bool physical) {

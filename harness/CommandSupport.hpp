@@ -11,6 +11,8 @@
 #include "core/Errors.hpp"
 #include "core/Options.hpp"
 #include "harness/Json.hpp"
+#include "harness/Plan.hpp"
+#include "systems/System.hpp"
 #include "workloads/ModelRegistry.hpp"
 
 namespace mlffb {
@@ -36,6 +38,14 @@ void requireDeclaredOptions(const ModelEntry& entry, const OptionValues& values)
 /// --frame and --min-distance of the commands that read a structure file.
 OptionSpec frameSpec();
 OptionSpec minDistanceSpec();
+
+/// A structure file as the commands read it: the frame, the periodic mode and the closest-pair
+/// check applied, each error naming the file.
+System readStructure(const std::string& path, int frame, PbcMode pbc, double minDistance);
+
+/// An output path checked before any work: not the input file itself (`in` may be empty), in a
+/// folder that exists and can be written.
+void requireOutputPath(const std::string& out, const std::string& in);
 
 /// Says on stderr which weights (or model files) a model used, and why when not physical.
 void printWeightsNote(const ModelEntry& entry, const Json& description, bool physical);

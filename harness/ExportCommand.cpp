@@ -8,8 +8,6 @@
 #include "harness/CommandSupport.hpp"
 #include "harness/Plan.hpp"
 #include "systems/AtomicFile.hpp"
-#include "systems/StructureStats.hpp"
-#include "systems/SystemIO.hpp"
 #include "workloads/torchscript/ModelExport.hpp"
 
 namespace mlffb {
@@ -63,14 +61,10 @@ void addExportCommand(CLI::App& app) {
     if (rq.contract == ExportContract::NNPot && *pbc != "auto")
       throw UsageError("--pbc: the nnpot contract takes the box and pbc flags from GROMACS at run time");
     if (fs::exists(*out) && !*force) throw UsageError("--out " + *out + " exists; give --force to replace it");
-    if (!in->empty() && fs::exists(*out) && fs::equivalent(*in, *out)) throw UsageError("--out " + *out + " is the input file");
-    const fs::path outPath(*out);
-    ensureWritableDirectory(outPath.has_parent_path() ? outPath.parent_path().string() : ".");
+    requireOutputPath(*out, *in);
     std::optional<System> atoms;
     if (!in->empty()) {
-      atoms = readSystem(*in, ReadOptions{*frame});
-      applyPbc(*atoms, pbcMode, *in);
-      requireSeparated(*atoms, *minDistance, *in);
+      atoms = readStructure(*in, *frame, pbcMode, *minDistance);
       rq.atoms = &*atoms;
       rq.periodic = atoms->box.has_value();
     }
@@ -84,7 +78,7 @@ void addExportCommand(CLI::App& app) {
     }
     writeFileAtomically(*out, m.bytes);
     Json d = m.description;
-    d["file"] = fs::absolute(outPath).lexically_normal().string();
+    d["file"] = fs::absolute(*out).lexically_normal().string();
     d["bytes"] = m.bytes.size();
     if (rq.contract == ExportContract::NNPot) d["gromacs_mdp"] = nnpotMdp(d["file"].get<std::string>(), "<the MLFF atoms' group>");
     std::cout << d.dump(2) << "\n";

@@ -215,15 +215,8 @@ void addEvalCommand(CLI::App& app) {
     po.precision = usage([&] { return parsePrecision(*precision); }, "--precision");
     po.seed = *seed;
     po.options = *options;
-    if (!out->empty() && fs::exists(*out) && fs::equivalent(*out, *in))
-      throw UsageError("--out " + *out + " is the input file; write the result elsewhere");
-    System s = readSystem(*in, ReadOptions{*frame});
-    applyPbc(s, pbcMode, *in);
-    requireSeparated(s, *minDistance, *in);
-    if (!out->empty()) {
-      const fs::path p(*out);
-      ensureWritableDirectory(p.has_parent_path() ? p.parent_path().string() : ".");
-    }
+    if (!out->empty()) requireOutputPath(*out, *in);
+    const System s = readStructure(*in, *frame, pbcMode, *minDistance);
     po.flavor = *flavor;
     if (po.flavor.empty()) {
       const auto flavors = flavorsOf(*model);

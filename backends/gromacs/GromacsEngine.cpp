@@ -121,6 +121,9 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
   // NNP–MM coupling by mechanical embedding, as GROMACS does it).
   const bool nnpot = rq.configuration != Configuration::Cff;
   if (nnpot && !gmx.nnpot) throw std::invalid_argument(gmx.nnpotReason);
+  // mlff is never solvated by the engine, so the input's solvent is all there could be.
+  if (rq.configuration == Configuration::Mlff && rq.system->solventCount() > 0)
+    throw std::invalid_argument("gromacs engine: configuration mlff evaluates the whole system with the MLFF; this one has solvent (use cml)");
   const MdOptions& md = rq.md;
   if (md.steps < 1 || md.warmupSteps < 0 || !(md.timestepFs > 0) || md.traceEvery < 1)
     throw std::invalid_argument("MD options: steps ≥ 1, warm-up ≥ 0, dt > 0 and trace interval ≥ 1 are required");
@@ -141,8 +144,6 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
     std::string nnpotLines;
     nlohmann::ordered_json exported;
     if (nnpot) {
-      if (rq.configuration == Configuration::Mlff && topo.system.solventCount() > 0)
-        throw std::invalid_argument("gromacs engine: configuration mlff evaluates the whole system with the MLFF; this one has solvent (use cml)");
       ExportRequest er;
       er.model = rq.model.model;
       er.options = rq.model.options;

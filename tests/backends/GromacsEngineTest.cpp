@@ -109,6 +109,16 @@ std::string solvatedSlice(const std::string& dir) {
   writeSystem(Solvator(so).solvate(b.build(10)), path, FileFormat::Pdb);
   return path;
 }
+
+/// Runs one point that must fail: exit 1, a report whose only run is an `error`; its message.
+std::string failedPointMessage(const std::string& runArguments, const std::string& report) {
+  const auto r = test::runCli("run " + runArguments + " --out " + report);
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  const auto j = nlohmann::json::parse(readTextFile(report));
+  EXPECT_EQ(j["runs"].size(), 1u);
+  EXPECT_EQ(j["runs"][0]["status"], "error");
+  return j["runs"][0]["message"];
+}
 }  // namespace
 
 TEST(GromacsEngine, CffRunOfASolvatedSliceReportsNsPerDayAndCycleTable) {
@@ -146,13 +156,8 @@ TEST(GromacsEngine, AFailingGmxStepIsAnErrorQuotingGmxAndKeepsTheFolder) {
   const std::string dir = test::freshTempDir("gmxfail");
   const std::string in = solvatedSlice(dir);
   fs::create_directories(dir + "/work");
-  const auto r = test::runCli("run --in " + in + " --mode md --engine gromacs --configuration cff --steps 10 --forcefield nosuchff "
-                              "--work-dir " + dir + "/work --out " + dir + "/r.json");
-  EXPECT_EQ(r.exitCode, 1) << r.err;
-  const auto j = nlohmann::json::parse(readTextFile(dir + "/r.json"));
-  const auto& run = j["runs"][0];
-  EXPECT_EQ(run["status"], "error");
-  const std::string msg = run["message"];
+  const std::string msg = failedPointMessage("--in " + in + " --mode md --engine gromacs --configuration cff --steps 10 --forcefield nosuchff "
+                                             "--work-dir " + dir + "/work", dir + "/r.json");
   EXPECT_NE(msg.find("gmx pdb2gmx failed (exit 1)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("nosuchff"), std::string::npos) << msg;  // gmx's own words name the force field
   EXPECT_NE(msg.find("work folder kept: " + dir + "/work/mlffb-gromacs-"), std::string::npos) << msg;
@@ -228,13 +233,9 @@ TEST(GromacsEngine, NnpotPointsExportTheModelAndWriteTheNnpotMdp) {
   EXPECT_NE(named.out.find("skipped: engine gromacs evaluates the model as exported TorchScript"), std::string::npos) << named.out;
   const std::string in = solvatedSlice(dir);
   fs::create_directories(dir + "/work");
-  const auto r = test::runCli("run --in " + in + " --mode md --engine gromacs --configuration cml --model ani2x --flavor torch --weights random "
-                              "--steps 10 --minimize-steps 0 --gmx " + wrapper + " --work-dir " + dir + "/work --out " + dir + "/r.json");
-  EXPECT_EQ(r.exitCode, 1) << r.err;
-  const auto j = nlohmann::json::parse(readTextFile(dir + "/r.json"));
-  const auto& run = j["runs"][0];
-  EXPECT_EQ(run["status"], "error");
-  const std::string msg = run["message"];
+  const std::string msg = failedPointMessage("--in " + in + " --mode md --engine gromacs --configuration cml --model ani2x --flavor torch "
+                                             "--weights random --steps 10 --minimize-steps 0 --gmx " + wrapper + " --work-dir " + dir + "/work",
+                                             dir + "/r.json");
   EXPECT_NE(msg.find("gmx grompp failed"), std::string::npos) << msg;
   EXPECT_NE(msg.find("nnpot-active"), std::string::npos) << msg;  // GROMACS 2022 does not know the option
   std::vector<fs::path> folders(fs::directory_iterator(dir + "/work"), fs::directory_iterator());

@@ -108,6 +108,15 @@ System periodic(System s, double density, bool triclinic) {
   return s;
 }
 
+/// The cells every comparison covers: 0 a cluster in vacuum, 1 orthorhombic, 2 triclinic (periodic
+/// systems are larger, so each width exceeds twice the cutoff).
+constexpr int kCells = 3;
+const char* cellName(int cell) { return cell == 0 ? "vacuum" : cell == 1 ? "orthorhombic" : "triclinic"; }
+System inCell(int cell, int vacuumAtoms, int periodicAtoms, std::uint64_t seed, const std::vector<int>& elements, double density) {
+  const System s = cluster(cell == 0 ? vacuumAtoms : periodicAtoms, seed + cell, elements, density);
+  return cell == 0 ? s : periodic(s, density, cell == 2);
+}
+
 const std::vector<int> kAniElements{1, 1, 1, 1, 6, 6, 7, 8, 16, 9, 17};
 const std::vector<int> kEtElements{1, 1, 1, 6, 6, 7, 8, 16};
 
@@ -119,10 +128,9 @@ TEST(Export, Ani2xNnpotFloat64EqualsNativeInVacuumAndPeriodicCells) {
   const OptionValues random{{"weights", "random"}};
   torch::jit::Module m = load(exportModel("ani2x", random, Precision::Float64, seed));
   const double density = 0.1;
-  for (int kind = 0; kind < 3; ++kind) {
-    SCOPED_TRACE(kind == 0 ? "vacuum" : kind == 1 ? "orthorhombic" : "triclinic");
-    System s = cluster(kind == 0 ? 60 : 300, seed + kind, kAniElements, density);
-    if (kind > 0) s = periodic(s, density, kind == 2);
+  for (int cell = 0; cell < kCells; ++cell) {
+    SCOPED_TRACE(cellName(cell));
+    const System s = inCell(cell, 60, 300, seed, kAniElements, density);
     const EnergyForces got = callAsNnpot(m, s, torch::kFloat64);
     // The torch flavour does the same operations; the native one sums the backward in another
     // order (~1e-8 relative in float64, as the conformance tests measure).
@@ -160,10 +168,9 @@ TEST(Export, EtNnpotEqualsTheTorchFlavour) {
   torch::jit::Module m64 = load(exportModel("et", cfg, Precision::Float64, seed));
   torch::jit::Module m32 = load(exportModel("et", cfg, Precision::Float32, seed));
   const double density = 0.06;
-  for (int kind = 0; kind < 3; ++kind) {
-    SCOPED_TRACE(kind == 0 ? "vacuum" : kind == 1 ? "orthorhombic" : "triclinic");
-    System s = cluster(kind == 0 ? 30 : 200, seed + kind, kEtElements, density);
-    if (kind > 0) s = periodic(s, density, kind == 2);
+  for (int cell = 0; cell < kCells; ++cell) {
+    SCOPED_TRACE(cellName(cell));
+    const System s = inCell(cell, 30, 200, seed, kEtElements, density);
     const EnergyForces ref = evaluate("et", "torch", cfg, seed, s);
     const EnergyForces got = callAsNnpot(m64, s, torch::kFloat64);
     EXPECT_NEAR(got.energy, ref.energy, 1e-10 * std::max(1.0, std::abs(ref.energy)));

@@ -22,7 +22,7 @@ class TorchScriptPotential final : public Potential {
     try {
       module_ = torch::jit::load(file, rt_.device());
     } catch (const c10::Error& e) {
-      throw std::invalid_argument(file + ": not a TorchScript model (" + firstLine(e.what()) + ")");
+      throw std::invalid_argument(file + ": not a TorchScript model (" + errorLine(e.what()) + ")");
     }
     module_.eval();
     auto method = module_.find_method("forward");
@@ -61,7 +61,7 @@ class TorchScriptPotential final : public Potential {
       try {
         outV = module_.forward(in);
       } catch (const std::exception& e) {
-        throw contractError("its forward failed on positions of shape (" + std::to_string(n) + ", 3): " + firstLine(e.what()));
+        throw contractError("its forward failed on positions of shape (" + std::to_string(n) + ", 3): " + errorLine(e.what()));
       }
       if (outV.isTensor()) {
         energy = outV.toTensor();
@@ -95,7 +95,7 @@ class TorchScriptPotential final : public Potential {
  private:
   /// The line of a LibTorch error that says what went wrong: the first, or for an error raised
   /// inside TorchScript (a traceback first) the last non-empty one, e.g. "AssertionError: …".
-  static std::string firstLine(const std::string& s) {
+  static std::string errorLine(const std::string& s) {
     if (s.find("The following operation failed in the TorchScript interpreter") == std::string::npos) return s.substr(0, s.find('\n'));
     std::string t = s;
     while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
