@@ -65,6 +65,8 @@ struct MinimizationSummary {
 };
 
 struct EngineResult {
+  /// Atoms the engine simulated (with the solvent it added, if any); 0: the request's system.
+  size_t atoms = 0;
   MinimizationSummary minimization;
   /// Per production step (after warm-up): time, potential and kinetic energy, temperature.
   std::vector<double> timePs, potentialKJPerMol, kineticKJPerMol, temperatureK;

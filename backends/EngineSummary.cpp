@@ -34,6 +34,8 @@ nlohmann::ordered_json mdSummary(const EngineRequest& rq, const EngineResult& r,
   const MdOptions& o = rq.md;
   const MinimizationSummary& m = r.minimization;
   nlohmann::ordered_json out;
+  const size_t simulated = r.atoms > 0 ? r.atoms : rq.system ? rq.system->size() : 0;
+  out["atoms"] = simulated;  // what the engine simulated, solvent it added included
   out["minimization"] = {{"steps", m.steps},
                          {"converged", m.converged},
                          {"tolerance_kj_mol_a", m.toleranceKJPerMolA},
@@ -65,7 +67,7 @@ nlohmann::ordered_json mdSummary(const EngineRequest& rq, const EngineResult& r,
   out["mean_temperature_k"] = r.temperatureK.empty() ? 0.0 : meanT / static_cast<double>(r.temperatureK.size());
   std::vector<double> totals(r.potentialKJPerMol.size());
   for (size_t i = 0; i < totals.size(); ++i) totals[i] = r.potentialKJPerMol[i] + r.kineticKJPerMol[i];
-  const double atoms = rq.system ? static_cast<double>(rq.system->size()) : 1.0;
+  const double atoms = simulated > 0 ? static_cast<double>(simulated) : 1.0;
   out["energy_drift_kj_mol_ps_atom"] = slope(r.timePs, totals) / atoms;
   out["final_potential_energy_kj_mol"] = r.potentialKJPerMol.empty() ? 0.0 : r.potentialKJPerMol.back();
   for (auto& [k, v] : r.extra.items()) out[k] = v;

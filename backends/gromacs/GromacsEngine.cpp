@@ -1,8 +1,5 @@
 #include "backends/gromacs/GromacsEngine.hpp"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -51,17 +48,6 @@ int defaultThreads() {
   return n ? static_cast<int>(n) : 1;
 }
 
-/// A fresh work folder: <root>/mlffb-gromacs-<pid>-<n>.
-std::string makeWorkDir(const std::string& root) {
-  static std::atomic<int> counter{0};
-  const fs::path base = root.empty() ? fs::temp_directory_path() : fs::path(root);
-  fs::create_directories(base);
-  for (;;) {
-    const fs::path p = base / ("mlffb-gromacs-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    if (fs::create_directory(p)) return p.string();
-  }
-}
-
 GmxLog readLog(const std::string& path) {
   const std::string text = readTextFile(path);
   if (text.empty()) throw GmxError(path + ": empty or missing md.log");
@@ -71,14 +57,8 @@ GmxLog readLog(const std::string& path) {
 
 GromacsSettings GromacsSettings::from(const OptionValues& o) {
   GromacsSettings s;
-  s.gmx = optionText(o, "gmx", s.gmx);
+  s.topology = classical::TopologySettings::from(o);
   s.threads = optionInt(o, "threads", 0);
-  s.forceField = optionText(o, "forcefield", s.forceField);
-  s.waterModel = optionText(o, "water_model", s.waterModel);
-  s.gromacsSolvate = optionBool(o, "gmx_solvate", s.gromacsSolvate);
-  s.paddingNm = optionDouble(o, "gmx_padding", s.paddingNm);
-  s.keepWork = optionBool(o, "keep_work", s.keepWork);
-  s.workRoot = optionText(o, "work_dir", "");
   return s;
 }
 
@@ -115,7 +95,7 @@ std::string gromacsProductionMdp(const MdOptions& md) {
 
 EngineResult GromacsEngine::run(const EngineRequest& rq) {
   if (!rq.system) throw std::invalid_argument("gromacs engine: the request has no system");
-  const GmxTool& gmx = GmxTool::cached(settings_.gmx);
+  const GmxTool& gmx = GmxTool::cached(settings_.topology.gmx);
   // mlff and cml: the model exported as TorchScript and evaluated by GROMACS's NNPot module on the
   // solute (mlff: the solute is the whole system, in vacuum in a box; cml: solute in TIP3P water,
   // NNP–MM coupling by mechanical embedding, as GROMACS does it).
@@ -128,14 +108,10 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
   if (md.steps < 1 || md.warmupSteps < 0 || !(md.timestepFs > 0) || md.traceEvery < 1)
     throw std::invalid_argument("MD options: steps ≥ 1, warm-up ≥ 0, dt > 0 and trace interval ≥ 1 are required");
   const int threads = settings_.threads > 0 ? settings_.threads : defaultThreads();
-  const std::string dir = makeWorkDir(settings_.workRoot);
+  const std::string dir = classical::makeWorkDir(settings_.topology.workRoot, "gromacs");
   EngineResult out;
   try {
-    classical::TopologyRequest tr;
-    tr.forceField = settings_.forceField;
-    tr.waterModel = settings_.waterModel;
-    tr.solvateWithGromacs = rq.configuration == Configuration::Mlff ? false : settings_.gromacsSolvate;
-    tr.paddingNm = settings_.paddingNm;
+    const classical::TopologyRequest tr = settings_.topology.request(rq.configuration != Configuration::Mlff);
     classical::GeneratedTopology topo;
     {
       profilers::Range r("topology");
@@ -209,13 +185,14 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
       out.temperatureK.push_back(*temp);
     }
     // ns/day over the steps after the counter reset → ms per step.
+    out.atoms = topo.system.size();
     out.reportedMsPerStep = 86400.0e3 * md.timestepFs * 1e-6 / *log.nsPerDay;
     out.neighborList = "GROMACS Verlet buffer (automatic nstlist)";
     nlohmann::ordered_json g;
     g["version"] = gmx.version;
     g["executable"] = gmx.executable;
-    g["force_field"] = settings_.forceField;
-    g["water_model"] = settings_.waterModel;
+    g["force_field"] = settings_.topology.forceField;
+    g["water_model"] = settings_.topology.waterModel;
     g["atoms"] = topo.system.size();
     g["solvent_atoms"] = topo.system.solventCount();
     g["solvation"] = rq.system->solventCount() > 0 ? "mlff-bench's (input system)" : tr.solvateWithGromacs ? "gmx solvate (spc216 box)" : "none";
@@ -242,14 +219,14 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
     }
     if (nnpot) g["nnpot"] = exported;
     g["commands"] = topo.steps;
-    g["work_dir"] = settings_.keepWork ? dir : "(removed)";
+    g["work_dir"] = settings_.topology.keepWork ? dir : "(removed)";
     out.extra["gromacs"] = g;
     // GROMACS's thermostat, not the native engine's Langevin, is what ran.
     out.extra["integrator"] = md.integrator == Integrator::Langevin ? "md + v-rescale (tau-t 0.1 ps)" : "md (nve)";
   } catch (const std::exception& e) {
     throw GmxError(std::string(e.what()) + " (work folder kept: " + dir + ")");
   }
-  if (!settings_.keepWork) {
+  if (!settings_.topology.keepWork) {
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
@@ -281,16 +258,8 @@ const Registrar<EngineEntry> kEntry{[] {
     if (const auto why = torchAvailability(); !why.available) return "exporting the model for NNPot needs LibTorch: " + why.reason;
     return "";
   };
-  e.options = {
-      OptionSpec::text("gmx", "gmx", "GROMACS executable (gromacs engine)", "gmx"),
-      OptionSpec::integer("threads", "threads", "OpenMP threads of mdrun (gromacs engine)", 1, 4096, "all cores"),
-      OptionSpec::text("forcefield", "forcefield", "pdb2gmx force field (gromacs engine)", "amber99sb-ildn"),
-      OptionSpec::text("water-model", "water_model", "pdb2gmx water model (gromacs engine)", "tip3p"),
-      OptionSpec::boolean("gmx-solvate", "gmx_solvate", "solvate a system without solvent with gmx solvate (gromacs engine)", "true"),
-      OptionSpec::positive("gmx-padding", "gmx_padding", "solute-box distance for gmx editconf, nm (gromacs engine)", 10, "1.0"),
-      OptionSpec::boolean("keep-work", "keep_work", "keep the engine's work folder (gromacs engine)"),
-      OptionSpec::directory("work-dir", "work_dir", "where the engine's work folders go (gromacs engine; default: the temp folder)"),
-  };
+  e.options = classical::topologyOptionSpecs();
+  e.options.push_back(classical::engineThreadsOption());
   e.inProcess = false;
   e.modelFlavor = "torch";
   e.create = [](const OptionValues& o) { return std::make_unique<GromacsEngine>(GromacsSettings::from(o)); };

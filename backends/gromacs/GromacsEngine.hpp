@@ -10,18 +10,13 @@
 
 #include "backends/Engine.hpp"
 #include "workloads/classical/GmxLog.hpp"
+#include "workloads/classical/GromacsTopology.hpp"
 
 namespace mlffb {
 
 struct GromacsSettings {
-  std::string gmx = "gmx";
+  classical::TopologySettings topology;  // gmx, force field, water, solvation, work folder
   int threads = 0;                       // 0: every core
-  std::string forceField = "amber99sb-ildn";
-  std::string waterModel = "tip3p";
-  bool gromacsSolvate = true;            // solvate a system without solvent with gmx solvate
-  double paddingNm = 1.0;
-  bool keepWork = false;
-  std::string workRoot;                  // empty: the system temp folder
   static GromacsSettings from(const OptionValues& options);
 };
 

@@ -1,5 +1,8 @@
 #include "workloads/classical/GromacsTopology.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,6 +13,54 @@
 namespace fs = std::filesystem;
 
 namespace mlffb::classical {
+
+TopologySettings TopologySettings::from(const OptionValues& o) {
+  TopologySettings s;
+  s.gmx = optionText(o, "gmx", s.gmx);
+  s.forceField = optionText(o, "forcefield", s.forceField);
+  s.waterModel = optionText(o, "water_model", s.waterModel);
+  s.gromacsSolvate = optionBool(o, "gmx_solvate", s.gromacsSolvate);
+  s.paddingNm = optionDouble(o, "gmx_padding", s.paddingNm);
+  s.keepWork = optionBool(o, "keep_work", s.keepWork);
+  s.workRoot = optionText(o, "work_dir", "");
+  return s;
+}
+
+TopologyRequest TopologySettings::request(bool solvate) const {
+  TopologyRequest r;
+  r.forceField = forceField;
+  r.waterModel = waterModel;
+  r.solvateWithGromacs = solvate && gromacsSolvate;
+  r.paddingNm = paddingNm;
+  return r;
+}
+
+std::vector<OptionSpec> topologyOptionSpecs() {
+  return {
+      OptionSpec::text("gmx", "gmx", "GROMACS executable: the gromacs engine, and pdb2gmx/solvate for the openmm engine's topologies", "gmx"),
+      OptionSpec::text("forcefield", "forcefield", "pdb2gmx force field (gromacs, openmm engines)", "amber99sb-ildn"),
+      OptionSpec::text("water-model", "water_model", "pdb2gmx water model (gromacs, openmm engines)", "tip3p"),
+      OptionSpec::boolean("gmx-solvate", "gmx_solvate", "solvate a system without solvent with gmx solvate for cff/cml (gromacs, openmm engines)", "true"),
+      OptionSpec::positive("gmx-padding", "gmx_padding", "solute-box distance for gmx editconf, nm (gromacs, openmm engines)", 10, "1.0"),
+      OptionSpec::boolean("keep-work", "keep_work", "keep the engine's work folder (gromacs, openmm engines)"),
+      OptionSpec::directory("work-dir", "work_dir", "where the engine's work folders go (gromacs, openmm engines; default: the temp folder)"),
+  };
+}
+
+OptionSpec engineThreadsOption() {
+  return OptionSpec::integer("threads", "threads", "threads of the engine (gromacs: mdrun OpenMP threads; openmm: CPU platform threads)", 1, 4096,
+                             "all cores");
+}
+
+std::string makeWorkDir(const std::string& root, const std::string& engine) {
+  static std::atomic<int> counter{0};
+  const fs::path base = root.empty() ? fs::temp_directory_path() : fs::path(root);
+  fs::create_directories(base);
+  for (;;) {
+    const fs::path p = base / ("mlffb-" + engine + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    if (fs::create_directory(p)) return p.string();
+  }
+}
 
 std::string pdbForPdb2gmx(const System& system) {
   System s = system;
