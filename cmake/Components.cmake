@@ -78,12 +78,20 @@ macro(mlffb_detect_components)
     set(MLFFB_TORCH_CUDA ON)
   endif()
 
-  find_package(OpenMM QUIET)
+  # OpenMM: Debian's libopenmm-dev ships headers and libOpenMM.so but no CMake package; the
+  # platform plugins (CPU, OpenCL) are loaded at run time from its plugin folder.
+  find_path(MLFFB_OPENMM_INCLUDE_DIR OpenMM.h PATH_SUFFIXES openmm/.. HINTS $ENV{OPENMM_HOME}/include)
+  find_library(MLFFB_OPENMM_LIBRARY OpenMM HINTS $ENV{OPENMM_HOME}/lib)
   set(_openmm_found OFF)
-  if(OpenMM_FOUND)
+  if(MLFFB_OPENMM_INCLUDE_DIR AND MLFFB_OPENMM_LIBRARY AND EXISTS ${MLFFB_OPENMM_INCLUDE_DIR}/openmm/reference/ReferencePlatform.h)
     set(_openmm_found ON)
   endif()
-  mlffb_component(OPENMM "${_openmm_found}" "OpenMM development files not found")
+  mlffb_component(OPENMM "${_openmm_found}" "OpenMM development files not found (apt-get install libopenmm-dev libopenmm-plugins)")
+  if(MLFFB_WITH_OPENMM AND NOT TARGET mlffb::openmm)
+    add_library(mlffb::openmm INTERFACE IMPORTED)
+    set_target_properties(mlffb::openmm PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${MLFFB_OPENMM_INCLUDE_DIR}
+                                                   INTERFACE_LINK_LIBRARIES ${MLFFB_OPENMM_LIBRARY})
+  endif()
 
   # GROMACS is not a build component: the gromacs engine finds gmx at run time (`mlff-bench list`
   # shows the engine available or why not).

@@ -177,7 +177,8 @@ Measurement measure(const Point& p, const System& system) {
   Json collectorStatus = Json::object();
   std::vector<Pass> passes = planPasses(p, collectorStatus);
   // Out-of-process engines build the model themselves; everything else evaluates a live one.
-  const bool live = p.mode == Mode::SinglePoint || findEngine(p.engine).inProcess;
+  // The classical force field (cff) is built by the engine itself from the topology.
+  const bool live = (p.mode == Mode::SinglePoint || findEngine(p.engine).inProcess) && p.configuration != Configuration::Cff;
   std::unique_ptr<Potential> pot = live ? createPotential(p.model, p.potentialOptions()) : nullptr;
   Measurement out;
   out.measurements = Json::object();
