@@ -36,10 +36,11 @@ const Registrar<SuiteEntry> kPolyala{polyala()};
 const Registrar<SuiteEntry> kPolyalaMd{[] {
   SuiteEntry e = polyala();
   e.name = "polyala-md";
-  e.description = "poly-alanine slices through MD engines: minimise, then 1000 steps of 0.5 fs (ns/day); MLFFsys (native) and CFFsys (GROMACS)";
+  e.description = "poly-alanine slices through MD engines: minimise, then 1000 steps of 0.5 fs (ns/day); MLFFsys (native, OpenMM, "
+                  "GROMACS NNPot), CMLsys (OpenMM, GROMACS NNPot) and CFFsys (OpenMM, GROMACS): the seed's Figs. 11-12";
   e.spec.modes = {"md"};
-  e.spec.engines = {"native", "gromacs"};
-  e.spec.configurations = {"mlff", "cff"};
+  e.spec.engines = {"native", "openmm", "gromacs"};
+  e.spec.configurations = {"mlff", "cml", "cff"};
   return e;
 }()};
 

@@ -155,29 +155,94 @@ def fig_kernels(reports, out, made, skipped):
     save(fig, out, "kernel_throughput", made)
 
 
-def fig_md(reports, out, made, skipped):
-    data = defaultdict(list)
-    for _, rep, run in ok_runs(reports):
+CONFIG_TITLE = {
+    "mlff": ("md_mlffsys_ns_per_day", "MLFFsys: solute alone, MLFF only (cf. seed Fig. 11)"),
+    "cml": ("md_cmlsys_ns_per_day", "CMLsys: MLFF solute in classical water (cf. seed Fig. 12)"),
+    "cff": ("md_cffsys_ns_per_day", "CFFsys: everything classical (baseline)"),
+}
+
+
+def md_points(reports):
+    """Every ok MD run: (report, configuration, series label, system name, simulated atoms, ns/day, engine, device)."""
+    for name, rep, run in ok_runs(reports):
         md = run["measurements"].get("md")
         if not md:
             continue
-        key = "%s %s/%s %s" % (run.get("engine"), run["model"]["name"], run["model"]["flavor"], device_label(rep, run).split(" (")[0])
-        data[key].append((run["system"]["atoms"], md["ns_per_day"]))
+        config = run.get("configuration", "mlff")
+        model = "classical" if config == "cff" else "%s/%s" % (run["model"]["name"], run["model"]["flavor"])
+        device = device_label(rep, run).split(" (")[0]
+        label = "%s %s %s" % (run.get("engine"), model, device)
+        atoms = md.get("atoms", run["system"]["atoms"])
+        yield name, config, label, run["system"]["name"], atoms, md["ns_per_day"], run.get("engine"), device
+
+
+def fig_md(reports, out, made, skipped):
+    data = defaultdict(lambda: defaultdict(list))
+    for _, config, label, _, atoms, nsday, _, _ in md_points(reports):
+        data[config][label].append((atoms, nsday))
     if not data:
         skipped.append(("md_ns_per_day_vs_atoms", "no MD runs in the reports"))
         return
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    for key, pts in sorted(data.items()):
-        pts = sorted(pts)
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=key)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("atoms")
-    ax.set_ylabel("simulation speed (ns/day)")
-    ax.set_title("MD speed vs size per engine (cf. seed Figs. 11 and 12)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
-    save(fig, out, "md_ns_per_day_vs_atoms", made)
+    for config, (stem, title) in CONFIG_TITLE.items():
+        if config not in data:
+            skipped.append((stem, "no %s MD runs in the reports" % config))
+            continue
+        fig, ax = plt.subplots(figsize=(6.5, 4.5))
+        for key, pts in sorted(data[config].items()):
+            pts = sorted(pts)
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=key)
+        if config == "cml":  # the classical baseline of the same solvated systems, for scale
+            for key, pts in sorted(data.get("cff", {}).items()):
+                pts = sorted(pts)
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="s", linestyle="--", alpha=0.6, label=key + " (CFFsys)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("atoms simulated (solvent included)")
+        ax.set_ylabel("simulation speed (ns/day)")
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+        save(fig, out, stem, made)
+    write_cost_ratio(reports, out)
+
+
+def cost_ratio_rows(reports):
+    """Per report, system and device: CFFsys ns/day over each MLFFsys/CMLsys ns/day (how many times
+    more an MLFF step costs than a classical step); the CFF run of the same engine when there is one."""
+    groups = defaultdict(lambda: defaultdict(dict))
+    for report, config, label, system, atoms, nsday, engine, device in md_points(reports):
+        groups[(report, system, device)][engine][config] = (nsday, atoms, label)
+    def order(key):
+        digits = "".join(ch for ch in key[1] if ch.isdigit())
+        return (key[0], key[2], int(digits) if digits else 0, key[1])
+    rows = []
+    for key in sorted(groups, key=order):
+        engines = groups[key]
+        any_cff = next((c["cff"] for e, c in sorted(engines.items()) if "cff" in c), None)
+        for engine, c in sorted(engines.items()):
+            cff = c.get("cff") or any_cff
+            if not cff:
+                continue
+            for config in ("mlff", "cml"):
+                if config in c:
+                    nsday, atoms, label = c[config]
+                    rows.append((key[1], label, config, atoms, nsday, cff[2], cff[1], cff[0], cff[0] / nsday))
+    return rows
+
+
+def write_cost_ratio(reports, out):
+    rows = cost_ratio_rows(reports)
+    path = os.path.join(out, "md_cost_ratio.md")
+    if not rows:
+        if os.path.exists(path):
+            os.remove(path)
+        return
+    lines = ["| system | MLFF run | configuration | atoms | ns/day | CFF run | CFF atoms | CFF ns/day | CFF/MLFF cost ratio |",
+             "|---:|---|---|---:|---:|---|---:|---:|---:|"]
+    for r in rows:
+        lines.append("| %s | %s | %s | %d | %.3g | %s | %d | %.3g | %.1f |" % r)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 def fig_devices(reports, out, made, skipped):
@@ -244,6 +309,9 @@ def write_index(out, reports, made, skipped):
         "operator_timings": "Framework operator timings",
         "kernel_throughput": "Kernel throughput",
         "md_ns_per_day_vs_atoms": "MD speed vs size per engine",
+        "md_mlffsys_ns_per_day": "MLFFsys: ns/day vs atoms (seed Fig. 11)",
+        "md_cmlsys_ns_per_day": "CMLsys: ns/day vs atoms (seed Fig. 12)",
+        "md_cffsys_ns_per_day": "CFFsys: ns/day vs atoms (baseline)",
         "cross_device": "Across devices",
         "framework_vs_fused": "Framework vs fused",
     }
@@ -252,6 +320,14 @@ def write_index(out, reports, made, skipped):
     for stem in made:
         md += ["## " + titles.get(stem, stem), "", "![%s](%s.png) ([SVG](%s.svg))" % (stem, stem, stem), ""]
         body.append('<h2>%s</h2><img src="%s.png" alt="%s"> <a href="%s.svg">SVG</a>' % (html.escape(titles.get(stem, stem)), stem, stem, stem))
+    ratio = os.path.join(out, "md_cost_ratio.md")
+    if os.path.exists(ratio):
+        with open(ratio) as f:
+            table = f.read()
+        md += ["## MLFF cost relative to the classical force field", "",
+               "CFFsys ns/day divided by the MLFFsys/CMLsys ns/day of the same system on the same device in the same report (the same engine's CFFsys where it ran one).", "",
+               table]
+        body.append("<h2>MLFF cost relative to the classical force field</h2><pre>%s</pre>" % html.escape(table))
     if skipped:
         md += ["## Not drawn", ""] + ["- %s: %s" % (titles.get(s, s), why) for s, why in skipped] + [""]
         body.append("<h2>Not drawn</h2><ul>%s</ul>" % "".join("<li>%s: %s</li>" % (html.escape(titles.get(s, s)), html.escape(w)) for s, w in skipped))

@@ -30,7 +30,7 @@ TEST(Compare, MarkdownTableAcrossDevices) {
       "| polyala-100 | ani2x | torch | none | mlff | 250.0 | 10 (×25) |\n"
       "| polyala-1000 | ani2x | torch | none | mlff | — | 40 |\n"
       "\n"
-      "1 other points have no value for this metric.\n"
+      "2 other points have no value for this metric.\n"
       "\n"
       "Mismatched points (no record in every report):\n"
       "- polyala-10 | ani2x | native | none | mlff — missing in NVIDIA H100 80GB HBM3\n"
@@ -64,7 +64,7 @@ TEST(Figures, DrawnFromFixtureReports) {
   const std::string dir = test::freshTempDir("figures");
   auto r = runCli("report " + kCpu + " " + kGpu + " --out " + dir);
   ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
-  for (const char* stem : {"stage_time_vs_atoms", "md_ns_per_day_vs_atoms", "cross_device", "framework_vs_fused"})
+  for (const char* stem : {"stage_time_vs_atoms", "md_mlffsys_ns_per_day", "md_cffsys_ns_per_day", "cross_device", "framework_vs_fused"})
     for (const char* ext : {".png", ".svg"}) {
       const fs::path p = fs::path(dir) / (std::string(stem) + ext);
       ASSERT_TRUE(fs::exists(p)) << p;
@@ -73,5 +73,11 @@ TEST(Figures, DrawnFromFixtureReports) {
   const std::string index = readFile(dir + "/index.md");
   EXPECT_NE(index.find("![cross_device](cross_device.png)"), std::string::npos) << index;
   EXPECT_NE(index.find("Kernel throughput: no per-kernel throughput"), std::string::npos) << index;
+  // Figs. 11-12 and the MLFF/CFF cost table: the fixture's OpenMM CFFsys (40 ns/day) over the
+  // native MLFFsys (4 ns/day) of the same slice; no CMLsys run, said so.
+  EXPECT_NE(index.find("CMLsys: ns/day vs atoms (seed Fig. 12): no cml MD runs in the reports"), std::string::npos) << index;
+  EXPECT_NE(index.find("| polyala-10 | native ani2x/native Fixture CPU | mlff | 103 | 4 | openmm classical Fixture CPU | 3484 | 40 | 10.0 |"),
+            std::string::npos)
+      << index;
   EXPECT_TRUE(fs::exists(dir + "/index.html"));
 }
