@@ -180,7 +180,7 @@ std::vector<Case> corpus() {
   runOpt("UnknownIntegrator", "--integrator rk4", "--integrator: unknown integrator 'rk4' (langevin, nve)", "--integrator");
   runOpt("UnknownCollector", "--profile nosuch", "--profile: unknown collector 'nosuch'", "nosuch");
   runOpt("OptionNoModelOfThePlanTakes", "--preset md17", "--preset is an option of et/torch, which this plan does not run", "--preset");
-  runOpt("UnknownEngine", "--mode md --engine warp", "unknown engine 'warp' (known: gromacs, native)", "warp");
+  runOpt("UnknownEngine", "--mode md --engine warp", "unknown engine 'warp' (known: gromacs, native, openmm)", "warp");
   runOpt("OptionGivenTwice", "--repeat 2 --repeat 3", "--repeat: At Most 1 required but received 2", "--repeat");
   runOpt("UnknownFlag", "--frobnicate", "The following argument was not expected: --frobnicate", "--frobnicate");
   runOpt("ExtendWithoutResume", "--extend", "--extend goes with --resume", "--extend");
