@@ -31,8 +31,7 @@ namespace fs = std::filesystem;
 namespace mlffb {
 namespace {
 using openmm::kMlffGroup;
-
-OpenMM::Vec3 toNm(const Vec3& r) { return {r.x * units::kNmPerAngstrom, r.y * units::kNmPerAngstrom, r.z * units::kNmPerAngstrom}; }
+using openmm::toNm;
 
 std::vector<OpenMM::Vec3> toNm(const std::vector<Vec3>& x) {
   std::vector<OpenMM::Vec3> out(x.size());
@@ -150,7 +149,6 @@ OpenMMSetup::OpenMMSetup(OpenMMSetup&&) noexcept = default;
 
 OpenMMSetup buildOpenMMSetup(Configuration c, const System& simulated, const classical::ClassicalTopology* top, Potential* potential) {
   OpenMMSetup out;
-  out.system = simulated;
   nlohmann::ordered_json d;
   if (c == Configuration::Mlff) {
     out.openmm = std::make_unique<OpenMM::System>();

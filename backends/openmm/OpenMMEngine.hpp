@@ -47,7 +47,6 @@ std::string openmmUnavailableFor(Configuration c, const OptionValues& options);
 
 /// A configuration as OpenMM objects, built the way the engine runs it (exposed for tests).
 struct OpenMMSetup {
-  System system;                         // the atoms simulated, positions (Å) and box
   std::unique_ptr<OpenMM::System> openmm;
   std::vector<int> mlParticles;          // particles the MLFF covers (none for cff)
   nlohmann::ordered_json description;    // forces, terms, PME, embedding counts

@@ -17,9 +17,9 @@
 namespace mlffb::openmm {
 namespace {
 constexpr double kDeg = M_PI / 180.0;
-
-OpenMM::Vec3 nm(const Vec3& a) { return {a.x * units::kNmPerAngstrom, a.y * units::kNmPerAngstrom, a.z * units::kNmPerAngstrom}; }
 }  // namespace
+
+OpenMM::Vec3 toNm(const Vec3& r) { return {r.x * units::kNmPerAngstrom, r.y * units::kNmPerAngstrom, r.z * units::kNmPerAngstrom}; }
 
 const char* forceGroupName(int group) {
   switch (group) {
@@ -91,7 +91,7 @@ ClassicalSystem buildClassicalSystem(const classical::ClassicalTopology& top, co
   out.system = std::make_unique<OpenMM::System>();
   OpenMM::System& sys = *out.system;
   for (const auto& a : top.atoms) sys.addParticle(a.mass);
-  sys.setDefaultPeriodicBoxVectors(nm(box->a), nm(box->b), nm(box->c));
+  sys.setDefaultPeriodicBoxVectors(toNm(box->a), toNm(box->b), toNm(box->c));
   for (const auto& c : top.constraints) sys.addConstraint(c.i, c.j, c.length);
 
   auto* bonds = new OpenMM::HarmonicBondForce();

@@ -35,6 +35,9 @@ enum ForceGroup : int {
   kMlffGroup,
   kForceGroupCount
 };
+/// Å → nm, the one unit conversion at OpenMM's edge.
+OpenMM::Vec3 toNm(const Vec3& r);
+
 /// "Bond", "Angle", "Proper Dih.", … (GROMACS's md.log names where there is one).
 const char* forceGroupName(int group);
 /// The groups of classical terms (everything but the MLFF) as an OpenMM group mask.
