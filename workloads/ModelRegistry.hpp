@@ -18,6 +18,9 @@ namespace mlffb {
 struct ModelEntry : EntryInfo {
   std::string model;   // "ani2x"; "*" for a flavour that serves any model name (torchscript)
   std::string flavor;  // "native", "torch", "torchscript"
+  /// Whether its Potential evaluates a subdomain (setSubdomain: owned + ghost atoms), as
+  /// distributed engines (lammps) need.
+  bool subdomain = false;
   /// `model` is the name asked for (it matters for "*" entries).
   std::function<std::unique_ptr<Potential>(const std::string& model, const PotentialOptions&)> create;
   /// Option values that make the model a physical potential when the user gave none (e.g. the

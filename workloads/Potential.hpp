@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,22 @@ class Potential {
   virtual void buildNeighborList(const std::vector<Vec3>& /*positions*/, const std::optional<Box>& /*box*/,
                                  double /*skin*/) {}
   virtual void clearNeighborList() {}
+
+  /// Domain decomposition (LAMMPS ranks). How far (Å) the energy of one atom reaches: T·R for a
+  /// model of T message-passing steps of cutoff R (ANI-2x: its radial cutoff). A rank that holds
+  /// every atom within this distance of its own as ghosts computes its own atoms' energies exactly.
+  virtual double receptiveField() const { return cutoff(); }
+  /// Whether setSubdomain() is implemented.
+  virtual bool supportsSubdomain() const { return false; }
+  /// Binds to one rank's subdomain: the system's first `owned` atoms are the rank's own, the rest
+  /// are ghosts (explicit images: the system has no box). compute() then returns the sum of the
+  /// owned atoms' energies and −∇ of that sum with respect to every atom, ghosts included (their
+  /// forces go back to their owners through the engine's reverse communication).
+  virtual void setSubdomain(const System& s, size_t owned) {
+    (void)s;
+    (void)owned;
+    throw std::logic_error(model() + "/" + flavor() + " cannot evaluate a subdomain (owned + ghost atoms)");
+  }
 };
 
 }  // namespace mlffb

@@ -58,6 +58,7 @@ ModelEntry aniEntry(const std::string& flavor, const std::string& description) {
 const Registrar<ModelEntry> kNative{[] {
   ModelEntry e = aniEntry("native", "ANI-2x: stage driver over per-device kernel sets (CPU: cell list, analytic AEV and "
                                     "backward, stacked-member BLAS GEMMs, OpenMP)");
+  e.subdomain = true;  // every kernel set binds centres (owned atoms) apart from neighbours (ghosts)
   e.capabilities = [] {
     Capabilities c;
     c.devices.clear();

@@ -25,8 +25,10 @@ struct AniWorkCounts {
 class AniKernelSet {
  public:
   virtual ~AniKernelSet() = default;
-  /// Binds to a system: the species index (0..6) of every atom.
-  virtual void bind(const std::vector<int>& species) = 0;
+  /// Binds to a system: the species index (0..6) of every atom. The first `centres` atoms get
+  /// AEVs, energies and backward passes (all atoms when centres ≥ size); the rest are neighbours
+  /// only (a subdomain's ghosts), still receiving forces.
+  virtual void bind(const std::vector<int>& species, size_t centres) = 0;
   /// Pairs within the radial cutoff (minimum image when periodic), from the Verlet list when one
   /// was built.
   virtual void neighbors(const std::vector<Vec3>& positions, const std::optional<Box>& box) = 0;

@@ -46,12 +46,9 @@ class AniNativePotential final : public Potential, public AniNativeStages {
   nlohmann::ordered_json memoryStats() const override { return kernels_->memoryStats(); }
   void resetMemoryStats() override { kernels_->resetMemoryStats(); }
 
-  void setSystem(const System& s) override {
-    species_ = speciesOfSystem(s);
-    selfEnergy_ = 0;
-    for (int sp : species_) selfEnergy_ += data_.selfEnergy[sp];
-    kernels_->bind(species_);
-  }
+  void setSystem(const System& s) override { bind(s, s.size()); }
+  bool supportsSubdomain() const override { return true; }
+  void setSubdomain(const System& s, size_t owned) override { bind(s, owned); }
 
   EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool wantForces) override {
     const size_t n = pos.size();
@@ -93,10 +90,19 @@ class AniNativePotential final : public Potential, public AniNativeStages {
   void stageBackward() override { kernels_->backward(benchForces_); }
 
  private:
+  /// Atoms 0..centres-1 carry energies (all of them, or a subdomain's owned atoms).
+  void bind(const System& s, size_t centres) {
+    species_ = speciesOfSystem(s);
+    centres_ = std::min(centres, species_.size());
+    selfEnergy_ = 0;
+    for (size_t i = 0; i < centres_; ++i) selfEnergy_ += data_.selfEnergy[species_[i]];
+    kernels_->bind(species_, centres_);
+  }
+
   void countFlops(bool withForces) {
     const AniWorkCounts c = kernels_->counts();
     std::array<long, kSpecies> perSpecies{};
-    for (int s : species_) ++perSpecies[s];
+    for (size_t i = 0; i < centres_; ++i) ++perSpecies[species_[i]];
     flops_ = aniStageFlops(c.directedRadialPairs, c.angularTriples, perSpecies, withForces, c.aevWidth);
   }
 
@@ -105,6 +111,7 @@ class AniNativePotential final : public Potential, public AniNativeStages {
   Device device_;
   std::unique_ptr<AniKernelSet> kernels_;
   std::vector<int> species_;
+  size_t centres_ = 0;
   double selfEnergy_ = 0;  // Hartree
   std::vector<Vec3> benchForces_;
   std::map<std::string, double> flops_;

@@ -14,6 +14,7 @@ const Registrar<ModelEntry> kTorch{[] {
   e.name = "et/torch";
   e.model = "et";
   e.flavor = "torch";
+  e.subdomain = true;
   e.description = "TorchMD-Net Equivariant Transformer: LibTorch operator by operator, forces by autograd (random weights from --seed)";
   e.availability = torchAvailability;
   e.capabilities = torchCapabilities;

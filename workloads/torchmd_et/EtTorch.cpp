@@ -51,7 +51,17 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
   }
   std::map<std::string, double> stageFlops() const override { return flops_; }
 
+  /// The embedding is one message-passing step and each attention layer another, all of
+  /// cutoff R: an atom's energy reaches (layers + 1)·R.
+  double receptiveField() const override { return (w_.config.numLayers + 1) * w_.config.cutoffUpper; }
+  bool supportsSubdomain() const override { return true; }
+  void setSubdomain(const System& s, size_t owned) override {
+    setSystem(s);
+    owned_ = static_cast<int64_t>(std::min(owned, s.size()));
+  }
+
   void setSystem(const System& s) override {
+    owned_ = static_cast<int64_t>(s.size());
     std::vector<int64_t> z(s.size());
     for (size_t i = 0; i < s.size(); ++i) {
       if (s.atoms[i].element <= 0 || s.atoms[i].element >= w_.config.maxZ)
@@ -154,7 +164,8 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
         hv = u[1].unsqueeze(1) * v2;
         if (b.act) hx = torch::silu(hx);
       }
-      energy = (hx + hv.sum() * 0).sum();
+      // Atomic energies of the owned atoms (all of them outside a subdomain).
+      energy = (hx + hv.sum() * 0).slice(0, 0, owned_).sum();
     }
     EnergyForces out;
     out.energy = energy.item<double>();
@@ -193,6 +204,7 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
   Precision precision_;
   Device deviceSpec_;
   TorchRuntime rt_;
+  int64_t owned_ = 0;
   Tensor emb1_, emb2_, outW_, outB_, means_, betas_, z_, lastVec_;
   TLinear distanceProj_, combine_;
   std::vector<Layer> layers_;

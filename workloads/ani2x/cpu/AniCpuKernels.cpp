@@ -118,14 +118,15 @@ class AniCpuKernels final : public AniKernelSet {
     }
   }
 
-  void bind(const std::vector<int>& species) override {
+  void bind(const std::vector<int>& species, size_t centres) override {
     species_ = species;
+    centres_ = static_cast<long>(std::min(centres, species_.size()));
     useVerlet_ = false;
     compressColumns();
-    // Rows of each element's AEV matrix: atoms grouped by element, input order inside.
+    // Rows of each element's AEV matrix: centres grouped by element, input order inside.
     rowOf_.assign(species_.size(), 0);
     for (auto& v : atomsOf_) v.clear();
-    for (size_t i = 0; i < species_.size(); ++i) {
+    for (long i = 0; i < centres_; ++i) {
       rowOf_[i] = static_cast<int>(atomsOf_[species_[i]].size());
       atomsOf_[species_[i]].push_back(static_cast<int>(i));
     }
@@ -149,7 +150,8 @@ class AniCpuKernels final : public AniKernelSet {
   AniWorkCounts counts() const override {
     AniWorkCounts c;
     c.directedRadialPairs = start_.empty() ? 0 : start_.back();
-    for (int n : angularCount_) c.angularTriples += static_cast<long>(n) * (n - 1) / 2;
+    for (long i = 0; i < std::min<long>(centres_, static_cast<long>(angularCount_.size())); ++i)
+      c.angularTriples += static_cast<long>(angularCount_[i]) * (angularCount_[i] - 1) / 2;
     c.aevWidth = width_;
     return c;
   }
@@ -201,7 +203,7 @@ class AniCpuKernels final : public AniKernelSet {
       for (size_t p = 0; p < verletI_.size(); ++p) {
         const int i = verletI_[p], j = verletJ_[p];
         const Vec3 d = box ? box->minimumImage(pos[j] - pos[i]) : pos[j] - pos[i];
-        if (norm2(d) < rc2) {
+        if (norm2(d) < rc2 && (i < centres_ || j < centres_)) {
           pairI_.push_back(i);
           pairJ_.push_back(j);
           pairD_.push_back(d);
@@ -210,6 +212,7 @@ class AniCpuKernels final : public AniKernelSet {
     } else {
       CellList cells(pos, box, aevParams_.Rcr);
       cells.forEachPair([&](int i, int j, const Vec3& d, double) {
+        if (i >= centres_ && j >= centres_) return;  // two ghosts: neither is a centre
         pairI_.push_back(i);
         pairJ_.push_back(j);
         pairD_.push_back(d);
@@ -286,7 +289,7 @@ class AniCpuKernels final : public AniKernelSet {
 
   void computeAev() {
     const Consts c = consts();
-    const long n = static_cast<long>(species_.size());
+    const long n = centres_;
 #pragma omp parallel
     {
     std::vector<T> full(kAevLength);
@@ -461,7 +464,7 @@ class AniCpuKernels final : public AniKernelSet {
       double* g = grad_.data() + static_cast<size_t>(threadId()) * n * 3;
       std::vector<T> full(kAevLength, T(0));
 #pragma omp for schedule(static)
-      for (long i = 0; i < n; ++i) {
+      for (long i = 0; i < centres_; ++i) {
         const T* packed = gradRow(static_cast<int>(i));
         for (int c = 0; c < width_; ++c) full[active_[c]] = packed[c];
         const T* G = full.data();
@@ -539,6 +542,7 @@ class AniCpuKernels final : public AniKernelSet {
   std::vector<int> active_;  // AEV columns present in the system
   std::vector<int> verletI_, verletJ_;
   bool useVerlet_ = false;
+  long centres_ = 0;  // atoms 0..centres_-1 are centres (all, except for a subdomain's ghosts)
   int width_ = kAevLength;
   std::vector<Vec3> pairD_;
   std::vector<T> nbD_, nbR_;
