@@ -56,6 +56,57 @@ struct SoluteGrid {
   int n[3];
   std::vector<std::vector<int>> cells;
 };
+
+/// Waters on a lattice slightly denser than `density` filling [0, box], a seeded uniform subset
+/// of `target` sites, each water randomly oriented; waters with an atom for which `clashes` is
+/// true are left out.
+template <class Clash>
+void addLatticeWaters(System& out, const Vec3& box, long target, double density, std::uint64_t seed, Clash&& clashes) {
+  // Lattice sites: per axis at least box/a sites where a is the spacing of the target density.
+  const double rho = waterNumberDensity(density);
+  const double a = std::cbrt(1.0 / rho);
+  int n[3];
+  for (int d = 0; d < 3; ++d) n[d] = static_cast<int>(std::ceil(box[d] / a));
+  const long sites = static_cast<long>(n[0]) * n[1] * n[2];
+  Rng rng(seed);
+  // Seeded partial Fisher–Yates: the first `target` entries are a uniform random subset.
+  std::vector<long> order(static_cast<size_t>(sites));
+  for (long i = 0; i < sites; ++i) order[static_cast<size_t>(i)] = i;
+  const long keep = std::min(target, sites);
+  for (long i = 0; i < keep; ++i) {
+    const long j = i + static_cast<long>(rng.uniform() * static_cast<double>(sites - i));
+    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
+  }
+  std::sort(order.begin(), order.begin() + keep);
+
+  const double half = deg2rad(Solvator::kHOH / 2.0);
+  int residue = 0;
+  for (long k = 0; k < keep; ++k) {
+    const long site = order[static_cast<size_t>(k)];
+    const int ix = static_cast<int>(site % n[0]), iy = static_cast<int>((site / n[0]) % n[1]),
+              iz = static_cast<int>(site / (static_cast<long>(n[0]) * n[1]));
+    const Vec3 o{(ix + 0.5) * box.x / n[0], (iy + 0.5) * box.y / n[1], (iz + 0.5) * box.z / n[2]};
+    // Random orientation: bisector u, and v perpendicular to it in the molecular plane.
+    const Vec3 u = rng.unitVector();
+    Vec3 t = rng.unitVector();
+    Vec3 v = cross(u, t);
+    while (norm(v) < 1e-6) v = cross(u, rng.unitVector());
+    v = normalized(v);
+    const Vec3 h1 = o + (u * std::cos(half) + v * std::sin(half)) * Solvator::kOH;
+    const Vec3 h2 = o + (u * std::cos(half) - v * std::sin(half)) * Solvator::kOH;
+    bool clash = false;
+    for (const Vec3& p : {o, h1, h2})
+      if (clashes(p)) clash = true;
+    if (clash) continue;
+    ++residue;
+    const int base = static_cast<int>(out.size());
+    out.addAtom(Atom{8, "O", "HOH", residue, 'W', true}, o);
+    out.addAtom(Atom{1, "H1", "HOH", residue, 'W', true}, h1);
+    out.addAtom(Atom{1, "H2", "HOH", residue, 'W', true}, h2);
+    out.bonds.emplace_back(base, base + 1);
+    out.bonds.emplace_back(base, base + 2);
+  }
+}
 }  // namespace
 
 System Solvator::solvate(const System& solute) const {
@@ -75,57 +126,30 @@ System Solvator::solvate(const System& solute) const {
   for (auto& p : out.positions) p += shift;
   out.box = Box::orthorhombic(box);
 
-  // Lattice sites: per axis at least box/a sites where a is the spacing of the target density.
-  const double rho = waterNumberDensity(opt_.density);
-  const double a = std::cbrt(1.0 / rho);
-  int n[3];
-  for (int d = 0; d < 3; ++d) n[d] = static_cast<int>(std::ceil(box[d] / a));
-  const long sites = static_cast<long>(n[0]) * n[1] * n[2];
-  const long target = std::lround(rho * box.x * box.y * box.z);
-  Rng rng(opt_.seed);
-  // Seeded partial Fisher–Yates: the first `target` entries are a uniform random subset.
-  std::vector<long> order(static_cast<size_t>(sites));
-  for (long i = 0; i < sites; ++i) order[static_cast<size_t>(i)] = i;
-  const long keep = std::min(target, sites);
-  for (long i = 0; i < keep; ++i) {
-    const long j = i + static_cast<long>(rng.uniform() * static_cast<double>(sites - i));
-    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
-  }
-  std::sort(order.begin(), order.begin() + keep);
-
+  const long target = std::lround(waterNumberDensity(opt_.density) * box.x * box.y * box.z);
   SoluteGrid grid(out, std::max(opt_.clearance, opt_.hydrogenClearance));
-  const double half = deg2rad(kHOH / 2.0);
-  int residue = 0;
-  for (long k = 0; k < keep; ++k) {
-    const long site = order[static_cast<size_t>(k)];
-    const int ix = static_cast<int>(site % n[0]), iy = static_cast<int>((site / n[0]) % n[1]),
-              iz = static_cast<int>(site / (static_cast<long>(n[0]) * n[1]));
-    const Vec3 o{(ix + 0.5) * box.x / n[0], (iy + 0.5) * box.y / n[1], (iz + 0.5) * box.z / n[2]};
-    // Random orientation: bisector u, and v perpendicular to it in the molecular plane.
-    const Vec3 u = rng.unitVector();
-    Vec3 t = rng.unitVector();
-    Vec3 v = cross(u, t);
-    while (norm(v) < 1e-6) v = cross(u, rng.unitVector());
-    v = normalized(v);
-    const Vec3 h1 = o + (u * std::cos(half) + v * std::sin(half)) * kOH;
-    const Vec3 h2 = o + (u * std::cos(half) - v * std::sin(half)) * kOH;
-    bool clash = false;
-    for (const Vec3& p : {o, h1, h2})
-      if (grid.overlaps(p, opt_.clearance, opt_.hydrogenClearance)) clash = true;
-    if (clash) continue;
-    ++residue;
-    const int base = static_cast<int>(out.size());
-    out.addAtom(Atom{8, "O", "HOH", residue, 'W', true}, o);
-    out.addAtom(Atom{1, "H1", "HOH", residue, 'W', true}, h1);
-    out.addAtom(Atom{1, "H2", "HOH", residue, 'W', true}, h2);
-    out.bonds.emplace_back(base, base + 1);
-    out.bonds.emplace_back(base, base + 2);
-  }
+  addLatticeWaters(out, box, target, opt_.density, opt_.seed, [&](const Vec3& p) { return grid.overlaps(p, opt_.clearance, opt_.hydrogenClearance); });
   out.name = solute.name + "-solvated";
   out.provenance.parameters.emplace_back("solvent", "TIP3P");
   out.provenance.parameters.emplace_back("padding_nm", std::to_string(opt_.paddingAngstrom / 10.0));
   out.provenance.parameters.emplace_back("water_density_g_cm3", std::to_string(opt_.density));
   out.provenance.parameters.emplace_back("solvation_seed", std::to_string(opt_.seed));
+  return out;
+}
+
+System buildWaterBox(int molecules, std::uint64_t seed, double density) {
+  if (molecules < 1) throw std::invalid_argument("water box: at least one molecule (got " + std::to_string(molecules) + ")");
+  if (!(density > 0)) throw std::invalid_argument("water box: density must be positive");
+  const double edge = std::cbrt(molecules / waterNumberDensity(density));
+  System out;
+  const Vec3 box{edge, edge, edge};
+  out.box = Box::orthorhombic(box);
+  addLatticeWaters(out, box, molecules, density, seed, [](const Vec3&) { return false; });
+  out.name = "water-" + std::to_string(molecules);
+  out.provenance.builder = "water";
+  out.provenance.seed = seed;
+  out.provenance.parameters.emplace_back("molecules", std::to_string(molecules));
+  out.provenance.parameters.emplace_back("water_density_g_cm3", std::to_string(density));
   return out;
 }
 

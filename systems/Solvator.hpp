@@ -31,6 +31,11 @@ class Solvator {
   SolvationOptions opt_;
 };
 
+/// A cubic periodic box of `molecules` TIP3P-geometry waters at `density` g/cm³, placed as the
+/// Solvator places them (lattice, seeded subset, random orientations): the scaling suites'
+/// water systems of any size.
+System buildWaterBox(int molecules, std::uint64_t seed, double density = 0.997);
+
 /// Water density (g/cm³) in the part of the box farther than `distance` Å from every solute atom,
 /// measured on a grid of points: water mass of molecules whose oxygen lies there over that volume.
 double bulkWaterDensity(const System& s, double distance);
