@@ -53,6 +53,11 @@ struct EngineRequest {
   MdOptions md;
   OptionValues options;             // the engine's own options, by key
   Potential* potential = nullptr;   // the live model, for in-process engines
+  int ranks = 1;                    // MPI ranks, for engines that decompose the domain (lammps)
+  /// Single point through the engine (engines that declare it): `warmup` + `repeat`
+  /// evaluations of energy and forces, no minimisation or dynamics.
+  Mode mode = Mode::Md;
+  int repeat = 1, warmup = 0;
 };
 
 struct MinimizationSummary {
@@ -73,6 +78,9 @@ struct EngineResult {
   /// The engine's own ms/step (engines that time themselves, out of process); in-process
   /// engines leave it empty and are timed by the collectors' per-step samples.
   std::optional<double> reportedMsPerStep;
+  /// Single points through the engine: the energy and the wall time of each timed evaluation.
+  std::optional<double> singlePointEnergy;
+  std::vector<double> evaluationMs;
   int neighborRebuilds = 0;
   std::string neighborList;
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // engine-specific sections

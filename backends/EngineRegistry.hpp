@@ -20,6 +20,10 @@ struct EngineEntry : EntryInfo {
   /// no gmx at --gmx PATH, or a GROMACS without NNPot); empty when it can. When set, the planner
   /// asks it instead of `availability` (which then only describes the default set-up for `list`).
   std::function<std::string(Configuration, const OptionValues&)> unavailableFor;
+  /// Engines that spread one system over MPI ranks (`--ranks`); the others run on one.
+  bool distributed = false;
+  /// Engines that also evaluate single points themselves (`--mode single-point --engine …`).
+  bool singlePoint = false;
   std::function<std::unique_ptr<Engine>(const OptionValues&)> create;
 };
 

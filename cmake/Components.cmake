@@ -96,13 +96,17 @@ macro(mlffb_detect_components)
   # GROMACS is not a build component: the gromacs engine finds gmx at run time (`mlff-bench list`
   # shows the engine available or why not).
 
+  # LAMMPS: Debian's liblammps-dev (LAMMPS 20220106 with its CMake package and OpenMPI). The
+  # lammps engine links it into its own driver program, started under mpirun.
   find_package(MPI QUIET COMPONENTS CXX)
-  find_program(MLFFB_LMP_EXECUTABLE NAMES lmp lmp_mpi lmp_serial)
+  find_package(LAMMPS CONFIG QUIET)
+  find_package(fmt QUIET)
+  find_program(MLFFB_MPIRUN_EXECUTABLE NAMES mpirun mpiexec)
   set(_lammps_found OFF)
-  if(MLFFB_LMP_EXECUTABLE AND MPI_CXX_FOUND)
+  if(TARGET LAMMPS::lammps AND MPI_CXX_FOUND AND fmt_FOUND AND MLFFB_MPIRUN_EXECUTABLE)
     set(_lammps_found ON)
   endif()
-  mlffb_component(LAMMPS "${_lammps_found}" "needs an lmp executable on PATH and MPI")
+  mlffb_component(LAMMPS "${_lammps_found}" "LAMMPS library, MPI, fmt or mpirun not found (apt-get install liblammps-dev openmpi-bin libopenmpi-dev libfmt-dev)")
 
   find_package(GTest QUIET)
   find_package(benchmark QUIET)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mlff-bench builds and tests with (clang and its runtime for the
 # fuzz targets of scripts/fuzz.sh, GROMACS for the gromacs engine and its tests, OpenMM for the openmm
-# engine). Idempotent; runs as root or
+# engine, LAMMPS with OpenMPI for the lammps engine). Idempotent; runs as root or
 # through sudo. The CUDA toolkit is not a Debian package: when /usr/local/cuda exists it is used,
 # otherwise CUDA components are simply off.
 set -euo pipefail
@@ -13,6 +13,7 @@ packages=(
   python3-jsonschema python3-matplotlib python3-numpy
   clang libclang-rt-14-dev libomp-14-dev
   gromacs libopenmm-dev libopenmm-plugins
+  liblammps-dev lammps openmpi-bin libopenmpi-dev libfmt-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,232 @@
+#include "backends/lammps/LammpsEngine.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "backends/EngineRegistry.hpp"
+#include "backends/lammps/LammpsJob.hpp"
+#include "core/Subprocess.hpp"
+#include "systems/AtomicFile.hpp"
+#include "systems/Element.hpp"
+#include "workloads/classical/GromacsTopology.hpp"
+
+namespace mlffb {
+namespace fs = std::filesystem;
+using lammps::Json;
+
+std::array<int, 3> parseGrid(const std::string& text) {
+  std::array<int, 3> g{0, 0, 0};
+  if (text.empty()) return g;
+  char x1 = 0, x2 = 0;
+  std::istringstream in(text);
+  if (!(in >> g[0] >> x1 >> g[1] >> x2 >> g[2]) || x1 != 'x' || x2 != 'x' || !in.eof() || g[0] < 1 || g[1] < 1 || g[2] < 1)
+    throw std::invalid_argument("--lammps-grid: '" + text + "' is not a processor grid such as 2x2x1");
+  return g;
+}
+
+LammpsSettings LammpsSettings::from(const OptionValues& o) {
+  LammpsSettings s;
+  s.mpirun = optionText(o, "mpirun", "mpirun");
+  s.driver = optionText(o, "lammps_driver");
+  s.threadsPerRank = optionInt(o, "threads", 1);
+  s.grid = parseGrid(optionText(o, "lammps_grid"));
+  s.prune = optionBool(o, "lammps_prune", true);
+  s.keepWork = optionBool(o, "keep_work", false);
+  s.workRoot = optionText(o, "work_dir");
+  return s;
+}
+
+std::string lammpsDriverPath(const std::string& given) {
+  if (!given.empty()) return findProgram(given);
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  const fs::path p = self.parent_path() / "mlff-bench-lammps";
+  return fs::exists(p) ? p.string() : "";
+}
+
+std::string lammpsUnavailableReason(const OptionValues& o) {
+#ifndef MLFFB_HAVE_LAMMPS
+  (void)o;
+  return "built without LAMMPS (apt-get install liblammps-dev openmpi-bin libopenmpi-dev libfmt-dev, then rebuild)";
+#else
+  const std::string given = optionText(o, "lammps_driver");
+  if (lammpsDriverPath(given).empty())
+    return given.empty() ? "mlff-bench-lammps is not beside this mlff-bench executable (give --lammps-driver)" : "--lammps-driver " + given + ": not found";
+  const std::string mpirun = optionText(o, "mpirun", "mpirun");
+  if (findProgram(mpirun).empty()) return "no " + mpirun + " on PATH (apt-get install openmpi-bin, or give --mpirun)";
+  return "";
+#endif
+}
+
+namespace {
+
+/// The line of the driver's output that says what went wrong: LAMMPS's "ERROR…" line, the
+/// driver's own message, or the log's last line.
+std::string failureLine(const std::string& log) {
+  std::istringstream in(log);
+  std::string line, last, error;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (error.empty() && (line.rfind("ERROR", 0) == 0 || line.rfind("mlff-bench-lammps:", 0) == 0)) error = line;
+    last = line;
+  }
+  return error.empty() ? last : error;
+}
+
+double meanOf(const Json& a, const char* key) {
+  double s = 0;
+  for (const auto& r : a) s += r.at(key).get<double>();
+  return a.empty() ? 0 : s / static_cast<double>(a.size());
+}
+
+}  // namespace
+
+EngineResult LammpsEngine::run(const EngineRequest& rq) {
+  if (rq.configuration != Configuration::Mlff)
+    throw std::invalid_argument("lammps engine runs configuration mlff only (got " + toString(rq.configuration) + ")");
+  if (rq.ranks < 1) throw std::invalid_argument("--ranks must be at least 1");
+  if (const std::string why = lammpsUnavailableReason({{"lammps_driver", settings_.driver}, {"mpirun", settings_.mpirun}}); !why.empty())
+    throw std::runtime_error("lammps engine: " + why);
+  const System& sys = *rq.system;
+  if (sys.box && !sys.box->isReduced()) throw std::invalid_argument(sys.name + ": the periodic cell is not in reduced form (LAMMPS needs its restricted triclinic cell)");
+  if (settings_.grid[0] > 0 && settings_.grid[0] * settings_.grid[1] * settings_.grid[2] != rq.ranks)
+    throw std::invalid_argument("--lammps-grid has " + std::to_string(settings_.grid[0] * settings_.grid[1] * settings_.grid[2]) +
+                                " processors but --ranks is " + std::to_string(rq.ranks));
+
+  const std::string dir = classical::makeWorkDir(settings_.workRoot, "lammps");
+  lammps::Job job;
+  job.dataPath = "system.data";
+  job.resultPath = "result.json";
+  job.model = rq.model;
+  for (int z : lammps::typeElements(sys)) job.typeSymbols.push_back(elementInfo(z).symbol);
+  job.periodic = sys.box.has_value();
+  job.mode = rq.mode == Mode::SinglePoint ? "single-point" : "md";
+  job.md = rq.md;
+  job.repeat = rq.repeat;
+  job.warmup = rq.warmup;
+  job.grid = settings_.grid;
+  job.prune = settings_.prune;
+  Json result = runLammpsJob(job, sys, rq.ranks, dir);
+
+  EngineResult out;
+  out.atoms = sys.size();
+  Json l = result;
+  l.erase("trace");
+  l.erase("positions_angstrom");
+  if (result.contains("single_point"))
+    for (const char* k : {"grid", "box_angstrom", "ghost_cutoff_angstrom"}) l[k] = result["single_point"].at(k);
+  const Json& perRank = result.at("per_rank");
+  // Eq. 3 for the grid LAMMPS chose and the model's receptive field, and the measured ghost share.
+  if (l.contains("grid") && l.contains("box_angstrom")) {
+    const auto grid = l["grid"].get<std::array<int, 3>>();
+    const auto box = l["box_angstrom"].get<std::array<double, 3>>();
+    const double tr = result["receptive_field_angstrom"].get<double>();
+    l["eq3_speedup"] = lammps::eq3Speedup(box, grid, tr);
+    l["eq3_efficiency"] = l["eq3_speedup"].get<double>() / rq.ranks;
+  }
+  l["mean_ghost_fraction"] = meanOf(perRank, "ghost_fraction");
+  double peak = 0;
+  for (const auto& r : perRank) peak = std::max(peak, r.at("max_rss_mib").get<double>());
+  l["max_rss_mib_per_rank"] = peak;
+  l["mpirun"] = settings_.mpirun;
+  l["work_dir"] = settings_.keepWork ? dir : "(removed)";
+  if (rq.mode == Mode::SinglePoint) {
+    const Json& sp = result.at("single_point");
+    out.singlePointEnergy = sp.at("energy_kj_mol").get<double>();
+    out.evaluationMs = sp.at("evaluation_ms").get<std::vector<double>>();
+  } else {
+    const Json& m = result.at("minimization");
+    out.minimization.steps = m.at("steps");
+    out.minimization.toleranceKJPerMolA = rq.md.minimizeToleranceKJPerMolA;
+    out.minimization.initialEnergy = m.at("initial_energy_kj_mol");
+    out.minimization.finalEnergy = m.at("final_energy_kj_mol");
+    out.minimization.finalMaxForce = m.at("final_max_force");
+    out.minimization.converged = rq.md.minimizeSteps == 0 || out.minimization.finalMaxForce <= rq.md.minimizeToleranceKJPerMolA;
+    const Json& t = result.at("trace");
+    out.timePs = t.at("time_ps").get<std::vector<double>>();
+    out.potentialKJPerMol = t.at("potential_kj_mol").get<std::vector<double>>();
+    out.kineticKJPerMol = t.at("kinetic_kj_mol").get<std::vector<double>>();
+    out.temperatureK = t.at("temperature_k").get<std::vector<double>>();
+    out.reportedMsPerStep = result.at("timing").at("ms_per_step").get<double>();
+    out.neighborList = "LAMMPS bins and ghosts (every 1, check yes, skin " + std::to_string(rq.md.skinAngstrom) + " Å); model's own cell list per rank";
+    out.neighborRebuilds = static_cast<int>(perRank.at(0).at("rebinds").get<double>());
+    out.extra["integrator"] = rq.md.integrator == Integrator::Langevin ? "fix nve + fix langevin" : "fix nve";
+  }
+  out.extra["lammps"] = l;
+  if (!settings_.keepWork) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  return out;
+}
+
+Json LammpsEngine::runLammpsJob(lammps::Job job, const System& sys, int ranks, const std::string& dir) const {
+  writeFileAtomically((fs::path(dir) / job.dataPath).string(), lammps::dataFile(sys));
+  writeFileAtomically((fs::path(dir) / "job.json").string(), job.toJson().dump(1) + "\n");
+  std::vector<std::string> argv{settings_.mpirun, "-np", std::to_string(ranks)};
+  if (ranks > static_cast<int>(std::thread::hardware_concurrency())) argv.push_back("--oversubscribe");
+  if (::geteuid() == 0) argv.push_back("--allow-run-as-root");
+  argv.insert(argv.end(), {"--bind-to", "none", "-x", "OMP_NUM_THREADS", lammpsDriverPath(settings_.driver), "job.json"});
+  SubprocessOptions so;
+  so.workDir = dir;
+  so.logPath = "driver.log";
+  so.env["OMP_NUM_THREADS"] = std::to_string(settings_.threadsPerRank);
+  so.env["OPENBLAS_NUM_THREADS"] = "1";
+  const SubprocessResult r = runProgram(argv, so);
+  const fs::path resultFile = fs::path(dir) / job.resultPath;
+  if (!r.ok() || !fs::exists(resultFile)) {
+    std::string line = failureLine(readTextFile(r.logPath, 64 * 1024));
+    const std::string msg = "lammps engine: mpirun -np " + std::to_string(ranks) + " mlff-bench-lammps failed (" +
+                            (r.signal ? "signal " + std::to_string(r.signal) : "exit " + std::to_string(r.exitCode)) + "): " + line +
+                            " (work folder kept: " + dir + ")";
+    if (line.find("MD blew up") != std::string::npos) throw MdBlowUp(msg);
+    throw std::runtime_error(msg);
+  }
+  return Json::parse(readFile(resultFile.string()));
+}
+
+namespace {
+const Registrar<EngineEntry> kEntry{[] {
+  EngineEntry e;
+  e.name = "lammps";
+  e.description = "LAMMPS (Debian's liblammps) under mpirun with domain decomposition over --ranks: pair_style mlffb evaluates the model on each "
+                  "rank's atoms plus ghosts out to its receptive field; LAMMPS's Pair/Neigh/Comm timings, per-rank ghosts and memory, Eq. 3";
+  e.availability = [] {
+    const std::string why = lammpsUnavailableReason({});
+    return why.empty() ? Availability::yes() : Availability::no(why);
+  };
+  e.capabilities = [] {
+    Capabilities c;
+    c.devices = {DeviceKind::Cpu};
+    c.precisions = {Precision::Float32, Precision::Float64};
+    c.configurations = {Configuration::Mlff};
+    return c;
+  };
+  e.unavailableFor = [](Configuration c, const OptionValues& o) -> std::string {
+    if (c != Configuration::Mlff) return "the lammps engine runs configuration mlff only (the whole system with the MLFF)";
+    return lammpsUnavailableReason(o);
+  };
+  e.options = {
+      OptionSpec::text("mpirun", "mpirun", "MPI launcher of the lammps engine", "mpirun"),
+      OptionSpec::file("lammps-driver", "lammps_driver", "the lammps engine's driver program (default: mlff-bench-lammps beside mlff-bench)"),
+      OptionSpec::text("lammps-grid", "lammps_grid", "processor grid PxxPyxPz of the lammps engine (default: LAMMPS chooses)"),
+      OptionSpec::boolean("lammps-prune", "lammps_prune", "drop ghosts beyond the receptive field before the model sees them (lammps engine)", "true"),
+      classical::engineThreadsOption(),
+      OptionSpec::boolean("keep-work", "keep_work", "keep the engine's work folder (gromacs, openmm, lammps engines)"),
+      OptionSpec::directory("work-dir", "work_dir", "where the engine's work folders go (gromacs, openmm, lammps engines; default: the temp folder)"),
+  };
+  e.options[4].defaultText = "1 per rank (lammps)";
+  e.inProcess = false;
+  e.distributed = true;
+  e.singlePoint = true;
+  e.create = [](const OptionValues& o) { return std::make_unique<LammpsEngine>(LammpsSettings::from(o)); };
+  return e;
+}()};
+}  // namespace
+
+}  // namespace mlffb
