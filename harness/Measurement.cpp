@@ -1,6 +1,7 @@
 #include "harness/Measurement.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 
@@ -147,6 +148,7 @@ void measureMd(const Point& p, Potential* pot, const System& system, std::vector
   rq.md = p.md;
   rq.options = p.engineOptions;
   rq.potential = pot;
+  rq.ranks = std::max(1, p.ranks);
   EngineResult timing;
   std::vector<double> stepMs;
   for (size_t k = 0; k < passes.size(); ++k) {
@@ -169,6 +171,32 @@ void measureMd(const Point& p, Potential* pot, const System& system, std::vector
   m["md"] = mdSummary(rq, timing, stepMs);
 }
 
+/// Single point through an engine (lammps over ranks): the engine evaluates `warmup` + `repeat`
+/// times and reports the energy and each timed evaluation's wall time, the `total` stage here.
+void measureEngineSinglePoint(const Point& p, const System& system, std::vector<Pass>& passes, Json& m) {
+  EngineRequest rq;
+  rq.system = &system;
+  rq.model = {p.model, p.potentialOptions()};
+  rq.configuration = p.configuration;
+  rq.md = p.md;
+  rq.options = p.engineOptions;
+  rq.ranks = std::max(1, p.ranks);
+  rq.mode = Mode::SinglePoint;
+  rq.repeat = p.repeat;
+  rq.warmup = p.warmup;
+  auto engine = createEngine(p.engine, p.engineOptions);
+  EngineResult result;
+  runPass(passes[0], nullptr, p, m, [&] { result = engine->run(rq); });
+  if (!result.singlePointEnergy || !std::isfinite(*result.singlePointEnergy))
+    throw std::runtime_error("engine " + p.engine + " returned no finite single-point energy");
+  const profilers::TimingSummary t = profilers::summarize(result.evaluationMs);
+  m["stages"] = {{"total", {{"median_ms", t.medianMs}, {"min_ms", t.minMs}, {"max_ms", t.maxMs}, {"spread", t.spread}, {"samples", t.samples}}}};
+  m["warmup"] = p.warmup;
+  m["repeats"] = p.repeat;
+  m["energy_kj_mol"] = *result.singlePointEnergy;
+  for (auto& [k, v] : result.extra.items()) m[k] = v;
+}
+
 }  // namespace
 
 Measurement measure(const Point& p, const System& system) {
@@ -178,11 +206,13 @@ Measurement measure(const Point& p, const System& system) {
   std::vector<Pass> passes = planPasses(p, collectorStatus);
   // Out-of-process engines build the model themselves; everything else evaluates a live one.
   // The classical force field (cff) is built by the engine itself from the topology.
-  const bool live = (p.mode == Mode::SinglePoint || findEngine(p.engine).inProcess) && p.configuration != Configuration::Cff;
+  const bool live = (p.engine == "none" || findEngine(p.engine).inProcess) && p.configuration != Configuration::Cff;
   std::unique_ptr<Potential> pot = live ? createPotential(p.model, p.potentialOptions()) : nullptr;
   Measurement out;
   out.measurements = Json::object();
-  if (p.mode == Mode::SinglePoint)
+  if (p.mode == Mode::SinglePoint && p.engine != "none")
+    measureEngineSinglePoint(p, system, passes, out.measurements);
+  else if (p.mode == Mode::SinglePoint)
     measureSinglePoint(p, entry, *pot, system, passes, out.measurements);
   else
     measureMd(p, pot.get(), system, passes, out.measurements);

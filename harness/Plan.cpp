@@ -13,6 +13,7 @@
 #include "profilers/CollectorRegistry.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
 #include "systems/RandomSystemBuilder.hpp"
+#include "systems/Solvator.hpp"
 #include "systems/StructureStats.hpp"
 #include "systems/SystemIO.hpp"
 #include "workloads/ModelRegistry.hpp"
@@ -37,6 +38,7 @@ void applyPbc(System& s, PbcMode mode, const std::string& where) {
 std::string SystemSpec::name() const {
   if (kind == "polyala") return "polyala-" + std::to_string(size);
   if (kind == "random") return "random-" + std::to_string(size) + "-n" + std::to_string(static_cast<int>(std::lround(neighbors)));
+  if (kind == "water") return "water-" + std::to_string(size);
   return (label.empty() ? fs::path(path).stem().string() : label) + (frame > 1 ? "-frame" + std::to_string(frame) : "");
 }
 
@@ -72,6 +74,8 @@ System SystemSpec::build() const {
     o.neighbors = neighbors;
     o.seed = seed;
     s = buildRandomSystem(o);
+  } else if (kind == "water") {
+    s = buildWaterBox(size, seed);
   } else {
     s = readSystem(path, ReadOptions{frame});
   }
@@ -87,12 +91,13 @@ Json SystemSpec::summary() const {
   if (kind == "file") j["file"] = path;
   if (kind == "polyala") j["residues"] = size;
   if (kind == "random") j["requested_atoms"] = size;
+  if (kind == "water") j["molecules"] = size;
   return j;
 }
 
 std::string Point::id() const {
-  return system.name() + "/" + model + "/" + flavor + "/" + (mode == Mode::Md ? engine + "/" : "") + toString(configuration) + "/" +
-         toString(mode) + "/" + device.str() + "/" + toString(precision);
+  return system.name() + "/" + model + "/" + flavor + "/" + (engine != "none" ? engine + "/" : "") + toString(configuration) + "/" +
+         toString(mode) + "/" + device.str() + "/" + toString(precision) + (ranks > 0 ? "/np" + std::to_string(ranks) : "");
 }
 
 PotentialOptions Point::potentialOptions() const {
@@ -112,6 +117,8 @@ Json Point::toJson() const {
   j["model"] = model;
   j["flavor"] = flavor;
   j["engine"] = engine;
+  j["ranks"] = ranks;
+  j["weak_scaling"] = weakScaling;
   j["configuration"] = toString(configuration);
   j["mode"] = toString(mode);
   j["device"] = device.str();
@@ -144,6 +151,8 @@ Point Point::fromJson(const Json& j) {
   p.model = j.at("model");
   p.flavor = j.at("flavor");
   p.engine = j.at("engine");
+  p.ranks = j.value("ranks", 0);
+  p.weakScaling = j.value("weak_scaling", false);
   p.configuration = parseConfiguration(j.at("configuration"));
   p.mode = parseMode(j.at("mode"));
   p.device = Device::parse(j.at("device"));
@@ -244,7 +253,7 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
   }
   if (const std::string why = deviceUnavailableReason(p.device); !why.empty()) return why;
   if (!mc.supports(p.precision)) return model.name + " has no " + toString(p.precision) + " (it has: " + joinNames(mc.precisions) + ")";
-  if (p.mode == Mode::SinglePoint) {
+  if (p.mode == Mode::SinglePoint && p.engine == "none") {
     if (p.configuration != Configuration::Mlff)
       return "a single point evaluates the model alone (configuration mlff); " + toString(p.configuration) +
              " needs an MD engine with classical force fields";
@@ -266,6 +275,12 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
   if (!engine.modelFlavor.empty() && p.configuration != Configuration::Cff && p.flavor != engine.modelFlavor)
     return "engine " + engine.name + " evaluates the model as exported TorchScript, the " + engine.modelFlavor +
            " flavour's computation: ask for --flavor " + engine.modelFlavor;
+  if (engine.distributed && !model.subdomain) {
+    std::vector<std::string> able;
+    for (const auto& e : ModelRegistry::instance().entries())
+      if (e.subdomain) able.push_back(e.name);
+    return model.name + " cannot evaluate a subdomain (owned + ghost atoms), which engine " + engine.name + " needs; flavours that can: " + listOf(able);
+  }
   if (engine.unavailableFor)
     if (std::string why = engine.unavailableFor(p.configuration, p.engineOptions); !why.empty()) return "engine " + engine.name + ": " + why;
   if (!ec.supports(p.precision)) return "engine " + engine.name + " runs " + joinNames(ec.precisions) + " only";
@@ -300,6 +315,7 @@ std::vector<Point> expandPlan(const RunRequest& r) {
   if (r.quick) {
     if (!s.quickSizes.empty()) s.sizes = s.quickSizes;
     if (!s.quickNeighbors.empty()) s.neighbors = s.quickNeighbors;
+    if (!s.quickRanks.empty()) s.ranks = s.quickRanks;
     s.repeat = 3;
     s.mdSteps = 100;
     s.mdWarmupSteps = 10;
@@ -351,6 +367,17 @@ std::vector<Point> expandPlan(const RunRequest& r) {
   }
   const std::vector<std::string> engines = pick(r.engines, s.engines);
   for (const auto& e : engines) findEngine(e);  // throws with the list
+  // Single points evaluate the model alone, or through the engines asked for when every one of
+  // them can (lammps: a system spread over ranks).
+  std::vector<std::string> singlePointEngines{"none"};
+  if (!r.engines.empty() &&
+      std::all_of(r.engines.begin(), r.engines.end(), [](const std::string& e) { return findEngine(e).singlePoint; }))
+    singlePointEngines = r.engines;
+  const std::vector<int> ranks = pick(r.ranks, s.ranks);
+  for (int p : ranks)
+    if (p < 1) throw std::invalid_argument("--ranks: rank counts must be at least 1 (got " + std::to_string(p) + ")");
+  if (!r.ranks.empty() && std::none_of(engines.begin(), engines.end(), [](const std::string& e) { return findEngine(e).distributed; }))
+    throw std::invalid_argument("--ranks needs an engine that spreads a system over ranks (--engine lammps)");
 
   // Collectors: the default ones, then those asked for.
   std::vector<std::string> collectors;
@@ -371,6 +398,8 @@ std::vector<Point> expandPlan(const RunRequest& r) {
   } else if (s.systems == "random") {
     for (int n : sizes)
       for (double m : neighbors) systems.push_back({"random", n, m, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
+  } else if (s.systems == "water") {
+    for (int n : sizes) systems.push_back({"water", n, 0, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
   } else {
     std::set<std::string> seenFiles;
     for (const auto& f : s.files) {
@@ -391,7 +420,7 @@ std::vector<Point> expandPlan(const RunRequest& r) {
         continue;
       for (const auto& model : models)
         for (const ModelEntry* entry : flavorsByModel[model])
-          for (const auto& engine : mode == Mode::Md ? engines : std::vector<std::string>{"none"})
+          for (const auto& engine : mode == Mode::Md ? engines : singlePointEngines)
             for (const Configuration config : configurations) {
               if ((model == kClassicalModel) != (config == Configuration::Cff)) continue;
               // A suite's engines × configurations: only the pairs the engine runs at all (an
@@ -401,10 +430,18 @@ std::vector<Point> expandPlan(const RunRequest& r) {
               if (mode == Mode::Md && r.flavors.empty() && config != Configuration::Cff && !findEngine(engine).modelFlavor.empty() &&
                   findEngine(engine).modelFlavor != entry->flavor)
                 continue;
+              const bool distributed = engine != "none" && findEngine(engine).distributed;
+              // A suite's distributed engine gets the flavours that can evaluate a subdomain.
+              if (distributed && r.flavors.empty() && !entry->subdomain) continue;
+              for (const int nranks : distributed ? ranks : std::vector<int>{0})
               for (const Device& device : devices)
                 for (const Precision prec : precisions) {
                   Point p;
                   p.system = sys;
+                  p.ranks = nranks;
+                  p.weakScaling = s.weakScaling && nranks > 0;
+                  // Weak scaling: the suite's size is per rank.
+                  if (s.weakScaling && nranks > 1) p.system.size *= nranks;
                   p.model = model;
                   p.flavor = entry->flavor;
                   p.engine = engine;
@@ -417,6 +454,7 @@ std::vector<Point> expandPlan(const RunRequest& r) {
                   p.md = r.settings.md;
                   if (!r.mdStepsSet) p.md.steps = s.mdSteps;
                   if (!r.mdWarmupSet) p.md.warmupSteps = s.mdWarmupSteps;
+                  if (!r.minimizeSet && s.minimizeSteps >= 0) p.md.minimizeSteps = s.minimizeSteps;
                   if (r.quick && !r.mdStepsSet) p.md.minimizeSteps = std::min(p.md.minimizeSteps, s.quickMinimizeSteps);
                   p.seed = r.settings.seed;
                   p.md.seed = p.seed;
@@ -425,7 +463,7 @@ std::vector<Point> expandPlan(const RunRequest& r) {
                   // The model as a physical potential (e.g. the real weights) unless the user chose otherwise.
                   applyPhysicalDefaults(*entry, p.modelOptions);
                   usedEntries.insert(entry->name);
-                  if (mode == Mode::Md) {
+                  if (engine != "none") {
                     const EngineEntry& ee = findEngine(engine);
                     p.engineOptions = declaredSubset(r.settings.options, ee.options);
                     usedEntries.insert(ee.name);

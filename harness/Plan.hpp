@@ -26,8 +26,8 @@ std::string toString(PbcMode m);
 void applyPbc(System& system, PbcMode mode, const std::string& where);
 
 struct SystemSpec {
-  std::string kind;       // polyala | random | file
-  int size = 0;           // residues (polyala) or atoms (random)
+  std::string kind;       // polyala | random | water | file
+  int size = 0;           // residues (polyala), atoms (random) or molecules (water)
   double neighbors = 0;   // random
   std::string path;       // file
   std::uint64_t seed = 42;
@@ -56,7 +56,9 @@ struct RunSettings {
 struct Point {
   SystemSpec system;
   std::string model, flavor;
-  std::string engine = "none";  // single points evaluate the model alone
+  std::string engine = "none";  // single points evaluate the model alone (or through an engine that can)
+  int ranks = 0;                // MPI ranks of a distributed engine (0: not distributed)
+  bool weakScaling = false;     // the system's size is per rank (size = size per rank × ranks)
   Configuration configuration = Configuration::Mlff;
   Mode mode = Mode::SinglePoint;
   Device device;
@@ -82,9 +84,10 @@ struct RunRequest {
   std::vector<int> sizes;
   std::vector<double> neighbors;
   std::vector<std::string> models, flavors, engines, configurations, modes, devices, precisions;
+  std::vector<int> ranks;
   int repeat = -1, warmup = -1;
   bool quick = false;
-  bool mdStepsSet = false, mdWarmupSet = false;
+  bool mdStepsSet = false, mdWarmupSet = false, minimizeSet = false;
   PbcMode pbc = PbcMode::Auto;
   int frame = 1;
   double minDistance = 0.5;

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "harness/Environment.hpp"
+#include "harness/Scaling.hpp"
 #include "systems/AtomicFile.hpp"
 
 namespace mlffb {
@@ -50,6 +51,11 @@ void ReportWriter::finish() {
   if (deferred_) flush();
 }
 
-void ReportWriter::flush() const { writeFileAtomically(path_, doc_.dump(2) + "\n"); }
+void ReportWriter::flush() const {
+  // Runs over several rank counts: speed-up, efficiency and Eq. 3 per series, beside the runs.
+  Json doc = doc_;
+  if (Json series = scalingSeries(doc_["runs"]); !series.empty()) doc["scaling"] = std::move(series);
+  writeFileAtomically(path_, doc.dump(2) + "\n");
+}
 
 }  // namespace mlffb

@@ -96,11 +96,12 @@ void addRunCommand(CLI::App& app) {
   auto* r = app.add_subcommand("run", "Run a suite (every point in its own worker process) or structure files");
   r->add_option("--suite", o->suite, "Suite: " + SuiteRegistry::instance().names() + " (default polyala)");
   r->add_option("--in", o->files, "Structure files to run instead of a suite")->delimiter(',');
-  addCheckedList(r, OptionSpec::integer("sizes", "sizes", "Sizes: residues (polyala) or atoms (neighbors), comma-separated", 1, 10'000'000), o->sizes);
+  addCheckedList(r, OptionSpec::integer("sizes", "sizes", "Sizes: residues (polyala), atoms (neighbors) or water molecules (scaling suites; per rank for weak-scaling), comma-separated", 1, 10'000'000), o->sizes);
+  addCheckedList(r, OptionSpec::integer("ranks", "ranks", "MPI ranks of a distributed engine (lammps), comma-separated", 1, 4096), o->ranks);
   addCheckedList(r, OptionSpec::positive("neighbors", "neighbors", "Mean neighbours within 5.1 Å (neighbors suite), comma-separated", 1000), o->neighbors);
   r->add_option("--model", o->models, "Models, comma-separated (ani2x, et)")->delimiter(',');
   r->add_option("--flavor", o->flavors, "Flavours, comma-separated (default: every flavour of each model)")->delimiter(',');
-  r->add_option("--engine", o->engines, "MD engines, comma-separated (see `mlff-bench list`)")->delimiter(',');
+  r->add_option("--engine", o->engines, "MD engines, comma-separated (see `mlff-bench list`); with --mode single-point, engines that evaluate single points (lammps)")->delimiter(',');
   r->add_option("--configuration", o->configurations, "mlff, cff, cml (comma-separated)")->delimiter(',');
   r->add_option("--mode", o->modes, "single-point and/or md (comma-separated)")->delimiter(',');
   r->add_option("--device", o->devices, "Devices, comma-separated: cpu, cuda, cuda:N (default: cpu, plus cuda when present)")->delimiter(',');
@@ -128,8 +129,11 @@ void addRunCommand(CLI::App& app) {
   r->add_option("--integrator", *integrator, "langevin (BAOAB) or nve (velocity Verlet)");
   addChecked(r, OptionSpec::positive("temperature", "temperature", "Initial/thermostat temperature, K", 1e5, "300"), md.temperatureK);
   addChecked(r, OptionSpec::real("friction", "friction", "Langevin friction, 1/ps", 0, 1e4, "1"), md.frictionPerPs);
-  addChecked(r, OptionSpec::integer("minimize-steps", "minimize_steps", "Maximum minimisation iterations before MD (0: none)", 0, 1e7, "500"),
-             md.minimizeSteps);
+  addChecked<int>(r, OptionSpec::integer("minimize-steps", "minimize_steps", "Maximum minimisation iterations before MD (0: none)", 0, 1e7, "500 (scaling suites: 50)"),
+                  [o](int v) {
+                    o->settings.md.minimizeSteps = v;
+                    o->minimizeSet = true;
+                  });
   addChecked(r, OptionSpec::positive("minimize-tolerance", "minimize_tolerance", "Minimisation stops below this max force, kJ/mol/Å", 1e6, "10"),
              md.minimizeToleranceKJPerMolA);
   addChecked(r, OptionSpec::real("skin", "skin", "Verlet-list skin, Å (0: rebuild every step)", 0, 10, "1"), md.skinAngstrom);

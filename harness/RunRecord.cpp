@@ -12,6 +12,11 @@ Json startedRecord(const Point& p, const Json& systemSection) {
   rec["mode"] = toString(p.mode);
   rec["device"] = p.device.str();
   rec["precision"] = toString(p.precision);
+  if (p.ranks > 0) {
+    rec["ranks"] = p.ranks;
+    rec["scaling"] = p.weakScaling ? "weak" : "strong";
+    if (p.weakScaling) rec["size_per_rank"] = p.system.size / p.ranks;
+  }
   rec["status"] = "error";
   rec["message"] = "did not finish";
   rec["measurements"] = Json::object();

@@ -2,7 +2,9 @@
 // the random workloads of controlled neighbourhood size.
 #include "harness/Suites.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 namespace mlffb {
 
@@ -53,6 +55,49 @@ const Registrar<SuiteEntry> kNeighbors{[] {
   e.spec.quickSizes = {2000};
   for (int m = 10; m <= 100; m += 10) e.spec.neighbors.push_back(m);
   e.spec.quickNeighbors = {10, 50, 100};
+  return e;
+}()};
+
+/// 1, 2, 4, … up to the cores of this machine (and the cores themselves when not a power of two).
+std::vector<int> rankCounts() {
+  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<int> r;
+  for (int p = 1; p <= cores; p *= 2) r.push_back(p);
+  if (r.back() != cores) r.push_back(cores);
+  return r;
+}
+
+SuiteEntry scaling(const std::string& name, bool weak) {
+  SuiteEntry e;
+  e.name = name;
+  e.spec.systems = "water";
+  e.spec.models = {"ani2x"};
+  e.spec.engines = {"lammps"};
+  e.spec.modes = {"md"};
+  e.spec.ranks = rankCounts();
+  e.spec.weakScaling = weak;
+  e.spec.mdSteps = 50;
+  e.spec.mdWarmupSteps = 5;
+  e.spec.minimizeSteps = 50;  // the lattice-built water only needs its worst contacts relaxed
+  e.spec.quickMinimizeSteps = 0;
+  return e;
+}
+
+const Registrar<SuiteEntry> kStrong{[] {
+  SuiteEntry e = scaling("strong-scaling", false);
+  e.description = "one water box (3334 molecules, 10k atoms) through LAMMPS over 1, 2, 4, … ranks up to the cores: speed-up and "
+                  "parallel efficiency against Eq. 3 (chemtrain-deploy's Figs. 2-3)";
+  e.spec.sizes = {3334};
+  e.spec.quickSizes = {1000};
+  return e;
+}()};
+
+const Registrar<SuiteEntry> kWeak{[] {
+  SuiteEntry e = scaling("weak-scaling", true);
+  e.description = "water boxes of 1000 molecules per rank through LAMMPS over 1, 2, 4, … ranks up to the cores (size × ranks): "
+                  "time per step and efficiency against Eq. 3";
+  e.spec.sizes = {1000};
+  e.spec.quickSizes = {300};
   return e;
 }()};
 

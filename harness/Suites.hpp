@@ -9,8 +9,8 @@
 namespace mlffb {
 
 struct SuiteSpec {
-  std::string systems = "polyala";     // polyala | random | files
-  std::vector<int> sizes;              // residues (polyala) or atoms (random)
+  std::string systems = "polyala";     // polyala | random | water | files
+  std::vector<int> sizes;              // residues (polyala), atoms (random), molecules (water)
   std::vector<double> neighbors;       // random: mean neighbours within 5.1 Å
   std::vector<std::string> files;      // files: structure files
   std::vector<std::string> models{"ani2x", "et"};
@@ -19,8 +19,14 @@ struct SuiteSpec {
   std::vector<std::string> modes{"single-point"};
   std::vector<std::string> devices;    // empty: cpu, plus cuda when a device is present
   std::vector<std::string> precisions{"float32"};
+  /// MPI ranks of distributed engines (lammps); every point of another engine runs on one.
+  std::vector<int> ranks{1};
+  /// Weak scaling: a system's size is per rank (the point with P ranks runs size × P).
+  bool weakScaling = false;
+  std::vector<int> quickRanks;  // the quick variant's ranks (empty: the same)
   int repeat = 5, warmup = 1;
   int mdSteps = 1000, mdWarmupSteps = 100;
+  int minimizeSteps = -1;  // the suite's minimisation limit (-1: the command line's default)
   /// The quick variant: a few sizes, fewer repeats and steps.
   std::vector<int> quickSizes;
   std::vector<int> quickMdSizes;  // MD points of the quick variant only at these sizes

@@ -301,6 +301,53 @@ def fig_framework_vs_fused(reports, out, made, skipped):
     save(fig, out, "framework_vs_fused", made)
 
 
+def scaling_series(reports):
+    for name, rep in reports:
+        for series in rep.get("scaling", []):
+            yield name, rep, series
+
+
+def fig_scaling(reports, out, made, skipped):
+    """Measured speed-up and parallel efficiency vs ranks against Eq. 3 (chemtrain-deploy Figs. 2-3)."""
+    series = list(scaling_series(reports))
+    if not series:
+        skipped.append(("scaling", "no runs over several rank counts (run --suite strong-scaling or weak-scaling)"))
+        return
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    top = 1
+    for _, rep, s in series:
+        pts = s["points"]
+        ranks = [p["ranks"] for p in pts]
+        top = max(top, max(ranks))
+        label = "%s %s %s (%s)" % (s["kind"], s["model"]["name"] + "/" + s["model"]["flavor"], pts[-1]["system"] if s["kind"] == "strong" else "", rep["environment"].get("cpu_model", "CPU").split(" @")[0])
+        line = ax1.plot(ranks, [p["speedup"] for p in pts], "o-", label=label + " measured")[0]
+        ax2.plot(ranks, [p["efficiency"] for p in pts], "o-", color=line.get_color(), label=label + " measured")
+        if all("eq3_speedup" in p for p in pts):
+            ax1.plot(ranks, [p["eq3_speedup"] for p in pts], "s--", color=line.get_color(), alpha=0.7, label=label + " Eq. 3")
+            ax2.plot(ranks, [p["eq3_efficiency"] for p in pts], "s--", color=line.get_color(), alpha=0.7, label=label + " Eq. 3")
+    ax1.plot([1, top], [1, top], ":", color="gray", label="ideal")
+    ax1.set_xlabel("MPI ranks")
+    ax1.set_ylabel("speed-up")
+    ax2.set_xlabel("MPI ranks")
+    ax2.set_ylabel("parallel efficiency")
+    ax2.set_ylim(0, 1.3)
+    ax1.legend(fontsize=6)
+    fig.suptitle("Scaling through LAMMPS, measured vs Eq. 3 (cf. chemtrain-deploy Figs. 2-3)")
+    save(fig, out, "scaling", made)
+    rows = ["| series | system | atoms | ranks | grid | ms/step | speed-up | efficiency | Eq. 3 speed-up | Eq. 3 efficiency | ghost fraction | Pair % | Comm % | max RSS/rank (MiB) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for _, _, s in series:
+        for p in s["points"]:
+            b = p.get("breakdown_percent", {})
+            rows.append("| %s %s | %s | %d | %d | %s | %.1f | %.2f | %.2f | %s | %s | %.2f | %s | %s | %.0f |" % (
+                s["kind"], s["model"]["name"], p["system"], p["atoms"], p["ranks"], "x".join(str(g) for g in p.get("grid", [])),
+                p["ms_per_step"], p["speedup"], p["efficiency"],
+                "%.2f" % p["eq3_speedup"] if "eq3_speedup" in p else "-", "%.2f" % p["eq3_efficiency"] if "eq3_efficiency" in p else "-",
+                p["ghost_fraction"], "%.1f" % b["Pair"] if "Pair" in b else "-", "%.1f" % b["Comm"] if "Comm" in b else "-", p["max_rss_mib_per_rank"]))
+    with open(os.path.join(out, "scaling.md"), "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+
 def write_index(out, reports, made, skipped):
     titles = {
         "stage_time_vs_atoms": "Stage times vs system size",
@@ -314,6 +361,7 @@ def write_index(out, reports, made, skipped):
         "md_cffsys_ns_per_day": "CFFsys: ns/day vs atoms (baseline)",
         "cross_device": "Across devices",
         "framework_vs_fused": "Framework vs fused",
+        "scaling": "Strong/weak scaling through LAMMPS vs Eq. 3",
     }
     md = ["# mlff-bench figures", "", "Reports: " + ", ".join(os.path.basename(n) for n, _ in reports), ""]
     body = ["<h1>mlff-bench figures</h1>", "<p>Reports: %s</p>" % html.escape(", ".join(os.path.basename(n) for n, _ in reports))]
@@ -328,6 +376,12 @@ def write_index(out, reports, made, skipped):
                "CFFsys ns/day divided by the MLFFsys/CMLsys ns/day of the same system on the same device in the same report (the same engine's CFFsys where it ran one).", "",
                table]
         body.append("<h2>MLFF cost relative to the classical force field</h2><pre>%s</pre>" % html.escape(table))
+    table = os.path.join(out, "scaling.md")
+    if os.path.exists(table):
+        with open(table) as f:
+            rows = f.read()
+        md += ["## Scaling points", "", "Speed-up against the series' smallest rank count (weak scaling: the scaled speed-up P·t(1)/t(P)); Eq. 3 for LAMMPS's processor grid and the model's receptive field.", "", rows]
+        body.append("<h2>Scaling points</h2><pre>%s</pre>" % html.escape(rows))
     if skipped:
         md += ["## Not drawn", ""] + ["- %s: %s" % (titles.get(s, s), why) for s, why in skipped] + [""]
         body.append("<h2>Not drawn</h2><ul>%s</ul>" % "".join("<li>%s: %s</li>" % (html.escape(titles.get(s, s)), html.escape(w)) for s, w in skipped))
@@ -348,7 +402,7 @@ def main(argv):
             reports.append((path, json.load(f)))
     os.makedirs(a.out, exist_ok=True)
     made, skipped = [], []
-    for fig in (fig_stage_times, fig_neighbors, fig_operators, fig_kernels, fig_md, fig_devices, fig_framework_vs_fused):
+    for fig in (fig_stage_times, fig_neighbors, fig_operators, fig_kernels, fig_md, fig_devices, fig_framework_vs_fused, fig_scaling):
         fig(reports, a.out, made, skipped)
     write_index(a.out, reports, made, skipped)
     print("%d figures in %s (%d not drawn: see index.md)" % (len(made), a.out, len(skipped)))

@@ -172,7 +172,7 @@ std::vector<Case> corpus() {
   runOpt("SizesNegative", "--sizes -4", "--sizes '-4': expected an integer from 1", "--sizes");
   runOpt("NeighborsZero", "--neighbors 0", "--neighbors '0': expected a number > 0", "--neighbors");
   runOpt("FrameZero", "--frame 0", "--frame '0': expected an integer from 1", "--frame");
-  runOpt("UnknownSuite", "--suite nope", "unknown suite 'nope' (known: neighbors, polyala, polyala-md)", "nope");
+  runOpt("UnknownSuite", "--suite nope", "unknown suite 'nope' (known: neighbors, polyala, polyala-md, strong-scaling, weak-scaling)", "nope");
   runOpt("UnknownMode", "--mode train", "--mode: unknown mode 'train' (single-point, md)", "--mode");
   runOpt("UnknownConfiguration", "--configuration xyz", "--configuration: unknown configuration 'xyz'", "--configuration");
   runOpt("RunUnknownDevice", "--device gpu", "--device: unknown device 'gpu'", "--device");
@@ -180,7 +180,10 @@ std::vector<Case> corpus() {
   runOpt("UnknownIntegrator", "--integrator rk4", "--integrator: unknown integrator 'rk4' (langevin, nve)", "--integrator");
   runOpt("UnknownCollector", "--profile nosuch", "--profile: unknown collector 'nosuch'", "nosuch");
   runOpt("OptionNoModelOfThePlanTakes", "--preset md17", "--preset is an option of et/torch, which this plan does not run", "--preset");
-  runOpt("UnknownEngine", "--mode md --engine warp", "unknown engine 'warp' (known: gromacs, native, openmm)", "warp");
+  runOpt("UnknownEngine", "--mode md --engine warp", "unknown engine 'warp' (known: gromacs, lammps, native, openmm)", "warp");
+  runOpt("RanksZero", "--mode md --engine lammps --ranks 0", "--ranks '0': expected an integer from 1 to 4096", "--ranks");
+  runOpt("RanksWithoutADistributedEngine", "--mode md --engine native --ranks 2",
+         "--ranks needs an engine that spreads a system over ranks (--engine lammps)", "--ranks");
   runOpt("OptionGivenTwice", "--repeat 2 --repeat 3", "--repeat: At Most 1 required but received 2", "--repeat");
   runOpt("UnknownFlag", "--frobnicate", "The following argument was not expected: --frobnicate", "--frobnicate");
   runOpt("ExtendWithoutResume", "--extend", "--extend goes with --resume", "--extend");
