@@ -2,11 +2,13 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer build of the library and its tests (build-asan/),
 # then the tests under it. A report of either stops the program and fails its test: nothing is
 # suppressed. LibTorch and CUDA stay out (they are not built with sanitizers themselves), so the
-# torch flavours are not part of this run. Extra arguments go to ctest (e.g. -R Conformance).
+# torch flavours are not part of this run; so do the OpenMM and LAMMPS engines, whose tests drive
+# uninstrumented libraries (OpenMM, liblammps under mpirun) and run in the plain build — keeping CI
+# well under the hour. Extra arguments go to ctest (e.g. -R Conformance).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLFFB_SANITIZE=address,undefined \
-      -DMLFFB_WITH_TORCH=OFF -DMLFFB_WITH_CUDA=OFF
+      -DMLFFB_WITH_TORCH=OFF -DMLFFB_WITH_CUDA=OFF -DMLFFB_WITH_OPENMM=OFF -DMLFFB_WITH_LAMMPS=OFF
 cmake --build build-asan -j "$(nproc)"
 # handle_segv=0: a worker killed by SIGSEGV (the runner's own crash tests) dies of the signal, as
 # without ASan; memory errors are caught before they get that far.
