@@ -66,16 +66,20 @@ std::string lammpsUnavailableReason(const OptionValues& o) {
 namespace {
 
 /// The line of the driver's output that says what went wrong: LAMMPS's "ERROR…" line, the
-/// driver's own message, or the log's last line.
+/// driver's own message, mpirun's line naming a rank that died of a signal, or the last line
+/// with words in it (not mpirun's rules of dashes).
 std::string failureLine(const std::string& log) {
   std::istringstream in(log);
-  std::string line, last, error;
+  std::string line, last, error, died;
   while (std::getline(in, line)) {
-    if (line.empty()) continue;
+    if (line.find_first_not_of(" -\t\r") == std::string::npos) continue;
     if (error.empty() && (line.rfind("ERROR", 0) == 0 || line.rfind("mlff-bench-lammps:", 0) == 0)) error = line;
+    if (died.empty() && line.find("exited on signal") != std::string::npos) died = line;
     last = line;
   }
-  return error.empty() ? last : error;
+  if (!error.empty()) return error;
+  if (!died.empty()) return died + (died.find("signal 9") != std::string::npos ? " (out of memory?)" : "");
+  return last;
 }
 
 double meanOf(const Json& a, const char* key) {
