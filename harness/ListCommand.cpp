@@ -63,7 +63,10 @@ void addListCommand(CLI::App& app) {
       const Capabilities c = e.capabilities();
       detail("configurations", joinNames(c.configurations));
       detail("devices", kinds(c.devices));
-      detail("runs", e.inProcess ? "in this process (live model)" : "another program (exported model)");
+      detail("runs", e.inProcess              ? "in this process (live model)"
+                     : e.modelFlavor.empty() ? "another program (the model built there from the registry)"
+                                             : "another program (exported model)");
+      if (e.distributed) detail("ranks", "--ranks: MPI ranks over one system (domain decomposition)");
       options(e.options);
     }
     std::cout << "collectors:\n";

@@ -184,6 +184,18 @@ TEST(LammpsEngine, AniOnSolvatedPolyalanineOverTwoRanksEqualsOneRankAndTheModel)
   expectSameForces(one.forces, flat(want.forces), 1e-10, "P = 1 vs periodic");
 }
 
+TEST(LammpsEngine, AVacuumSystemShrinkWrappedOverTwoRanksEqualsTheModelInVacuum) {
+  SKIP_WITHOUT_LAMMPS();
+  const System s = PolyAlanineBuilder(PolyAlanineOptions{Conformation::Folded, Termini::Charged, 42, 1000}).build(10);
+  ASSERT_FALSE(s.box.has_value());
+  const EnergyForces want = direct(s, aniSpec());
+  for (int ranks : {1, 2}) {
+    const LammpsRun r = runLammps(s, aniSpec(), ranks);
+    EXPECT_NEAR(r.energy, want.energy, 1e-10 * std::abs(want.energy)) << ranks;
+    expectSameForces(r.forces, flat(want.forces), 1e-10, "vacuum, P = " + std::to_string(ranks));
+  }
+}
+
 TEST(LammpsEngine, EtWithGhostsOutToItsReceptiveFieldOverRanksEqualsThePeriodicModel) {
   SKIP_WITHOUT_LAMMPS();
   if (!findModel("et", "torch").available()) GTEST_SKIP() << "et/torch unavailable: " << findModel("et", "torch").availability().reason;
@@ -199,6 +211,12 @@ TEST(LammpsEngine, EtWithGhostsOutToItsReceptiveFieldOverRanksEqualsThePeriodicM
     EXPECT_NEAR(many.energy, one.energy, 1e-10 * std::abs(one.energy)) << ranks;
     expectSameForces(many.forces, one.forces, 1e-10, "P = " + std::to_string(ranks));
   }
+  // Solvated di-alanine: every element of a protein, the solute cut by the subdomain boundary.
+  const System p = solvatedPolyala();
+  const EnergyForces wantP = direct(p, etSpec());
+  const LammpsRun twoP = runLammps(p, etSpec(), 2);
+  EXPECT_NEAR(twoP.energy, wantP.energy, 1e-10 * std::abs(wantP.energy));
+  expectSameForces(twoP.forces, flat(wantP.forces), 1e-10, "solvated di-alanine, P = 2 vs periodic");
 }
 
 TEST(LammpsEngine, NveTrajectoryOverTwoRanksFollowsOneRankFor100Steps) {
@@ -277,6 +295,8 @@ TEST(LammpsCli, StrongScalingSuiteReportsSpeedupEfficiencyAndEq3) {
   ASSERT_EQ(f.exitCode, 0) << f.out << f.err;
   EXPECT_TRUE(fs::exists(figs + "/scaling.png"));
   EXPECT_NE(readFile(figs + "/scaling.md").find("| strong ani2x | water-60 |"), std::string::npos) << readFile(figs + "/scaling.md");
+  fs::remove_all(figs);
+  fs::remove_all(fs::path(report).parent_path());
 }
 
 TEST(LammpsCli, WeakScalingGrowsTheSystemWithTheRanksAndSinglePointsRunThroughTheEngine) {
@@ -298,4 +318,5 @@ TEST(LammpsCli, WeakScalingGrowsTheSystemWithTheRanksAndSinglePointsRunThroughTh
   EXPECT_NEAR(j["runs"][1]["measurements"]["energy_kj_mol"].get<double>() / j["runs"][0]["measurements"]["energy_kj_mol"].get<double>(), 2.0, 0.01);
   ASSERT_EQ(j["scaling"][0]["kind"], "weak");
   EXPECT_EQ(j["scaling"][0]["points"].size(), 2u);
+  fs::remove_all(dir);
 }

@@ -48,7 +48,7 @@ std::vector<OptionSpec> topologyOptionSpecs() {
 }
 
 OptionSpec engineThreadsOption() {
-  return OptionSpec::integer("threads", "threads", "threads of the engine (gromacs: mdrun OpenMP threads; openmm: CPU platform threads)", 1, 4096,
+  return OptionSpec::integer("threads", "threads", "threads of the engine (gromacs: mdrun OpenMP threads; openmm: CPU platform threads; lammps: OpenMP threads per rank)", 1, 4096,
                              "all cores");
 }
 
