@@ -106,4 +106,11 @@ class Engine {
 /// rebuilds and the minimisation.
 nlohmann::ordered_json mdSummary(const EngineRequest& request, const EngineResult& result, const std::vector<double>& stepMs);
 
+/// The MD protocol as JSON (a plan's points, the lammps engine's job file): steps, warmup_steps,
+/// dt_fs, integrator, temperature_k, friction_per_ps, minimize_steps, minimize_tolerance, skin;
+/// each caller adds the fields it carries besides (trace_every, seed, …).
+nlohmann::ordered_json mdProtocolJson(const MdOptions& md);
+/// Reads those fields back into `md` (the others keep their values).
+void readMdProtocol(const nlohmann::ordered_json& j, MdOptions& md);
+
 }  // namespace mlffb

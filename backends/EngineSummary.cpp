@@ -74,4 +74,28 @@ nlohmann::ordered_json mdSummary(const EngineRequest& rq, const EngineResult& r,
   return out;
 }
 
+nlohmann::ordered_json mdProtocolJson(const MdOptions& md) {
+  return {{"steps", md.steps},
+          {"warmup_steps", md.warmupSteps},
+          {"dt_fs", md.timestepFs},
+          {"integrator", toString(md.integrator)},
+          {"temperature_k", md.temperatureK},
+          {"friction_per_ps", md.frictionPerPs},
+          {"minimize_steps", md.minimizeSteps},
+          {"minimize_tolerance", md.minimizeToleranceKJPerMolA},
+          {"skin", md.skinAngstrom}};
+}
+
+void readMdProtocol(const nlohmann::ordered_json& j, MdOptions& md) {
+  md.steps = j.at("steps");
+  md.warmupSteps = j.at("warmup_steps");
+  md.timestepFs = j.at("dt_fs");
+  md.integrator = parseIntegrator(j.at("integrator"));
+  md.temperatureK = j.at("temperature_k");
+  md.frictionPerPs = j.at("friction_per_ps");
+  md.minimizeSteps = j.at("minimize_steps");
+  md.minimizeToleranceKJPerMolA = j.at("minimize_tolerance");
+  md.skinAngstrom = j.at("skin");
+}
+
 }  // namespace mlffb

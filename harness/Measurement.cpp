@@ -138,17 +138,24 @@ void measureSinglePoint(const Point& p, const ModelEntry& entry, Potential& pot,
   }
 }
 
-/// MD: the engine runs minimisation, warm-up and production; production is the measured section
-/// and each step a sample. The summary uses the timing pass's per-step wall clock.
-void measureMd(const Point& p, Potential* pot, const System& system, std::vector<Pass>& passes, Json& m) {
+/// What a point asks of its engine: the system, the model as data, configuration, protocol,
+/// engine options and ranks.
+EngineRequest engineRequest(const Point& p, const System& system) {
   EngineRequest rq;
   rq.system = &system;
   rq.model = {p.model, p.potentialOptions()};
   rq.configuration = p.configuration;
   rq.md = p.md;
   rq.options = p.engineOptions;
-  rq.potential = pot;
   rq.ranks = std::max(1, p.ranks);
+  return rq;
+}
+
+/// MD: the engine runs minimisation, warm-up and production; production is the measured section
+/// and each step a sample. The summary uses the timing pass's per-step wall clock.
+void measureMd(const Point& p, Potential* pot, const System& system, std::vector<Pass>& passes, Json& m) {
+  EngineRequest rq = engineRequest(p, system);
+  rq.potential = pot;
   EngineResult timing;
   std::vector<double> stepMs;
   for (size_t k = 0; k < passes.size(); ++k) {
@@ -174,13 +181,7 @@ void measureMd(const Point& p, Potential* pot, const System& system, std::vector
 /// Single point through an engine (lammps over ranks): the engine evaluates `warmup` + `repeat`
 /// times and reports the energy and each timed evaluation's wall time, the `total` stage here.
 void measureEngineSinglePoint(const Point& p, const System& system, std::vector<Pass>& passes, Json& m) {
-  EngineRequest rq;
-  rq.system = &system;
-  rq.model = {p.model, p.potentialOptions()};
-  rq.configuration = p.configuration;
-  rq.md = p.md;
-  rq.options = p.engineOptions;
-  rq.ranks = std::max(1, p.ranks);
+  EngineRequest rq = engineRequest(p, system);
   rq.mode = Mode::SinglePoint;
   rq.repeat = p.repeat;
   rq.warmup = p.warmup;

@@ -125,16 +125,8 @@ Json Point::toJson() const {
   j["precision"] = toString(precision);
   j["repeat"] = repeat;
   j["warmup"] = warmup;
-  j["md"] = {{"steps", md.steps},
-             {"warmup_steps", md.warmupSteps},
-             {"dt_fs", md.timestepFs},
-             {"integrator", toString(md.integrator)},
-             {"temperature_k", md.temperatureK},
-             {"friction_per_ps", md.frictionPerPs},
-             {"minimize_steps", md.minimizeSteps},
-             {"minimize_tolerance", md.minimizeToleranceKJPerMolA},
-             {"skin", md.skinAngstrom},
-             {"trace_every", md.traceEvery}};
+  j["md"] = mdProtocolJson(md);
+  j["md"]["trace_every"] = md.traceEvery;
   j["trace_dir"] = traceDir;
   j["seed"] = seed;
   j["model_options"] = modelOptions;
@@ -160,15 +152,7 @@ Point Point::fromJson(const Json& j) {
   p.repeat = j.at("repeat");
   p.warmup = j.at("warmup");
   const Json& m = j.at("md");
-  p.md.steps = m.at("steps");
-  p.md.warmupSteps = m.at("warmup_steps");
-  p.md.timestepFs = m.at("dt_fs");
-  p.md.integrator = parseIntegrator(m.at("integrator"));
-  p.md.temperatureK = m.at("temperature_k");
-  p.md.frictionPerPs = m.at("friction_per_ps");
-  p.md.minimizeSteps = m.at("minimize_steps");
-  p.md.minimizeToleranceKJPerMolA = m.at("minimize_tolerance");
-  p.md.skinAngstrom = m.at("skin");
+  readMdProtocol(m, p.md);
   p.md.traceEvery = m.at("trace_every");
   p.traceDir = j.at("trace_dir");
   p.seed = j.at("seed");

@@ -60,17 +60,9 @@ Json Job::toJson() const {
   j["type_symbols"] = typeSymbols;
   j["periodic"] = periodic;
   j["mode"] = mode;
-  j["md"] = {{"steps", md.steps},
-             {"warmup_steps", md.warmupSteps},
-             {"dt_fs", md.timestepFs},
-             {"integrator", toString(md.integrator)},
-             {"temperature_k", md.temperatureK},
-             {"friction_per_ps", md.frictionPerPs},
-             {"minimize_steps", md.minimizeSteps},
-             {"minimize_tolerance", md.minimizeToleranceKJPerMolA},
-             {"skin", md.skinAngstrom},
-             {"seed", md.seed},
-             {"blow_up_temperature_k", md.blowUpTemperatureK}};
+  j["md"] = mdProtocolJson(md);
+  j["md"]["seed"] = md.seed;
+  j["md"]["blow_up_temperature_k"] = md.blowUpTemperatureK;
   j["repeat"] = repeat;
   j["warmup"] = warmup;
   j["grid"] = grid;
@@ -95,15 +87,7 @@ Job Job::fromJson(const Json& j) {
   b.periodic = j.at("periodic");
   b.mode = j.at("mode");
   const Json& d = j.at("md");
-  b.md.steps = d.at("steps");
-  b.md.warmupSteps = d.at("warmup_steps");
-  b.md.timestepFs = d.at("dt_fs");
-  b.md.integrator = parseIntegrator(d.at("integrator"));
-  b.md.temperatureK = d.at("temperature_k");
-  b.md.frictionPerPs = d.at("friction_per_ps");
-  b.md.minimizeSteps = d.at("minimize_steps");
-  b.md.minimizeToleranceKJPerMolA = d.at("minimize_tolerance");
-  b.md.skinAngstrom = d.at("skin");
+  readMdProtocol(d, b.md);
   b.md.seed = d.at("seed");
   b.md.blowUpTemperatureK = d.at("blow_up_temperature_k");
   b.repeat = j.at("repeat");
