@@ -25,10 +25,13 @@ using profilers::CollectorRegistry;
 
 namespace {
 
-/// The collectors of one pass; the first pass is the timing pass.
+/// The collectors of one pass; the first pass is the timing pass. Every pass times its samples,
+/// so a perturbing collector's overhead is its pass's sample time over the timing pass's.
 struct Pass {
   std::vector<std::unique_ptr<Collector>> collectors;
-  profilers::WallClockCollector* clock = nullptr;  // in the timing pass
+  profilers::WallClockCollector* clock = nullptr;  // the timing pass's own collector
+  std::unique_ptr<profilers::WallClockCollector> ownClock;  // the other passes' (not reported)
+  std::string collector;  // the perturbing collector of a pass other than the first
 };
 
 /// Timing pass: every collector that does not perturb timing; then one pass per collector that
@@ -46,7 +49,10 @@ std::vector<Pass> planPasses(const Point& p, Json& status) {
     std::unique_ptr<Collector> c = e->create(p.collectorOptions);
     if (e->perturbsTiming) {
       status[name] = {{"status", "ok"}, {"pass", passes.size()}};
-      passes.emplace_back().collectors.push_back(std::move(c));
+      Pass& pass = passes.emplace_back();
+      pass.collectors.push_back(std::move(c));
+      pass.ownClock = std::make_unique<profilers::WallClockCollector>();
+      pass.collector = name;
     } else {
       status[name] = {{"status", "ok"}, {"pass", 0}};
       if (auto* w = dynamic_cast<profilers::WallClockCollector*>(c.get())) passes[0].clock = w;
@@ -73,11 +79,36 @@ void runPass(Pass& pass, Potential* potential, const Point& p, Json& measurement
   profilers::setRunContext(ctx);
   std::vector<std::unique_ptr<profilers::ScopedCollector>> attached;
   for (auto& c : pass.collectors) attached.push_back(std::make_unique<profilers::ScopedCollector>(c.get()));
+  if (pass.ownClock) attached.push_back(std::make_unique<profilers::ScopedCollector>(pass.ownClock.get()));
   work();
   attached.clear();
+  Json& status = measurements["collectors"];
   for (auto& c : pass.collectors) {
+    if (const std::string why = c->failure(); !why.empty()) {  // found only at run time: the run goes on
+      status[c->name()] = {{"status", "unavailable"}, {"reason", why}};
+      continue;
+    }
     const Json fragment = c->fragment();
     for (auto& [k, v] : fragment.items()) measurements[k] = v;
+  }
+}
+
+/// The sample time of each perturbing collector's pass against the timing pass's (the `total`
+/// range of a single point, `md_step` of MD): its overhead, in the collector's status.
+void recordOverheads(const std::vector<Pass>& passes, Json& measurements) {
+  auto sampleMs = [](const profilers::WallClockCollector& w) {
+    for (const char* range : {"total", "md_step"})
+      if (auto it = w.samples().find(range); it != w.samples().end() && !it->second.empty()) return profilers::summarize(it->second).medianMs;
+    return 0.0;
+  };
+  if (passes.empty() || !passes[0].clock) return;
+  const double base = sampleMs(*passes[0].clock);
+  for (const auto& pass : passes) {
+    if (!pass.ownClock || base <= 0) continue;
+    Json& st = measurements["collectors"][pass.collector];
+    if (st.value("status", "") != "ok") continue;
+    const double with = sampleMs(*pass.ownClock);
+    if (with > 0) st["overhead"] = {{"sample_ms", with}, {"timing_pass_sample_ms", base}, {"ratio", with / base}};
   }
 }
 
@@ -211,13 +242,21 @@ Measurement measure(const Point& p, const System& system) {
   std::unique_ptr<Potential> pot = live ? createPotential(p.model, p.potentialOptions()) : nullptr;
   Measurement out;
   out.measurements = Json::object();
+  const bool outOfProcess = p.engine != "none" && !findEngine(p.engine).inProcess;
+  if (outOfProcess || (p.engine != "none" && p.mode == Mode::SinglePoint)) {
+    // The model runs in the engine's own processes: in-process collectors of their own pass see nothing.
+    for (size_t k = 1; k < passes.size(); ++k)
+      collectorStatus[passes[k].collector] = {{"status", "unavailable"}, {"reason", "the " + p.engine + " engine evaluates the model in its own processes"}};
+    passes.resize(1);
+  }
+  out.measurements["collectors"] = collectorStatus;
   if (p.mode == Mode::SinglePoint && p.engine != "none")
     measureEngineSinglePoint(p, system, passes, out.measurements);
   else if (p.mode == Mode::SinglePoint)
     measureSinglePoint(p, entry, *pot, system, passes, out.measurements);
   else
     measureMd(p, pot.get(), system, passes, out.measurements);
-  out.measurements["collectors"] = collectorStatus;
+  recordOverheads(passes, out.measurements);
   out.model = pot ? pot->describe() : Json{{"name", p.model}, {"flavor", p.flavor}, {"options", p.modelOptions}};
   return out;
 }

@@ -31,6 +31,9 @@ class Collector {
   virtual void sampleEnd() {}
   /// Its measurements: each key is merged into the record's "measurements".
   virtual nlohmann::ordered_json fragment() const = 0;
+  /// Why it could not measure the run it was attached to, found only at run time (another CUPTI
+  /// subscriber, counters refused): the run goes on and the record says `unavailable` with this.
+  virtual std::string failure() const { return {}; }
 };
 
 }  // namespace mlffb::profilers

@@ -11,6 +11,13 @@
 
 namespace mlffb::profilers {
 
+/// The NVTX domain of every range (Nsight filters: `--nvtx-include "mlff-bench@energy/"`).
+inline constexpr const char* kNvtxDomain = "mlff-bench";
+/// Set to 1 (by `mlff-bench profile`), each measured section is wrapped in cudaProfilerStart/Stop.
+inline constexpr const char* kCaptureEnv = "MLFFB_PROFILER_CAPTURE";
+/// Whether ranges are NVTX ranges in this build (CUDA's NVTX3 found).
+bool nvtxBuiltIn();
+
 /// RAII scope: begin on construction, end on destruction. `sync` (optional) is called before the
 /// end is recorded, so asynchronous device work is finished inside the range.
 class Range {

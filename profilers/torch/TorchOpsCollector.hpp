@@ -1,0 +1,57 @@
+#pragma once
+// Framework operator timing for the LibTorch flavours (the seed paper's Figs. 5 and 9): every
+// operator (aten::linear, aten::index_add_, ...) and autograd node (AddmmBackward0, ...) timed
+// through RecordFunction callbacks (at::addGlobalCallback), which Debian's CPU-only libtorch 1.13,
+// built without Kineto, has as well as PyTorch's CUDA LibTorch. Each call is attributed to the
+// innermost stage open when it ran; self time is its time less that of the operators it called on
+// the same thread. Times are host times: on CUDA they are dispatch times unless a stage
+// synchronises. The callbacks cost time, so the harness runs this collector in a pass of its own.
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "profilers/Collector.hpp"
+#include "profilers/StageStack.hpp"
+
+namespace mlffb::profilers {
+
+struct OperatorStats {
+  long long calls = 0;
+  double totalMs = 0;  // inclusive
+  double selfMs = 0;   // less the operators it called
+};
+
+class TorchOpsCollector : public Collector {
+ public:
+  TorchOpsCollector() = default;
+  ~TorchOpsCollector() override;
+  std::string name() const override { return "torch-ops"; }
+  void runBegin(const RunContext&) override;
+  void runEnd() override;
+  void rangeBegin(const char* name) override;
+  void rangeEnd(const char* name) override;
+  void sampleEnd() override;
+  nlohmann::ordered_json fragment() const override;
+
+  /// Per stage, per operator, summed over the measured samples.
+  const std::map<std::string, std::map<std::string, OperatorStats>>& byStage() const { return byStage_; }
+  /// Wall time of each stage summed over the samples (this pass's own clock).
+  const std::map<std::string, double>& stageWallMs() const { return stageWallMs_; }
+  int samples() const { return samples_; }
+
+  // Called from the RecordFunction callbacks (any thread).
+  void record(const std::string& op, double totalMs, double selfMs);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::mutex mutex_;
+  StageStack stack_;
+  std::map<std::string, Clock::time_point> open_;
+  std::map<std::string, std::map<std::string, OperatorStats>> byStage_;
+  std::map<std::string, double> stageWallMs_;
+  int samples_ = 0;
+  uint64_t handle_ = 0;
+};
+
+}  // namespace mlffb::profilers
