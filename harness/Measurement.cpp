@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "backends/EngineRegistry.hpp"
+#include "harness/Environment.hpp"
+#include "harness/Roofline.hpp"
 #include "profilers/CollectorRegistry.hpp"
 #include "profilers/Range.hpp"
 #include "profilers/WallClockCollector.hpp"
@@ -80,7 +82,9 @@ void runPass(Pass& pass, Potential* potential, const Point& p, Json& measurement
   std::vector<std::unique_ptr<profilers::ScopedCollector>> attached;
   for (auto& c : pass.collectors) attached.push_back(std::make_unique<profilers::ScopedCollector>(c.get()));
   if (pass.ownClock) attached.push_back(std::make_unique<profilers::ScopedCollector>(pass.ownClock.get()));
-  work();
+  // User replay: a hardware-counter collector may need the same work once per counter pass.
+  do work();
+  while (std::any_of(pass.collectors.begin(), pass.collectors.end(), [](const auto& c) { return c->needsReplay(); }));
   attached.clear();
   Json& status = measurements["collectors"];
   for (auto& c : pass.collectors) {
@@ -257,6 +261,15 @@ Measurement measure(const Point& p, const System& system) {
   else
     measureMd(p, pot.get(), system, passes, out.measurements);
   recordOverheads(passes, out.measurements);
+  // Measured bytes per stage and analytic FLOPs: the stages' place on the device's roofline.
+  if (p.device.isCuda() && out.measurements.contains("traffic") && out.measurements.contains("flops")) {
+    const Json gpus = cudaDevices();
+    const int index = std::max(0, p.device.index);
+    if (index < static_cast<int>(gpus.size())) {
+      Json roof = rooflineSection(out.measurements["traffic"], out.measurements["flops"], devicePeaks(gpus[index]));
+      if (!roof.empty()) out.measurements["roofline"] = roof;
+    }
+  }
   out.model = pot ? pot->describe() : Json{{"name", p.model}, {"flavor", p.flavor}, {"options", p.modelOptions}};
   return out;
 }

@@ -28,10 +28,6 @@
 
 namespace mlffb {
 namespace fs = std::filesystem;
-namespace {
-
-volatile sig_atomic_t gInterrupted = 0;  // the signal that stopped the suite (SIGINT, SIGTERM, SIGHUP)
-void onStopSignal(int sig) { gInterrupted = sig; }
 
 std::string selfExe() {
   std::error_code ec;
@@ -39,6 +35,11 @@ std::string selfExe() {
   if (ec) throw std::runtime_error("cannot find the mlff-bench executable (/proc/self/exe)");
   return p.string();
 }
+
+namespace {
+
+volatile sig_atomic_t gInterrupted = 0;  // the signal that stopped the suite (SIGINT, SIGTERM, SIGHUP)
+void onStopSignal(int sig) { gInterrupted = sig; }
 
 std::string signalName(int sig) {
   const char* s = ::strsignal(sig);

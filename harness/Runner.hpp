@@ -30,4 +30,7 @@ int runSuite(const std::vector<Point>& points, const Json& suite, const RunnerOp
 /// `mlff-bench worker POINT.json RESULT.json`: runs one point in this process.
 int workerMain(const std::string& pointFile, const std::string& resultFile);
 
+/// The path of the running mlff-bench executable (workers and profiled runs start it again).
+std::string selfExe();
+
 }  // namespace mlffb

@@ -11,6 +11,7 @@
 #include "harness/CompareCommand.hpp"
 #include "harness/ExportCommand.hpp"
 #include "harness/ListCommand.hpp"
+#include "harness/ProfileCommand.hpp"
 #include "harness/RunCommand.hpp"
 #include "harness/SystemsCommand.hpp"
 
@@ -35,9 +36,14 @@ int main(int argc, char** argv) {
   mlffb::addCompareCommand(app);
   mlffb::addExportCommand(app);
   mlffb::addReportCommand(app);
+  mlffb::addProfileCommand(app);
   mlffb::setCommandLine(argc, argv);
   try {
-    app.parse(argc, argv);
+    // `profile TOOL [options] -- RUN ARGS`: the run's arguments are not the profile command's.
+    std::vector<std::string> args(argv, argv + argc);
+    mlffb::splitProfileArguments(args);
+    std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+    app.parse(reversed);
   } catch (const CLI::RuntimeError& e) {
     return e.get_exit_code();
   } catch (const CLI::CallForHelp& e) {

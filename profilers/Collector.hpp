@@ -34,6 +34,9 @@ class Collector {
   /// Why it could not measure the run it was attached to, found only at run time (another CUPTI
   /// subscriber, counters refused): the run goes on and the record says `unavailable` with this.
   virtual std::string failure() const { return {}; }
+  /// User replay: after the measured section ended, whether the collector needs the same work run
+  /// again (one hardware-counter pass per run); the harness re-runs the pass until it says no.
+  virtual bool needsReplay() const { return false; }
 };
 
 }  // namespace mlffb::profilers

@@ -122,37 +122,110 @@ def fig_neighbors(reports, out, made, skipped):
         skipped.append(("traffic_vs_neighbors", "no memory-traffic measurements (CUPTI range profiler) in the reports"))
 
 
+def largest_run_per_series(reports, key):
+    """Per series (model/flavour on a device), the run with the most atoms that has `key`."""
+    best = {}
+    for _, rep, run in ok_runs(reports):
+        if not run["measurements"].get(key):
+            continue
+        series = series_key(run) + " " + device_label(rep, run).split(" (")[0]
+        atoms = run["system"].get("atoms", 0)
+        if series not in best or atoms > best[series]["system"].get("atoms", 0):
+            best[series] = run
+    return best
+
+
 def fig_operators(reports, out, made, skipped):
-    ops = defaultdict(float)
-    for _, _, run in ok_runs(reports):
-        for name, t in run["measurements"].get("operators", {}).items():
-            ops[name] += t.get("total_ms", 0)
-    if not ops:
-        skipped.append(("operator_timings", "no framework operator timings in the reports"))
+    best = largest_run_per_series(reports, "operators_by_stage")
+    if not best:
+        skipped.append(("operator_timings", "no framework operator timings in the reports (run --profile torch-ops on a torch flavour)"))
         return
-    top = sorted(ops.items(), key=lambda kv: -kv[1])[:20]
-    fig, ax = plt.subplots(figsize=(7, 5))
-    ax.barh([k for k, _ in top][::-1], [v for _, v in top][::-1])
-    ax.set_xlabel("total time (ms)")
-    ax.set_title("Framework operator timings (cf. seed Figs. 5 and 9)")
+    fig, axes = plt.subplots(len(best), len(STAGES), figsize=(4.2 * len(STAGES), 3.6 * len(best)), squeeze=False)
+    for row, (series, run) in zip(axes, sorted(best.items())):
+        by = run["measurements"]["operators_by_stage"]
+        for ax, stage in zip(row, STAGES):
+            ops = by.get(stage, {}).get("operators", {})
+            top = sorted(ops.items(), key=lambda kv: -kv[1]["self_ms"])[:8]
+            ax.barh([k for k, _ in top][::-1], [v["self_ms"] for _, v in top][::-1])
+            ax.set_title("%s: %s (%d atoms)" % (series, stage, run["system"].get("atoms", 0)), fontsize=8)
+            ax.set_xlabel("self time per evaluation (ms)", fontsize=8)
+            ax.tick_params(labelsize=7)
+    fig.suptitle("Framework operator self time per stage (cf. seed Figs. 5 and 9)")
+    fig.tight_layout()
     save(fig, out, "operator_timings", made)
 
 
 def fig_kernels(reports, out, made, skipped):
     rows = []
-    for _, _, run in ok_runs(reports):
-        for k in run["measurements"].get("kernels", []):
+    for _, rep, run in ok_runs(reports):
+        m = run["measurements"]
+        for k in m.get("kernel_metrics", []) + m.get("kernels", []):
             if "dram_throughput_pct" in k:
-                rows.append((k["name"][:40], k["dram_throughput_pct"]))
+                label = "%s [%s] %s" % (k["name"][:38], k.get("stage", "?"), device_label(rep, run).split(" (")[0])
+                rows.append((label, k["dram_throughput_pct"], k.get("sm_throughput_pct")))
     if not rows:
-        skipped.append(("kernel_throughput", "no per-kernel throughput (CUPTI) in the reports"))
+        skipped.append(("kernel_throughput", "no per-kernel throughput (cupti-range --cupti-range-mode kernel, or mlff-bench profile ncu) in the reports"))
         return
     rows = sorted(rows, key=lambda r: -r[1])[:20]
-    fig, ax = plt.subplots(figsize=(7, 5))
-    ax.barh([r[0] for r in rows][::-1], [r[1] for r in rows][::-1])
-    ax.set_xlabel("DRAM throughput (% of peak)")
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.5))
+    y = list(range(len(rows)))[::-1]
+    ax.barh([v - 0.2 for v in y], [r[1] for r in rows], height=0.4, label="DRAM")
+    if any(r[2] is not None for r in rows):
+        ax.barh([v + 0.2 for v in y], [r[2] or 0 for r in rows], height=0.4, label="SM")
+    ax.set_yticks(y)
+    ax.set_yticklabels([r[0] for r in rows], fontsize=7)
+    ax.set_xlabel("throughput (% of peak)")
+    ax.legend(fontsize=8)
     ax.set_title("Kernel throughput (cf. seed Figs. 6 and 10)")
     save(fig, out, "kernel_throughput", made)
+
+
+def fig_launches(reports, out, made, skipped):
+    best = largest_run_per_series(reports, "launches_per_stage")
+    if not best:
+        skipped.append(("launches_per_stage", "no kernel launch counts (run --profile cupti-activity on a GPU) in the reports"))
+        return
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    width = 0.8 / len(best)
+    for i, (series, run) in enumerate(sorted(best.items())):
+        lps = run["measurements"]["launches_per_stage"]
+        vals = [lps.get(s, {}).get("kernels", 0) for s in STAGES]
+        ax.bar([x + i * width for x in range(len(STAGES))], vals, width=width, label="%s (%d atoms)" % (series, run["system"].get("atoms", 0)))
+    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(STAGES))])
+    ax.set_xticklabels(STAGES)
+    ax.set_ylabel("kernel launches per evaluation")
+    ax.set_title("Kernel launches per stage (TorchANI in the seed: 60-65 AEV, 77-81 energy, up to 96 forces)", fontsize=9)
+    ax.legend(fontsize=7)
+    save(fig, out, "launches_per_stage", made)
+
+
+def fig_roofline(reports, out, made, skipped):
+    pts = []
+    peaks = set()
+    for _, rep, run in ok_runs(reports):
+        for stage, r in run["measurements"].get("roofline", {}).items():
+            pts.append((series_key(run) + " " + stage, r["intensity_flop_per_byte"], r["achieved_gflops_per_s"]))
+            peaks.add((device_label(rep, run).split(" (")[0], r["peak_fp32_gflops_per_s"], r["peak_dram_gb_per_s"]))
+    if not pts:
+        skipped.append(("roofline", "no roofline placement (needs cupti-range traffic and analytic FLOPs of a CUDA run)"))
+        return
+    fig, ax = plt.subplots(figsize=(6.5, 4.8))
+    lo = min(p[1] for p in pts) / 10
+    hi = max(p[1] for p in pts) * 10
+    for name, fp, bw in sorted(peaks):
+        xs = [lo * (hi / lo) ** (i / 100) for i in range(101)]
+        ax.plot(xs, [min(fp, x * bw) for x in xs], label="%s roof" % name)
+    for label, x, y in pts:
+        ax.scatter([x], [y], zorder=3)
+        ax.annotate(label, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("arithmetic intensity (analytic FLOP / DRAM byte)")
+    ax.set_ylabel("GFLOP/s")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    ax.set_title("Stages on the roofline")
+    save(fig, out, "roofline", made)
 
 
 CONFIG_TITLE = {
@@ -355,6 +428,8 @@ def write_index(out, reports, made, skipped):
         "traffic_vs_neighbors": "Memory traffic vs neighbour count",
         "operator_timings": "Framework operator timings",
         "kernel_throughput": "Kernel throughput",
+        "launches_per_stage": "Kernel launches per stage",
+        "roofline": "Roofline",
         "md_ns_per_day_vs_atoms": "MD speed vs size per engine",
         "md_mlffsys_ns_per_day": "MLFFsys: ns/day vs atoms (seed Fig. 11)",
         "md_cmlsys_ns_per_day": "CMLsys: ns/day vs atoms (seed Fig. 12)",
@@ -402,7 +477,8 @@ def main(argv):
             reports.append((path, json.load(f)))
     os.makedirs(a.out, exist_ok=True)
     made, skipped = [], []
-    for fig in (fig_stage_times, fig_neighbors, fig_operators, fig_kernels, fig_md, fig_devices, fig_framework_vs_fused, fig_scaling):
+    for fig in (fig_stage_times, fig_neighbors, fig_operators, fig_kernels, fig_launches, fig_roofline, fig_md, fig_devices,
+                fig_framework_vs_fused, fig_scaling):
         fig(reports, a.out, made, skipped)
     write_index(a.out, reports, made, skipped)
     print("%d figures in %s (%d not drawn: see index.md)" % (len(made), a.out, len(skipped)))

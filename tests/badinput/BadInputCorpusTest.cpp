@@ -237,6 +237,16 @@ std::vector<Case> corpus() {
   add({"CompareUnknownMetric", {}, makeReport, "compare r.json --metric speed", 2, "--metric: unknown metric 'speed'", "--metric"});
   add({"CompareUnknownFormat", {}, makeReport, "compare r.json --format xml", 2, "--format: unknown format 'xml'", "--format"});
   add({"ReportOfABadFile", {{"a.json", "[]"}}, "", "report a.json --out figs", 1, "a.json: not an mlff-bench report", "a.json"});
+  // ---------------------------------------------------------------- profile (Nsight wrapping)
+  const std::string runArgs = kRun.substr(4);  // without "run"
+  add({"ProfileUnknownTool", {}, "", "profile nvprof -- " + runArgs + " --out r.json", 2, "TOOL: nvprof not in {ncu,nsys}", "nvprof"});
+  add({"ProfileMissingTool", {}, "", "profile ncu --tool-path ./no-ncu -- " + runArgs + " --out r.json", 1, "profile: ./no-ncu not found", "./no-ncu"});
+  add({"ProfileWithoutRunArguments", {}, "", "profile nsys --dry-run", 2, "profile: no run arguments", "nsys"});
+  add({"ProfileResume", {}, "", "profile ncu --dry-run -- " + runArgs + " --resume --out r.json", 2, "profile: --resume cannot be profiled", "--resume"});
+  add({"ProfileUnknownOption", {}, "", "profile ncu --frobnicate -- " + runArgs, 2, "The following argument was not expected: --frobnicate",
+       "--frobnicate"});
+  add({"UnknownCuptiMetricSet", {}, "", "run --suite polyala --sizes 3 --model ani2x --flavor native --profile cupti-range --cupti-metrics all --out r.json",
+       2, "--cupti-metrics", "all"});
   // ---------------------------------------------------------------- systems build / random / slice
   add({"BuildNegativeSize", {}, "", "systems build --sizes 10,-5 --out out", 2, "--sizes '-5': expected an integer from 1 to 10000", "--sizes"});
   add({"BuildZeroPadding", {}, "", "systems build --sizes 3 --solvate --padding 0 --out out", 2, "--padding '0': expected a number > 0",

@@ -6,11 +6,15 @@
 #include <thread>
 
 #include "../PhysicsTestUtil.hpp"
+#include "../TestUtil.hpp"
+#include "systems/AtomicFile.hpp"
 #include "profilers/CollectorRegistry.hpp"
 #include "profilers/PerfCollector.hpp"
 #include "profilers/Range.hpp"
 #include "profilers/StageStack.hpp"
+#include "harness/Measurement.hpp"
 #include "profilers/cupti/ActivityAggregator.hpp"
+#include "profilers/cupti/RangeMetrics.hpp"
 #include "workloads/ModelRegistry.hpp"
 #ifdef MLFFB_HAVE_TORCH
 #include "profilers/torch/TorchOpsCollector.hpp"
@@ -210,6 +214,99 @@ TEST(CuptiAggregation, InnermostStageOfNestedAndSiblingRanges) {
   EXPECT_EQ(a.stageAt(101), "outside");
 }
 
+// --- cupti-range aggregation on synthetic values ---------------------------------------------
+
+TEST(CuptiRangeAggregation, StagesAreMeanPerSampleWithDerivedBytesAndBandwidth) {
+  const auto metrics = profilers::cupti::metricSet("memory");
+  ASSERT_EQ(metrics.size(), 7u);
+  EXPECT_EQ(metrics[0], "gpu__time_duration.sum");
+  auto values = [&](double ns, double rd, double wr) {
+    std::vector<double> v(metrics.size(), 0.0);
+    v[0] = ns, v[1] = rd, v[2] = wr, v[3] = 3 * (rd + wr), v[4] = 5 * (rd + wr), v[5] = 40, v[6] = 10;
+    return v;
+  };
+  const std::vector<profilers::cupti::RangeValues> ranges = {
+      {"descriptor", values(1000, 100, 50)}, {"energy", values(2000, 400, 0)},
+      {"descriptor", values(3000, 300, 150)}, {"energy", values(2000, 400, 0)}};
+  const Json t = profilers::cupti::aggregateRanges(metrics, ranges, true);
+  EXPECT_EQ(t["descriptor"]["samples"].get<int>(), 2);
+  EXPECT_DOUBLE_EQ(t["descriptor"]["dram_read_bytes"].get<double>(), 200);
+  EXPECT_DOUBLE_EQ(t["descriptor"]["dram_bytes"].get<double>(), 300);
+  EXPECT_DOUBLE_EQ(t["descriptor"]["gpu_time_ms"].get<double>(), 2000e-6);
+  EXPECT_DOUBLE_EQ(t["descriptor"]["dram_gb_per_s"].get<double>(), 300.0 / 2000.0);  // bytes per ns = GB/s
+  EXPECT_DOUBLE_EQ(t["energy"]["l1_bytes"].get<double>(), 2000);
+  EXPECT_DOUBLE_EQ(t["energy"]["achieved_occupancy_pct"].get<double>(), 40);
+  EXPECT_FALSE(t["energy"].contains("fp32_flops"));  // not counted in the memory set
+  const auto all = profilers::cupti::metricSet("throughput");
+  std::vector<double> v(all.size(), 1.0);
+  const Json k = profilers::cupti::aggregateRanges(all, {{"gemm", v}, {"gemm", v}}, false);
+  ASSERT_EQ(k.size(), 1u);
+  EXPECT_EQ(k[0]["name"], "gemm");
+  EXPECT_EQ(k[0]["launches"].get<int>(), 2);
+  EXPECT_DOUBLE_EQ(k[0]["fp32_flops"].get<double>(), 2 + 1 + 1);
+  EXPECT_THROW(profilers::cupti::metricSet("everything"), std::invalid_argument);
+  EXPECT_THROW(profilers::cupti::aggregateRanges(metrics, {{"x", {1.0}}}, true), std::invalid_argument);
+}
+
+// --- the harness's passes: user replay, overhead, run-time refusal -------------------------------
+
+/// Needs the measured work three times (as a three-pass counter set would), then reports how many
+/// samples it saw in each run; or refuses at run time.
+class ReplayingCollector : public Collector {
+ public:
+  explicit ReplayingCollector(bool refuse) : refuse_(refuse) {}
+  std::string name() const override { return refuse_ ? "test-refusing" : "test-replay"; }
+  void runBegin(const profilers::RunContext&) override { runs_.push_back(0); }
+  void sampleEnd() override { ++runs_.back(); }
+  bool needsReplay() const override { return !refuse_ && runs_.size() < 3; }
+  std::string failure() const override { return refuse_ ? "counters refused (test)" : ""; }
+  Json fragment() const override { return {{"test_replay_runs", runs_}}; }
+
+ private:
+  bool refuse_;
+  std::vector<int> runs_;
+};
+
+const Registrar<profilers::CollectorEntry> kReplayEntry{[] {
+  profilers::CollectorEntry e;
+  e.name = "test-replay";
+  e.description = "test only";
+  e.perturbsTiming = true;
+  e.create = [](const OptionValues&) { return std::make_unique<ReplayingCollector>(false); };
+  return e;
+}()};
+const Registrar<profilers::CollectorEntry> kRefusingEntry{[] {
+  profilers::CollectorEntry e;
+  e.name = "test-refusing";
+  e.description = "test only";
+  e.perturbsTiming = true;
+  e.create = [](const OptionValues&) { return std::make_unique<ReplayingCollector>(true); };
+  return e;
+}()};
+
+TEST(Passes, UserReplayRerunsTheWorkAndOverheadAndRefusalAreRecorded) {
+  Point p;
+  p.model = "ani2x";
+  p.flavor = "native";
+  p.repeat = 2;
+  p.warmup = 1;
+  p.collectors = {"wallclock", "memory", "test-replay", "test-refusing"};
+  const System s = test::randomCluster(20, test::freshSeed(), {1, 6, 7, 8}, 0.08, 0.95);
+  const Measurement m = measure(p, s);
+  const Json& mm = m.measurements;
+  EXPECT_EQ(mm["test_replay_runs"], Json::parse("[2,2,2]"));  // three runs of the measured section, 2 samples each
+  const Json& st = mm["collectors"];
+  EXPECT_EQ(st["test-replay"]["status"], "ok");
+  EXPECT_EQ(st["test-replay"]["pass"].get<int>(), 1);
+  ASSERT_TRUE(st["test-replay"].contains("overhead"));
+  EXPECT_GT(st["test-replay"]["overhead"]["ratio"].get<double>(), 0);
+  EXPECT_DOUBLE_EQ(st["test-replay"]["overhead"]["timing_pass_sample_ms"].get<double>(), mm["stages"]["total"]["median_ms"].get<double>());
+  EXPECT_EQ(st["test-refusing"]["status"], "unavailable");
+  EXPECT_EQ(st["test-refusing"]["reason"], "counters refused (test)");
+  EXPECT_FALSE(st["test-refusing"].contains("overhead"));
+  EXPECT_TRUE(std::isfinite(mm["energy_kj_mol"].get<double>()));
+}
+
 // --- operator timing (torch flavours) --------------------------------------------------------
 
 #ifdef MLFFB_HAVE_TORCH
@@ -273,6 +370,41 @@ TEST(TorchOps, AniTorchOperatorsLandInTheirStagesAndSumWithinTheStageTime) {
   EXPECT_GT(f["operators_by_stage"]["energy"]["stage_ms"].get<double>(), 0);
 }
 #endif
+
+// --- through the command line: every collector, the report valid against the schema ------------
+
+TEST(Collectors, EveryCollectorThroughRunAndTheReportValidates) {
+  const std::string dir = test::freshTempDir("collectors-cli");
+#ifdef MLFFB_HAVE_TORCH
+  const std::string flavor = "torch";
+#else
+  const std::string flavor = "native";
+#endif
+  const auto r = test::runCli("run --suite polyala --sizes 10 --model ani2x --flavor " + flavor +
+                              " --mode single-point --repeat 2 --profile torch-ops,perf,nvtx,cupti-activity,cupti-range --out " + dir + "/r.json");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto v = test::runShell("/usr/bin/python3 " + std::string(MLFFB_SOURCE_DIR) + "/scripts/validate_report.py " + std::string(MLFFB_SOURCE_DIR) +
+                                "/results/schema/report.schema.json " + dir + "/r.json");
+  EXPECT_EQ(v.exitCode, 0) << v.out << v.err;
+  const Json doc = Json::parse(readFile(dir + "/r.json"));
+  const Json& run = doc["runs"][0];
+  ASSERT_EQ(run["status"], "ok") << run["message"];
+  const Json& m = run["measurements"];
+  const Json& st = m["collectors"];
+  for (const char* c : {"torch-ops", "perf", "nvtx", "cupti-activity", "cupti-range"}) {
+    ASSERT_TRUE(st.contains(c)) << c;
+    if (st[c]["status"] == "unavailable") EXPECT_FALSE(st[c]["reason"].get<std::string>().empty()) << c;
+  }
+  if (st["perf"]["status"] == "ok") EXPECT_TRUE(m["cpu_counters"]["stages"].contains("descriptor"));
+#ifdef MLFFB_HAVE_TORCH
+  EXPECT_TRUE(m["operators_by_stage"]["energy"]["operators"].contains("aten::addmm"));
+  EXPECT_GT(st["torch-ops"]["overhead"]["ratio"].get<double>(), 0);
+#endif
+  if (doc["environment"]["gpus"].empty()) {  // no GPU: the CUPTI collectors say why, the run goes on
+    EXPECT_EQ(st["cupti-activity"]["status"], "unavailable");
+    EXPECT_EQ(st["cupti-range"]["status"], "unavailable");
+  }
+}
 
 // --- CPU counters ------------------------------------------------------------------------------
 
