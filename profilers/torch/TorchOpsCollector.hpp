@@ -33,6 +33,10 @@ class TorchOpsCollector : public Collector {
   void rangeEnd(const char* name) override;
   void sampleEnd() override;
   nlohmann::ordered_json fragment() const override;
+  /// A run in which no LibTorch operator ran (a native flavour) has nothing to report.
+  std::string failure() const override {
+    return samples_ > 0 && byStage_.empty() ? "no LibTorch operator ran in the measured section (the flavour does not use LibTorch)" : "";
+  }
 
   /// Per stage, per operator, summed over the measured samples.
   const std::map<std::string, std::map<std::string, OperatorStats>>& byStage() const { return byStage_; }
