@@ -299,11 +299,11 @@ const Registrar<CollectorEntry> kEntry{[] {
   e.name = "cupti-range";
   e.description =
       "CUPTI range profiler (CUDA 13 API): per stage DRAM bytes read/written, L2 and L1 bytes, GPU time, achieved occupancy and "
-      "DRAM throughput in one pass; --cupti-metrics throughput adds SM/memory throughput % and FP32 instruction counts (user "
+      "DRAM throughput in one pass; --metrics throughput adds SM/memory throughput % and FP32 instruction counts (user "
       "replay: the work re-run once per pass); --cupti-range-mode kernel gives them per kernel (kernel replay)";
   e.perturbsTiming = true;
   e.availability = inProcessCuptiAvailability;
-  e.options = {OptionSpec::choice("cupti-metrics", "cupti_metrics", "metric set of the cupti-range collector", {"memory", "throughput"}, "memory"),
+  e.options = {OptionSpec::choice("metrics", "cupti_metrics", "cupti-range: metric set (memory: one pass; throughput: replayed passes)", {"memory", "throughput"}, "memory"),
                OptionSpec::choice("cupti-range-mode", "cupti_range_mode", "cupti-range: one range per stage (user replay) or per kernel (kernel replay)",
                                   {"stage", "kernel"}, "stage"),
                OptionSpec::integer("cupti-range-samples", "cupti_range_samples", "cupti-range: samples (evaluations, MD steps) profiled per pass", 1, 1000, "3")};

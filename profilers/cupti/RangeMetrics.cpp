@@ -27,7 +27,7 @@ std::vector<std::string> metricSet(const std::string& name) {
   for (size_t i = 0; i < kKeys.size(); ++i) m[i] = kKeys[i].first;
   if (name == "memory") return {m.begin(), m.begin() + 7};
   if (name == "throughput") return m;
-  throw std::invalid_argument("--cupti-metrics: unknown metric set '" + name + "' (known: memory, throughput)");
+  throw std::invalid_argument("--metrics: unknown metric set '" + name + "' (known: memory, throughput)");
 }
 
 std::string reportKey(const std::string& metric) {

@@ -245,8 +245,8 @@ std::vector<Case> corpus() {
   add({"ProfileResume", {}, "", "profile ncu --dry-run -- " + runArgs + " --resume --out r.json", 2, "profile: --resume cannot be profiled", "--resume"});
   add({"ProfileUnknownOption", {}, "", "profile ncu --frobnicate -- " + runArgs, 2, "The following argument was not expected: --frobnicate",
        "--frobnicate"});
-  add({"UnknownCuptiMetricSet", {}, "", "run --suite polyala --sizes 3 --model ani2x --flavor native --profile cupti-range --cupti-metrics all --out r.json",
-       2, "--cupti-metrics", "all"});
+  add({"UnknownCuptiMetricSet", {}, "", "run --suite polyala --sizes 3 --model ani2x --flavor native --profile cupti-range --metrics all --out r.json",
+       2, "--metrics", "all"});
   // ---------------------------------------------------------------- systems build / random / slice
   add({"BuildNegativeSize", {}, "", "systems build --sizes 10,-5 --out out", 2, "--sizes '-5': expected an integer from 1 to 10000", "--sizes"});
   add({"BuildZeroPadding", {}, "", "systems build --sizes 3 --solvate --padding 0 --out out", 2, "--padding '0': expected a number > 0",
