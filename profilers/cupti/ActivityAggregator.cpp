@@ -88,7 +88,11 @@ Json ActivityAggregator::fragment() const {
     kernelsPerStage[stage] += 1;
     gpuNsPerStage[stage] += ns;
   }
-  for (const auto& [id, a] : launches_) {
+  // A runtime call runs driver calls inside it: launch calls (and, below, API totals and shares) are
+  // counted over the runtime API when there are runtime records, over the driver API otherwise.
+  const bool anyRuntime = std::any_of(apis_.begin(), apis_.end(), [](const ApiActivity& a) { return !a.driver; });
+  for (const auto& a : apis_) {
+    if (a.driver == anyRuntime || !isLaunch(a.name)) continue;
     const std::string stage = stageAt(a.start);
     apiLaunchesPerStage[stage] += 1;
     if (isGraphLaunch(a.name)) graphLaunchesPerStage[stage] += 1;
@@ -140,19 +144,25 @@ Json ActivityAggregator::fragment() const {
   for (const auto& [kind, x] : mem)
     memcpy[kind] = {{"count", static_cast<double>(x.count) / n}, {"bytes", x.bytes / n}, {"ms", x.ns * 1e-6 / n}};
 
-  std::map<std::string, std::pair<long long, double>> api;
+  std::map<std::string, std::pair<long long, double>> api, driverApi;
   double apiNs = 0, mallocNs = 0, managedNs = 0;
   for (const auto& a : apis_) {
     const double ns = static_cast<double>(a.end - a.start);
-    auto& [calls, total] = api[a.name];
+    const bool counted = a.driver != anyRuntime;
+    auto& [calls, total] = (counted ? api : driverApi)[a.name];
     ++calls;
     total += ns;
+    if (!counted) continue;
     apiNs += ns;
     if (a.name.rfind("cudaMallocManaged", 0) == 0 || a.name.rfind("cuMemAllocManaged", 0) == 0) managedNs += ns;
     if (a.name.rfind("cudaMalloc", 0) == 0 || a.name.rfind("cuMemAlloc", 0) == 0) mallocNs += ns;
   }
-  Json functions = Json::object();
-  for (const auto& [name, ct] : api) functions[name] = {{"calls", static_cast<double>(ct.first) / n}, {"total_ms", ct.second * 1e-6 / n}};
+  auto functionsOf = [n](const std::map<std::string, std::pair<long long, double>>& m) {
+    Json f = Json::object();
+    for (const auto& [name, ct] : m) f[name] = {{"calls", static_cast<double>(ct.first) / n}, {"total_ms", ct.second * 1e-6 / n}};
+    return f;
+  };
+  const Json functions = functionsOf(api);
 
   return {{"kernels", kernels},
           {"launches_per_stage", launches},
@@ -162,7 +172,9 @@ Json ActivityAggregator::fragment() const {
            {{"total_ms", apiNs * 1e-6 / n},
             {"malloc_share", apiNs > 0 ? mallocNs / apiNs : 0.0},
             {"malloc_managed_share", apiNs > 0 ? managedNs / apiNs : 0.0},
-            {"functions", functions}}},
+            {"api", anyRuntime ? "runtime" : "driver"},
+            {"functions", functions},
+            {"driver_functions", functionsOf(driverApi)}}},
           {"cupti_activity",
            {{"samples", samples_}, {"kernel_records", kernels_.size()}, {"unattributed_kernels", unattributed}, {"dropped_records", dropped_}}}};
 }

@@ -194,6 +194,34 @@ TEST(CuptiAggregation, MemoryTrafficAndApiSharesPerSample) {
   EXPECT_NEAR(a["malloc_share"].get<double>(), 400 / total, 1e-12);
   EXPECT_NEAR(a["malloc_managed_share"].get<double>(), 300 / total, 1e-12);
   EXPECT_DOUBLE_EQ(a["functions"]["cudaLaunchKernel"]["calls"].get<double>(), 3.0);
+  EXPECT_EQ(a["api"], "runtime");
+}
+
+TEST(CuptiAggregation, DriverCallsInsideRuntimeCallsAreListedApartNotCountedTwice) {
+  ActivityAggregator a;
+  a.rangeBegin("energy", 0);
+  a.add(api("cudaMalloc", 1, 10, 100));
+  a.add(ApiActivity{"cuMemAlloc_v2", 20, 100, 1, true});  // inside the cudaMalloc
+  a.add(api("cudaLaunchKernel", 2, 200, 10));
+  a.add(ApiActivity{"cuLaunchKernel", 202, 208, 2, true});
+  a.add(kernel("k", 2, 1000, 50));
+  a.rangeEnd("energy", 300);
+  a.sampleEnd();
+  const Json f = a.fragment();
+  EXPECT_NEAR(f["cuda_api"]["total_ms"].get<double>(), 110e-6, 1e-15);
+  EXPECT_NEAR(f["cuda_api"]["malloc_share"].get<double>(), 100.0 / 110.0, 1e-12);
+  EXPECT_FALSE(f["cuda_api"]["functions"].contains("cuMemAlloc_v2"));
+  EXPECT_DOUBLE_EQ(f["cuda_api"]["driver_functions"]["cuMemAlloc_v2"]["calls"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(f["launches_per_stage"]["energy"]["kernels"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(f["launches_per_stage"]["energy"]["launch_calls"].get<double>(), 1.0);  // one launch, two records
+  // Driver records only (a program calling the driver API): they are the totals.
+  ActivityAggregator d;
+  d.add(ApiActivity{"cuMemAllocManaged", 0, 40, 1, true});
+  d.add(ApiActivity{"cuLaunchKernel", 50, 60, 2, true});
+  d.sampleEnd();
+  const Json g = d.fragment()["cuda_api"];
+  EXPECT_EQ(g["api"], "driver");
+  EXPECT_NEAR(g["malloc_managed_share"].get<double>(), 0.8, 1e-12);
 }
 
 TEST(CuptiAggregation, InnermostStageOfNestedAndSiblingRanges) {
@@ -393,9 +421,13 @@ TEST(Collectors, EveryCollectorThroughRunAndTheReportValidates) {
   const Json& st = m["collectors"];
   for (const char* c : {"torch-ops", "perf", "nvtx", "cupti-activity", "cupti-range"}) {
     ASSERT_TRUE(st.contains(c)) << c;
-    if (st[c]["status"] == "unavailable") EXPECT_FALSE(st[c]["reason"].get<std::string>().empty()) << c;
+    if (st[c]["status"] == "unavailable") {
+      EXPECT_FALSE(st[c]["reason"].get<std::string>().empty()) << c;
+    }
   }
-  if (st["perf"]["status"] == "ok") EXPECT_TRUE(m["cpu_counters"]["stages"].contains("descriptor"));
+  if (st["perf"]["status"] == "ok") {
+    EXPECT_TRUE(m["cpu_counters"]["stages"].contains("descriptor"));
+  }
 #ifdef MLFFB_HAVE_TORCH
   EXPECT_TRUE(m["operators_by_stage"]["energy"]["operators"].contains("aten::addmm"));
   EXPECT_GT(st["torch-ops"]["overhead"]["ratio"].get<double>(), 0);
