@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <mutex>
 
-#include "profilers/CollectorRegistry.hpp"
+#include "profilers/Collector.hpp"
 #include "profilers/cupti/ActivityAggregator.hpp"
 #include "profilers/cupti/CuptiSupport.hpp"
 
@@ -187,18 +187,9 @@ class CuptiActivityCollector : public Collector {
   std::string failure_;
 };
 
-const Registrar<CollectorEntry> kEntry{[] {
-  CollectorEntry e;
-  e.name = "cupti-activity";
-  e.description =
-      "CUPTI activity: every kernel (name, stage, grid, block, registers, shared memory, time), launches per stage and per "
-      "sample (CUDA-graph kernels too), memcpy/memset bytes and time, runtime/driver API time (cudaMalloc/cudaMallocManaged "
-      "share), dropped records; overhead on the sample time reported";
-  e.perturbsTiming = true;
-  e.availability = inProcessCuptiAvailability;
-  e.create = [](const OptionValues&) { return std::make_unique<CuptiActivityCollector>(); };
-  return e;
-}()};
 
 }  // namespace
+
+std::unique_ptr<Collector> makeCuptiActivityCollector() { return std::make_unique<CuptiActivityCollector>(); }
+
 }  // namespace mlffb::profilers::cupti

@@ -16,7 +16,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "profilers/CollectorRegistry.hpp"
+#include "profilers/Collector.hpp"
 #include "profilers/cupti/ActivityAggregator.hpp"
 #include "profilers/cupti/CuptiSupport.hpp"
 #include "profilers/cupti/RangeMetrics.hpp"
@@ -294,22 +294,9 @@ class CuptiRangeCollector : public Collector {
   nlohmann::ordered_json fragment_ = nlohmann::ordered_json::object();
 };
 
-const Registrar<CollectorEntry> kEntry{[] {
-  CollectorEntry e;
-  e.name = "cupti-range";
-  e.description =
-      "CUPTI range profiler (CUDA 13 API): per stage DRAM bytes read/written, L2 and L1 bytes, GPU time, achieved occupancy and "
-      "DRAM throughput in one pass; --metrics throughput adds SM/memory throughput % and FP32 instruction counts (user "
-      "replay: the work re-run once per pass); --cupti-range-mode kernel gives them per kernel (kernel replay)";
-  e.perturbsTiming = true;
-  e.availability = inProcessCuptiAvailability;
-  e.options = {OptionSpec::choice("metrics", "cupti_metrics", "cupti-range: metric set (memory: one pass; throughput: replayed passes)", {"memory", "throughput"}, "memory"),
-               OptionSpec::choice("cupti-range-mode", "cupti_range_mode", "cupti-range: one range per stage (user replay) or per kernel (kernel replay)",
-                                  {"stage", "kernel"}, "stage"),
-               OptionSpec::integer("cupti-range-samples", "cupti_range_samples", "cupti-range: samples (evaluations, MD steps) profiled per pass", 1, 1000, "3")};
-  e.create = [](const OptionValues& o) { return std::make_unique<CuptiRangeCollector>(o); };
-  return e;
-}()};
 
 }  // namespace
+
+std::unique_ptr<Collector> makeCuptiRangeCollector(const OptionValues& options) { return std::make_unique<CuptiRangeCollector>(options); }
+
 }  // namespace mlffb::profilers::cupti

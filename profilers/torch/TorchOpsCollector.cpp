@@ -5,7 +5,6 @@
 #include <atomic>
 #include <vector>
 
-#include "profilers/CollectorRegistry.hpp"
 
 namespace mlffb::profilers {
 namespace {
@@ -126,17 +125,6 @@ nlohmann::ordered_json TorchOpsCollector::fragment() const {
   return {{"operators", ops}, {"operators_by_stage", byStage}, {"operator_samples", samples_}};
 }
 
-namespace {
-const Registrar<CollectorEntry> kEntry{[] {
-  CollectorEntry e;
-  e.name = "torch-ops";
-  e.description =
-      "LibTorch operator and autograd-node timing per stage through RecordFunction callbacks (calls, self and total time; "
-      "torch flavours, CPU and CUDA; no Kineto needed)";
-  e.perturbsTiming = true;
-  e.create = [](const OptionValues&) { return std::make_unique<TorchOpsCollector>(); };
-  return e;
-}()};
-}  // namespace
+std::unique_ptr<Collector> makeTorchOpsCollector() { return std::make_unique<TorchOpsCollector>(); }
 
 }  // namespace mlffb::profilers

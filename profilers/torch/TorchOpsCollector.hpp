@@ -8,6 +8,7 @@
 // synchronises. The callbacks cost time, so the harness runs this collector in a pass of its own.
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -57,5 +58,8 @@ class TorchOpsCollector : public Collector {
   int samples_ = 0;
   uint64_t handle_ = 0;
 };
+
+/// The collector (only where LibTorch is built in; the entry in TorchOpsEntry.cpp says so otherwise).
+std::unique_ptr<Collector> makeTorchOpsCollector();
 
 }  // namespace mlffb::profilers
