@@ -35,4 +35,8 @@ std::string findProgram(const std::string& program);
 /// The text of a file, at most `maxBytes` from its end (0: whole).
 std::string readTextFile(const std::string& path, size_t maxBytes = 0);
 
+/// `s` as one shell word: unchanged when it holds only characters no shell treats specially,
+/// else in single quotes (for command lines printed to be pasted: the resume hint, `profile --dry-run`).
+std::string shellQuote(const std::string& s);
+
 }  // namespace mlffb

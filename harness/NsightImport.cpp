@@ -4,6 +4,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "profilers/cupti/ActivityAggregator.hpp"
 #include "profilers/cupti/RangeMetrics.hpp"
 
 namespace mlffb {
@@ -231,8 +232,8 @@ Json importNsysStats(const std::string& kernSum, const std::string& nvtxSum, con
       const std::string& fn = row[name];
       functions[fn] = {{"calls", nsightNumber(row[calls], "") / samples}, {"total_ms", ns * 1e-6 / samples}};
       all += ns;
-      if (fn.rfind("cudaMalloc", 0) == 0 || fn.rfind("cuMemAlloc", 0) == 0) malloc += ns;
-      if (fn.rfind("cudaMallocManaged", 0) == 0 || fn.rfind("cuMemAllocManaged", 0) == 0) managed += ns;
+      if (profilers::cupti::ActivityAggregator::isMalloc(fn)) malloc += ns;
+      if (profilers::cupti::ActivityAggregator::isManagedMalloc(fn)) managed += ns;
     }
     out["cuda_api"] = {{"total_ms", all * 1e-6 / samples},
                        {"malloc_share", all > 0 ? malloc / all : 0.0},

@@ -29,19 +29,12 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return s;
 }
 
-std::string quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,@+") == std::string::npos) return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 }  // namespace
 
 std::string commandLine(const ProfileStep& step) {
   std::string s;
-  for (const auto& [k, v] : step.env) s += k + "=" + quote(v) + " ";
-  for (size_t i = 0; i < step.argv.size(); ++i) s += (i ? " " : "") + quote(step.argv[i]);
+  for (const auto& [k, v] : step.env) s += k + "=" + shellQuote(v) + " ";
+  for (size_t i = 0; i < step.argv.size(); ++i) s += (i ? " " : "") + shellQuote(step.argv[i]);
   return s;
 }
 
@@ -256,7 +249,7 @@ void addProfileCommand(CLI::App& app) {
       }
     }();
     if (*dryRun) {
-      for (const auto& s : plan.steps) std::cout << commandLine(s) << (s.what == "export" ? " > " + quote(s.log) : "") << "\n";
+      for (const auto& s : plan.steps) std::cout << commandLine(s) << (s.what == "export" ? " > " + shellQuote(s.log) : "") << "\n";
       return;
     }
     fs::create_directories(plan.workDir);

@@ -8,6 +8,7 @@
 
 #include "core/Units.hpp"
 #include "core/Errors.hpp"
+#include "core/Subprocess.hpp"
 #include "harness/CheckedOptions.hpp"
 #include "harness/CommandSupport.hpp"
 #include "harness/Json.hpp"
@@ -54,13 +55,6 @@ void notePhysicalDefaults(const std::vector<Point>& points, const OptionValues& 
 std::vector<std::string>& commandLine() {
   static std::vector<std::string> args;
   return args;
-}
-
-std::string shellQuote(const std::string& s) {
-  if (s.find_first_of(" '\"\\$`") == std::string::npos) return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
 }
 
 void printPlan(const std::vector<Point>& points, const Json& suite) {

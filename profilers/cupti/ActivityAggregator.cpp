@@ -55,6 +55,12 @@ bool ActivityAggregator::isLaunch(const std::string& api) {
   return api.rfind("cudaLaunch", 0) == 0 || api.rfind("cuLaunch", 0) == 0 || isGraphLaunch(api);
 }
 
+bool ActivityAggregator::isMalloc(const std::string& api) { return api.rfind("cudaMalloc", 0) == 0 || api.rfind("cuMemAlloc", 0) == 0; }
+
+bool ActivityAggregator::isManagedMalloc(const std::string& api) {
+  return api.rfind("cudaMallocManaged", 0) == 0 || api.rfind("cuMemAllocManaged", 0) == 0;
+}
+
 std::string ActivityAggregator::demangle(const std::string& name) {
   if (name.rfind("_Z", 0) != 0) return name;
   int status = 0;
@@ -154,8 +160,8 @@ Json ActivityAggregator::fragment() const {
     total += ns;
     if (!counted) continue;
     apiNs += ns;
-    if (a.name.rfind("cudaMallocManaged", 0) == 0 || a.name.rfind("cuMemAllocManaged", 0) == 0) managedNs += ns;
-    if (a.name.rfind("cudaMalloc", 0) == 0 || a.name.rfind("cuMemAlloc", 0) == 0) mallocNs += ns;
+    if (isManagedMalloc(a.name)) managedNs += ns;
+    if (isMalloc(a.name)) mallocNs += ns;
   }
   auto functionsOf = [n](const std::map<std::string, std::pair<long long, double>>& m) {
     Json f = Json::object();

@@ -64,6 +64,9 @@ class ActivityAggregator {
   /// Whether an API function launches device work (kernels or a graph).
   static bool isLaunch(const std::string& api);
   static bool isGraphLaunch(const std::string& api);
+  /// Whether an API function allocates device memory (cudaMalloc*, cuMemAlloc*), managed memory.
+  static bool isMalloc(const std::string& api);
+  static bool isManagedMalloc(const std::string& api);
   static std::string demangle(const std::string& name);
 
  private:
