@@ -40,7 +40,9 @@ void PerfCollector::runEnd() {
   };
   const double n = samples_ > 0 ? samples_ : 1;
   nlohmann::ordered_json stages = nlohmann::ordered_json::object();
-  for (const auto& [range, t] : totals_) {
+  for (const auto& entry : totals_) {
+    const std::string& range = entry.first;
+    const auto& t = entry.second;  // a plain reference: lambdas below capture it (clang 14 cannot capture a structured binding)
     nlohmann::ordered_json s = {{"wall_ms", wallMs_[range] / n}};
     for (size_t i = 0; i < cs.size(); ++i)
       if (cs[i].unavailable.empty()) s[cs[i].name] = t[i] / n;
