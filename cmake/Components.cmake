@@ -39,6 +39,13 @@ macro(mlffb_detect_components)
       endif()
     endif()
     enable_language(CUDA)
+    # C++20 device code. CMake 3.25 (Debian 12's) knows nvcc's dialects only up to C++17; nvcc 12+
+    # takes -std=c++20, so the flag is named here.
+    if(NOT DEFINED CMAKE_CUDA20_STANDARD_COMPILE_OPTION OR CMAKE_CUDA20_STANDARD_COMPILE_OPTION STREQUAL "")
+      set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+      set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+      list(APPEND CMAKE_CUDA_COMPILE_FEATURES cuda_std_20)
+    endif()
     set(CMAKE_CUDA_STANDARD 20)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
   endif()

@@ -7,10 +7,20 @@ namespace mlffb {
 Precision parsePrecision(const std::string& s) {
   if (s == "float32") return Precision::Float32;
   if (s == "float64") return Precision::Float64;
-  throw std::invalid_argument("unknown precision '" + s + "' (float32, float64)");
+  if (s == "tf32") return Precision::Tf32;
+  if (s == "bf16") return Precision::Bf16;
+  throw std::invalid_argument("unknown precision '" + s + "' (float32, float64, tf32, bf16)");
 }
-std::string toString(Precision p) { return p == Precision::Float32 ? "float32" : "float64"; }
-std::vector<Precision> allPrecisions() { return {Precision::Float32, Precision::Float64}; }
+std::string toString(Precision p) {
+  switch (p) {
+    case Precision::Float32: return "float32";
+    case Precision::Float64: return "float64";
+    case Precision::Tf32: return "tf32";
+    case Precision::Bf16: return "bf16";
+  }
+  return "float32";
+}
+std::vector<Precision> allPrecisions() { return {Precision::Float32, Precision::Float64, Precision::Tf32, Precision::Bf16}; }
 
 std::string toString(DeviceKind k) { return k == DeviceKind::Cpu ? "cpu" : "cuda"; }
 

@@ -7,10 +7,15 @@
 
 namespace mlffb {
 
-enum class Precision { Float32, Float64 };
+/// Arithmetic of a model's network part. float32 and float64 everywhere; tf32 (float32 data,
+/// tensor-core products with 10-bit mantissas) and bf16 (bfloat16 operands, float32 accumulation)
+/// are GPU modes. Descriptors and accumulations stay float32 in the reduced modes.
+enum class Precision { Float32, Float64, Tf32, Bf16 };
 Precision parsePrecision(const std::string& s);
 std::string toString(Precision p);
 std::vector<Precision> allPrecisions();
+/// Whether a precision's storage is float64 (else float32, with tf32/bf16 products).
+inline bool isDouble(Precision p) { return p == Precision::Float64; }
 
 enum class DeviceKind { Cpu, Cuda };
 std::string toString(DeviceKind k);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/Axes.hpp"
@@ -28,9 +29,23 @@ struct Capabilities {
   std::vector<DeviceKind> devices{DeviceKind::Cpu};
   std::vector<Precision> precisions{Precision::Float32, Precision::Float64};
   std::vector<Configuration> configurations{Configuration::Mlff};
+  /// Precisions that exist on some device kinds only (tf32 and bf16 are tensor-core modes); a
+  /// precision not named here runs on every device in `devices`.
+  std::vector<std::pair<Precision, DeviceKind>> precisionOnlyOn;
 
   bool supports(DeviceKind d) const { return std::find(devices.begin(), devices.end(), d) != devices.end(); }
   bool supports(Precision p) const { return std::find(precisions.begin(), precisions.end(), p) != precisions.end(); }
+  /// Whether precision p runs on device kind d (both supported, and p not restricted elsewhere).
+  bool supports(DeviceKind d, Precision p) const {
+    if (!supports(d) || !supports(p)) return false;
+    bool restricted = false;
+    for (const auto& [q, k] : precisionOnlyOn)
+      if (q == p) {
+        if (k == d) return true;
+        restricted = true;
+      }
+    return !restricted;
+  }
   bool supports(Configuration c) const {
     return std::find(configurations.begin(), configurations.end(), c) != configurations.end();
   }

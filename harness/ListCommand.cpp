@@ -50,7 +50,9 @@ void addListCommand(CLI::App& app) {
       if (!a.available) continue;
       const Capabilities c = e.capabilities();
       detail("devices", kinds(c.devices));
-      detail("precisions", joinNames(c.precisions));
+      std::string precisions = joinNames(c.precisions);
+      for (const auto& [p, k] : c.precisionOnlyOn) precisions += "; " + toString(p) + " on " + toString(k) + " only";
+      detail("precisions", precisions);
       if (e.details)
         for (const auto& [label, text] : e.details()) detail(label, text);
       options(e.options);

@@ -12,6 +12,7 @@
 #include "profilers/Range.hpp"
 #include "profilers/WallClockCollector.hpp"
 #include "workloads/BlasProbe.hpp"
+#include "workloads/CublasProbe.hpp"
 #include "workloads/ModelRegistry.hpp"
 #include "workloads/ResultCheck.hpp"
 
@@ -74,6 +75,7 @@ template <class Work>
 void runPass(Pass& pass, Potential* potential, const Point& p, Json& measurements, Work&& work) {
   profilers::RunContext ctx;
   ctx.pointId = p.id();
+  if (p.device.isCuda()) ctx.cudaDevice = std::max(0, p.device.index);
   if (potential) {
     ctx.deviceMemory = [potential] { return potential->memoryStats(); };
     ctx.resetDeviceMemory = [potential] { potential->resetMemoryStats(); };
@@ -124,14 +126,52 @@ int threads() {
 #endif
 }
 
+/// How far a reduced-precision result is from the same flavour in float64 on the same structure
+/// and device (on the CPU when the flavour has no float64 on that device): energy and the relative
+/// error of the whole force field. Evaluated after the measured passes, so it costs them nothing.
+Json precisionError(const Point& p, const ModelEntry& entry, const System& system, const EnergyForces& got) {
+  PotentialOptions o = p.potentialOptions();
+  o.precision = Precision::Float64;
+  const Capabilities c = entry.capabilities();
+  if (!c.supports(o.device.kind, Precision::Float64)) o.device = Device::cpu();
+  if (!c.supports(o.device.kind, Precision::Float64))
+    return {{"status", "unavailable"}, {"reason", entry.name + " has no float64 to compare with"}};
+  try {
+    auto ref = createPotential(p.model, o);
+    ref->setSystem(system);
+    const EnergyForces want = ref->compute(system.positions, system.box, true);
+    requireFinite(want, system);
+    return {{"status", "ok"},
+            {"reference", entry.name + " float64 on " + o.device.str()},
+            {"energy_abs_kj_mol", std::abs(got.energy - want.energy)},
+            {"energy_rel", std::abs(got.energy - want.energy) / std::max(std::abs(want.energy), 1e-300)},
+            {"force_rel", relativeForceError(got.forces, want.forces)}};
+  } catch (const std::exception& e) {
+    return {{"status", "unavailable"}, {"reason", std::string("the float64 evaluation failed: ") + e.what()}};
+  }
+}
+
 /// Single point: warm-up evaluations, then `repeat` measured ones (each a sample, inside a
 /// `total` range); energy, analytic FLOPs and rates from the timing pass.
 void measureSinglePoint(const Point& p, const ModelEntry& entry, Potential& pot, const System& system, std::vector<Pass>& passes,
                         Json& m) {
   // The GEMM floor, measured in this process right before the point: the model's reference
   // GEMM shape on the BLAS the native flavours use.
+  // On a GPU: cuBLAS in the point's precision on its device, the shape of this system's largest network GEMM.
   Json sgemm;
-  if (entry.referenceGemm[0] > 0) sgemm = measureSgemm(entry.referenceGemm[0], entry.referenceGemm[1], entry.referenceGemm[2], 5);
+  std::array<int, 3> shape = entry.referenceGemm;
+  if (entry.gemmShapeFor) shape = entry.gemmShapeFor(system);
+  if (shape[0] > 0) {
+    if (p.device.isCuda()) {
+      try {
+        sgemm = measureCublasGemm(shape[0], shape[1], shape[2], p.precision, std::max(0, p.device.index), 5);
+      } catch (const std::exception& e) {
+        m["sgemm_reference_unavailable"] = e.what();
+      }
+    } else {
+      sgemm = measureSgemm(shape[0], shape[1], shape[2], 5);
+    }
+  }
   pot.setSystem(system);
   EnergyForces last;
   for (auto& pass : passes) {
@@ -152,6 +192,7 @@ void measureSinglePoint(const Point& p, const ModelEntry& entry, Potential& pot,
   m["repeats"] = p.repeat;
   m["threads"] = threads();
   m["energy_kj_mol"] = last.energy;
+  if (p.precision != Precision::Float64) m["precision_error"] = precisionError(p, entry, system, last);
   Json flops = Json::object(), rates = Json::object();
   double flopsTotal = 0;
   const Json& stages = m["stages"];

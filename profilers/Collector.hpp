@@ -16,6 +16,8 @@ struct RunContext {
   /// The model's device-memory peaks since the last reset (empty on the CPU), and the reset.
   std::function<nlohmann::ordered_json()> deviceMemory;
   std::function<void()> resetDeviceMemory;
+  /// The CUDA device the run computes on (-1: none), whose memory in use is sampled at every range end.
+  int cudaDevice = -1;
 };
 
 class Collector {

@@ -30,6 +30,9 @@ struct ModelEntry : EntryInfo {
   std::string physicalDefaultsHint;
   /// (m, n, k) of a GEMM that stands for the network stage: the BLAS probe measures this shape.
   std::array<int, 3> referenceGemm{0, 0, 0};
+  /// The network stage's largest GEMM for a given system (m, n, k), when it depends on the system;
+  /// the probes then measure that shape instead of referenceGemm.
+  std::function<std::array<int, 3>(const System&)> gemmShapeFor;
   /// An independent plain float64 CPU implementation of the same function (energies only), for
   /// the conformance tests; empty when the model has none.
   std::function<std::unique_ptr<Potential>(const PotentialOptions&)> reference;

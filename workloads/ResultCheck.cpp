@@ -1,5 +1,6 @@
 #include "workloads/ResultCheck.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -18,6 +19,17 @@ void requireFinite(const EnergyForces& r, const System& s) {
     if (bad.size() > 4) msg << ", …";
   }
   throw NonFiniteResult(msg.str());
+}
+
+double relativeForceError(const std::vector<Vec3>& forces, const std::vector<Vec3>& reference) {
+  if (forces.size() != reference.size())
+    throw std::invalid_argument("relativeForceError: " + std::to_string(forces.size()) + " forces against " + std::to_string(reference.size()));
+  double num = 0, den = 0;
+  for (size_t i = 0; i < forces.size(); ++i) {
+    num += norm2(forces[i] - reference[i]);
+    den += norm2(reference[i]);
+  }
+  return std::sqrt(num / std::max(den, 1e-300));
 }
 
 }  // namespace mlffb

@@ -309,6 +309,7 @@ const Registrar<EngineEntry> kEntry{[] {
     Capabilities c;
     c.devices = {DeviceKind::Cpu, DeviceKind::Cuda};  // it drives a Potential on any device
     c.configurations = {Configuration::Mlff};
+    c.precisions = allPrecisions();  // the potential's own precision: the engine integrates in float64
     return c;
   };
   e.inProcess = true;

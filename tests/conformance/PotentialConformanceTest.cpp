@@ -13,6 +13,7 @@
 #include "harness/Plan.hpp"
 #include "systems/Rng.hpp"
 #include "workloads/ModelRegistry.hpp"
+#include "workloads/ResultCheck.hpp"
 
 using namespace mlffb;
 
@@ -31,7 +32,8 @@ std::vector<Case> cases() {
     const Capabilities c = e.capabilities();
     if (!c.supports(Configuration::Mlff)) continue;  // evaluated only inside an engine (the classical force field)
     for (DeviceKind k : c.devices)
-      for (Precision p : c.precisions) out.push_back({&e, Device{k, -1}, p});
+      for (Precision p : c.precisions)
+        if (c.supports(k, p)) out.push_back({&e, Device{k, -1}, p});
   }
   return out;
 }
@@ -78,22 +80,18 @@ struct Tolerance {
 };
 Tolerance tolerance(const Case& c) {
   if (c.precision == Precision::Float64) return {1e-9, 1e-6, 1e-7};
+  // Tensor-core products: tf32 keeps 10 mantissa bits, bf16 7, against float32's 23 (bounds set
+  // from the unit roundoff of the products, not yet measured on a device).
+  if (c.precision == Precision::Tf32) return {2e-4, 0.5, 2e-2};
+  if (c.precision == Precision::Bf16) return {2e-3, 5.0, 1e-1};
   return {2e-6, 1e-3, 1e-4};
 }
 
-double relForceError(const std::vector<Vec3>& a, const std::vector<Vec3>& b) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    num += norm2(a[i] - b[i]);
-    den += norm2(b[i]);
-  }
-  return std::sqrt(num / std::max(den, 1e-300));
-}
 
 /// The same energy and forces within the tolerance.
 void expectSame(const EnergyForces& got, const EnergyForces& want, const Tolerance& tol, const std::string& what) {
   EXPECT_NEAR(got.energy, want.energy, tol.energy * std::abs(want.energy) + tol.energyAbs) << what;
-  EXPECT_LT(relForceError(got.forces, want.forces), tol.forces) << what;
+  EXPECT_LT(relativeForceError(got.forces, want.forces), tol.forces) << what;
 }
 
 class Conformance : public ::testing::TestWithParam<Case> {
@@ -182,7 +180,7 @@ TEST_P(Conformance, AgreesWithTheModelsOtherFlavours) {
     const EnergyForces r = theirs->compute(s.positions, std::nullopt, true);
       EXPECT_NEAR(mine.energy, r.energy, tol_.energy * std::abs(r.energy) + tol_.energyAbs) << other->name;
     // Autograd and analytic backward sum in different orders: ~1e-8 measured in float64.
-    EXPECT_LT(relForceError(mine.forces, r.forces), c.precision == Precision::Float64 ? 1e-7 : tol_.forces) << other->name;
+    EXPECT_LT(relativeForceError(mine.forces, r.forces), c.precision == Precision::Float64 ? 1e-7 : tol_.forces) << other->name;
     ++compared;
   }
   if (compared == 0) GTEST_SKIP() << c.entry->model << " has one flavour";
@@ -193,12 +191,12 @@ TEST_P(Conformance, ForcesAreMinusTheEnergyGradient) {
   SCOPED_TRACE(seedNote());
   const System s = cluster(20, seed_);
   if (c.precision != Precision::Float64) {
-    // float32: forces against the same flavour's float64 forces (finite differences in float32
-    // measure round-off, not the gradient).
-    auto p32 = make(Precision::Float32, seed_), p64 = make(Precision::Float64, seed_);
+    // float32 (tf32, bf16): forces against the same flavour's float64 forces (finite differences
+    // in float32 measure round-off, not the gradient).
+    auto p32 = make(c.precision, seed_), p64 = make(Precision::Float64, seed_);
     p32->setSystem(s);
     p64->setSystem(s);
-    EXPECT_LT(relForceError(p32->compute(s.positions, std::nullopt, true).forces, p64->compute(s.positions, std::nullopt, true).forces),
+    EXPECT_LT(relativeForceError(p32->compute(s.positions, std::nullopt, true).forces, p64->compute(s.positions, std::nullopt, true).forces),
               tolerance(c).forces);
     return;
   }
@@ -296,7 +294,7 @@ TEST_P(Conformance, TriclinicSupercellEnergyIsExtensive) {
   EXPECT_NEAR(two.energy, 2 * one.energy, 2 * (tol_.energy * std::abs(one.energy) + tol_.energyAbs));
   for (int half = 0; half < 2; ++half) {
     const auto from = two.forces.begin() + static_cast<long>(half * s.size());
-    EXPECT_LT(relForceError(std::vector<Vec3>(from, from + static_cast<long>(s.size())), one.forces), tol_.forces) << "copy " << half;
+    EXPECT_LT(relativeForceError(std::vector<Vec3>(from, from + static_cast<long>(s.size())), one.forces), tol_.forces) << "copy " << half;
   }
 }
 

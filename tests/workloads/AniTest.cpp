@@ -13,6 +13,7 @@
 #include "systems/Element.hpp"
 #include "systems/Rng.hpp"
 #include "workloads/ModelRegistry.hpp"
+#include "workloads/ResultCheck.hpp"
 #include "workloads/ani2x/AniModel.hpp"
 #include "workloads/ani2x/AniWorkload.hpp"
 
@@ -56,14 +57,7 @@ System randomCluster(int n, std::uint64_t seed, bool allElements = true) {
   return test::randomCluster(n, seed, allElements ? all : hcno, 0.08, 0.95);
 }
 
-double relForceError(const std::vector<Vec3>& a, const std::vector<Vec3>& b) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    num += norm2(a[i] - b[i]);
-    den += norm2(b[i]);
-  }
-  return std::sqrt(num / den);
-}
+double relForceError(const std::vector<Vec3>& a, const std::vector<Vec3>& b) { return relativeForceError(a, b); }
 
 using test::freshSeed;
 

@@ -49,6 +49,19 @@ ModelEntry aniEntry(const std::string& flavor, const std::string& description) {
       "using random weights from --seed; give --weights DIR, or --weights random to choose them on purpose";
   // The stacked first layer of hydrogen (8 members × 256) over the AEV, for ~1700 H atoms.
   e.referenceGemm = {1700, kMembers * 256, kAevLength};
+  // For a system: the most populous element's stacked first layer over the AEV columns present.
+  e.gemmShapeFor = [](const System& s) -> std::array<int, 3> {
+    std::array<int, kSpecies> count{};
+    for (int sp : speciesOfSystem(s)) ++count[sp];
+    int elements = 0, top = 0;
+    for (int sp = 0; sp < kSpecies; ++sp) {
+      elements += count[sp] > 0;
+      if (count[sp] > count[top]) top = sp;
+    }
+    if (count[top] == 0) return {0, 0, 0};
+    const int width = elements * kRadialShifts + elements * (elements + 1) / 2 * kAngularSub;
+    return {count[top], kMembers * hiddenWidths(top)[0], width};
+  };
   e.reference = [](const PotentialOptions& o) {
     return makeAniReference(loadAniModel(optionText(o.options, "weights"), o.seed, aniMemberOption(o)));
   };
@@ -57,13 +70,22 @@ ModelEntry aniEntry(const std::string& flavor, const std::string& description) {
 
 const Registrar<ModelEntry> kNative{[] {
   ModelEntry e = aniEntry("native", "ANI-2x: stage driver over per-device kernel sets (CPU: cell list, analytic AEV and "
-                                    "backward, stacked-member BLAS GEMMs, OpenMP)");
+                                    "backward, stacked-member BLAS GEMMs, OpenMP; CUDA: fused kernels and cuBLAS)");
+  e.options.push_back(OptionSpec::boolean("cuda-graph", "cuda_graph",
+                                          "ANI-2x native on CUDA: capture the energy and forces stages as CUDA graphs and replay them"));
+  e.options.push_back(OptionSpec::integer("chunk-atoms", "chunk_atoms",
+                                          "ANI-2x native on CUDA: centres per chunk (AEV and activation storage is one chunk's)", 1,
+                                          1 << 30, "131072"));
   e.subdomain = true;  // every kernel set binds centres (owned atoms) apart from neighbours (ghosts)
   e.capabilities = [] {
     Capabilities c;
     c.devices.clear();
     for (const auto& k : AniKernelSetRegistry::instance().entries())
       if (k.available()) c.devices.push_back(k.device);
+    if (c.supports(DeviceKind::Cuda)) {  // tensor-core modes of the CUDA kernel set
+      c.precisions = allPrecisions();
+      c.precisionOnlyOn = {{Precision::Tf32, DeviceKind::Cuda}, {Precision::Bf16, DeviceKind::Cuda}};
+    }
     return c;
   };
   e.details = [] {

@@ -11,6 +11,7 @@
 
 #include "core/Registry.hpp"
 #include "systems/Box.hpp"
+#include "workloads/Potential.hpp"
 #include "workloads/ani2x/AniModel.hpp"
 
 namespace mlffb::ani {
@@ -44,9 +45,13 @@ class AniKernelSet {
   /// Device memory peaks (empty on the CPU) and their reset.
   virtual nlohmann::ordered_json memoryStats() const { return nlohmann::ordered_json::object(); }
   virtual void resetMemoryStats() {}
+  /// What the kernel set chose and grew to (list capacities, chunks, graphs), for the record's model section.
+  virtual nlohmann::ordered_json details() const { return nlohmann::ordered_json::object(); }
 };
 
-using AniKernelFactory = std::function<std::unique_ptr<AniKernelSet>(const AniModelData&, Precision, const Device&)>;
+/// Creates a kernel set for the model in the run's precision on its device, with the run's
+/// options (a kernel set's own, e.g. cuda_graph, come through there).
+using AniKernelFactory = std::function<std::unique_ptr<AniKernelSet>(const AniModelData&, const PotentialOptions&)>;
 
 struct AniKernelSetEntry : EntryInfo {
   DeviceKind device = DeviceKind::Cpu;

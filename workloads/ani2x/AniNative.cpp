@@ -40,6 +40,7 @@ class AniNativePotential final : public Potential, public AniNativeStages {
     auto d = describeAni(data_, "native");
     d["hyperparameters"]["aev_active_columns"] = kernels_->counts().aevWidth;
     d["kernel_set"] = toString(device_.kind);
+    if (auto k = kernels_->details(); !k.empty()) d["kernel_set_details"] = k;
     return d;
   }
   std::map<std::string, double> stageFlops() const override { return flops_; }
@@ -123,7 +124,7 @@ std::unique_ptr<Potential> makeAniNative(const PotentialOptions& o) {
   const AniKernelSetEntry* set = aniKernelSetFor(o.device.kind);
   if (!set) throw std::invalid_argument("ani2x native flavour has no kernel set for device '" + o.device.str() + "' in this build");
   AniModelData data = loadAniModel(optionText(o.options, "weights"), o.seed, aniMemberOption(o));
-  auto kernels = set->create(data, o.precision, o.device);
+  auto kernels = set->create(data, o);
   return std::make_unique<AniNativePotential>(std::move(data), o, std::move(kernels));
 }
 

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "systems/CellList.hpp"
+#include "workloads/ani2x/AniAevMath.hpp"
 #include "workloads/ani2x/AniKernelSet.hpp"
 #include "workloads/ani2x/AniModel.hpp"
 #include "workloads/ani2x/CeluKernel.hpp"
@@ -261,31 +262,11 @@ class AniCpuKernels final : public AniKernelSet {
   }
 
   // ------------------------------------------------------------------ AEV
-  struct Consts {
-    T rcr, rca, etaR, etaA, zeta;
-    T shfR[kRadialShifts], shfA[kAngularShifts], cosZ[kAngleSections], sinZ[kAngleSections];
-  };
-  Consts consts() const {
-    Consts c;
-    const auto& p = aevParams_;
-    c.rcr = static_cast<T>(p.Rcr);
-    c.rca = static_cast<T>(p.Rca);
-    c.etaR = static_cast<T>(p.EtaR);
-    c.etaA = static_cast<T>(p.EtaA);
-    c.zeta = static_cast<T>(p.Zeta);
-    for (int k = 0; k < kRadialShifts; ++k) c.shfR[k] = static_cast<T>(p.ShfR[k]);
-    for (int a = 0; a < kAngularShifts; ++a) c.shfA[a] = static_cast<T>(p.ShfA[a]);
-    for (int z = 0; z < kAngleSections; ++z) {
-      c.cosZ[z] = static_cast<T>(std::cos(p.ShfZ[z]));
-      c.sinZ[z] = static_cast<T>(std::sin(p.ShfZ[z]));
-    }
-    return c;
-  }
+  using Consts = aev::Consts<T>;
+  Consts consts() const { return aev::makeConsts<T>(aevParams_); }
 
   T* aevRow(int i) { return aev_[species_[i]].data() + static_cast<size_t>(rowOf_[i]) * width_; }
   T* gradRow(int i) { return dAev_[species_[i]].data() + static_cast<size_t>(rowOf_[i]) * width_; }
-
-  static constexpr T kPiT = static_cast<T>(3.14159265358979323846);
 
   void computeAev() {
     const Consts c = consts();
@@ -298,73 +279,15 @@ class AniCpuKernels final : public AniKernelSet {
       T* row = full.data();
       std::fill(row, row + kAevLength, T(0));
       const int lo = start_[i], hi = start_[i + 1];
-      for (int a = lo; a < hi; ++a) {
-        const T r = nbR_[a];
-        const T fc = T(0.5) * std::cos(kPiT * r / c.rcr) + T(0.5);
-        T* dst = row + species_[nbJ_[a]] * kRadialShifts;
-        for (int k = 0; k < kRadialShifts; ++k) {
-          const T d = r - c.shfR[k];
-          dst[k] += T(0.25) * std::exp(-c.etaR * d * d) * fc;
-        }
-      }
+      for (int a = lo; a < hi; ++a) aev::addRadial<T>(c, nbR_[a], row + species_[nbJ_[a]] * kRadialShifts);
       const int na = angularCount_[i];
       for (int a = lo; a < lo + na; ++a)
-        for (int b = a + 1; b < lo + na; ++b) {
-          T f1[kAngleSections], f2[kAngularShifts], fcc;
-          angularFactors(c, a, b, f1, f2, fcc, nullptr);
-          T* dst = row + kRadialLength + pairIndex(species_[nbJ_[a]], species_[nbJ_[b]]) * kAngularSub;
-          for (int s = 0; s < kAngularShifts; ++s)
-            for (int z = 0; z < kAngleSections; ++z) dst[s * kAngleSections + z] += T(2) * f1[z] * f2[s] * fcc;
-        }
+        for (int b = a + 1; b < lo + na; ++b)
+          aev::addAngular<T>(c, &nbD_[3 * a], nbR_[a], &nbD_[3 * b], nbR_[b],
+                             row + kRadialLength + pairIndex(species_[nbJ_[a]], species_[nbJ_[b]]) * kAngularSub);
       T* packed = aevRow(static_cast<int>(i));
       for (int c = 0; c < width_; ++c) packed[c] = row[active_[c]];
     }
-    }
-  }
-
-  struct AngularDerivs {
-    T df1[kAngleSections];   // d f1_z / d theta
-    T df2[kAngularShifts];   // d f2_a / d ravg
-    T fc1, fc2, dfc1, dfc2, theta_dc;  // cutoffs, their derivatives, d theta / d cos
-    T cosT, r1, r2;
-  };
-
-  /// f1_z = ((1 + cos(θ − ShfZ_z)) / 2)^Zeta, f2_a = exp(−EtaA (ravg − ShfA_a)²), fcc = fc1·fc2,
-  /// with θ = acos(0.95 cos θ_ijk); derivatives when `d` is given.
-  void angularFactors(const Consts& c, int a, int b, T* f1, T* f2, T& fcc, AngularDerivs* d) const {
-    const T* v1 = &nbD_[3 * a];
-    const T* v2 = &nbD_[3 * b];
-    const T r1 = nbR_[a], r2 = nbR_[b];
-    const T cosT = (v1[0] * v2[0] + v1[1] * v2[1] + v1[2] * v2[2]) / (r1 * r2);
-    const T cc = T(0.95) * cosT;
-    const T sinTh = std::sqrt(std::max(T(0), T(1) - cc * cc));  // sin(acos(cc))
-    const T fc1 = T(0.5) * std::cos(kPiT * r1 / c.rca) + T(0.5);
-    const T fc2 = T(0.5) * std::cos(kPiT * r2 / c.rca) + T(0.5);
-    fcc = fc1 * fc2;
-    const T ravg = T(0.5) * (r1 + r2);
-    for (int z = 0; z < kAngleSections; ++z) {
-      const T cosDiff = cc * c.cosZ[z] + sinTh * c.sinZ[z];  // cos(θ − ShfZ)
-      const T base = T(0.5) * (T(1) + cosDiff);
-      f1[z] = std::pow(base, c.zeta);
-      if (d) {
-        const T sinDiff = sinTh * c.cosZ[z] - cc * c.sinZ[z];  // sin(θ − ShfZ)
-        d->df1[z] = base > T(0) ? c.zeta * f1[z] / base * (T(-0.5) * sinDiff) : T(0);
-      }
-    }
-    for (int s = 0; s < kAngularShifts; ++s) {
-      const T x = ravg - c.shfA[s];
-      f2[s] = std::exp(-c.etaA * x * x);
-      if (d) d->df2[s] = f2[s] * (T(-2) * c.etaA * x);
-    }
-    if (d) {
-      d->fc1 = fc1;
-      d->fc2 = fc2;
-      d->dfc1 = T(-0.5) * kPiT / c.rca * std::sin(kPiT * r1 / c.rca);
-      d->dfc2 = T(-0.5) * kPiT / c.rca * std::sin(kPiT * r2 / c.rca);
-      d->theta_dc = sinTh > T(0) ? T(-0.95) / sinTh : T(0);
-      d->cosT = cosT;
-      d->r1 = r1;
-      d->r2 = r2;
     }
   }
 
@@ -471,15 +394,7 @@ class AniCpuKernels final : public AniKernelSet {
         const int lo = start_[i], hi = start_[i + 1];
         for (int a = lo; a < hi; ++a) {
           const T r = nbR_[a];
-          const T fc = T(0.5) * std::cos(kPiT * r / c.rcr) + T(0.5);
-          const T dfc = T(-0.5) * kPiT / c.rcr * std::sin(kPiT * r / c.rcr);
-          const T* Gs = G + species_[nbJ_[a]] * kRadialShifts;
-          T dEdr = 0;
-          for (int k = 0; k < kRadialShifts; ++k) {
-            const T x = r - c.shfR[k];
-            const T e = std::exp(-c.etaR * x * x);
-            dEdr += Gs[k] * T(0.25) * e * (T(-2) * c.etaR * x * fc + dfc);
-          }
+          const T dEdr = aev::radialDerivative<T>(c, r, G + species_[nbJ_[a]] * kRadialShifts);
           const int j = nbJ_[a];
           for (int k = 0; k < 3; ++k) {
             const double f = static_cast<double>(dEdr * nbD_[3 * a + k] / r);
@@ -490,34 +405,14 @@ class AniCpuKernels final : public AniKernelSet {
         const int na = angularCount_[i];
         for (int a = lo; a < lo + na; ++a)
           for (int b = a + 1; b < lo + na; ++b) {
-            T f1[kAngleSections], f2[kAngularShifts], fcc;
-            AngularDerivs d;
-            angularFactors(c, a, b, f1, f2, fcc, &d);
-            const T* Gp = G + kRadialLength + pairIndex(species_[nbJ_[a]], species_[nbJ_[b]]) * kAngularSub;
-            T sumF = 0, sumTheta = 0, sumR = 0;
-            for (int s = 0; s < kAngularShifts; ++s)
-              for (int z = 0; z < kAngleSections; ++z) {
-                const T gv = Gp[s * kAngleSections + z];
-                sumF += gv * f1[z] * f2[s];
-                sumTheta += gv * d.df1[z] * f2[s];
-                sumR += gv * f1[z] * d.df2[s];
-              }
-            // E_term = 2 f1 f2 fc1 fc2.
-            const T dEdTheta = T(2) * fcc * sumTheta;
-            const T dEdr1 = T(2) * (fcc * sumR * T(0.5) + sumF * d.dfc1 * d.fc2);
-            const T dEdr2 = T(2) * (fcc * sumR * T(0.5) + sumF * d.fc1 * d.dfc2);
-            const T dEdc = dEdTheta * d.theta_dc;  // d/d cos(θ_ijk) (θ uses 0.95 cos)
-            const T* v1 = &nbD_[3 * a];
-            const T* v2 = &nbD_[3 * b];
+            T g1[3], g2[3];
+            aev::angularGradient<T>(c, &nbD_[3 * a], nbR_[a], &nbD_[3 * b], nbR_[b],
+                                    G + kRadialLength + pairIndex(species_[nbJ_[a]], species_[nbJ_[b]]) * kAngularSub, g1, g2);
             const int j = nbJ_[a], k2 = nbJ_[b];
             for (int q = 0; q < 3; ++q) {
-              const T dc1 = v2[q] / (d.r1 * d.r2) - d.cosT * v1[q] / (d.r1 * d.r1);
-              const T dc2 = v1[q] / (d.r1 * d.r2) - d.cosT * v2[q] / (d.r2 * d.r2);
-              const double g1 = static_cast<double>(dEdc * dc1 + dEdr1 * v1[q] / d.r1);
-              const double g2 = static_cast<double>(dEdc * dc2 + dEdr2 * v2[q] / d.r2);
-              g[3 * j + q] += g1;
-              g[3 * k2 + q] += g2;
-              g[3 * i + q] -= g1 + g2;
+              g[3 * j + q] += static_cast<double>(g1[q]);
+              g[3 * k2 + q] += static_cast<double>(g2[q]);
+              g[3 * i + q] -= static_cast<double>(g1[q]) + static_cast<double>(g2[q]);
             }
           }
       }
@@ -554,8 +449,10 @@ const Registrar<AniKernelSetEntry> kCpuKernels{[] {
   e.name = "cpu";
   e.description = "cell list, direct AEV with analytic derivatives, stacked-member BLAS GEMMs, OpenMP";
   e.device = DeviceKind::Cpu;
-  e.create = [](const AniModelData& data, Precision p, const Device&) -> std::unique_ptr<AniKernelSet> {
+  e.create = [](const AniModelData& data, const PotentialOptions& o) -> std::unique_ptr<AniKernelSet> {
+    const Precision p = o.precision;
     if (p == Precision::Float64) return std::make_unique<AniCpuKernels<double>>(data);
+    if (p != Precision::Float32) throw std::invalid_argument("ani2x native on the CPU runs float32 and float64; " + toString(p) + " is a GPU tensor-core mode");
     return std::make_unique<AniCpuKernels<float>>(data);
   };
   return e;
