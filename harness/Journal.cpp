@@ -110,15 +110,6 @@ JournalContents readReportRuns(const std::string& reportPath, std::ostream& warn
   return out;
 }
 
-Json planIdentity(const Json& suite, const std::vector<Point>& points) {
-  Json id = suite;
-  for (const char* k : {"points", "skipped_at_plan_time", "axes", "plan_identity", "journal_lines_skipped"}) id.erase(k);
-  Json ids = Json::array();
-  for (const auto& p : points) ids.push_back(p.id());
-  id["point_ids"] = ids;
-  return id;
-}
-
 std::vector<std::string> planDifferences(const Json& before, const Json& now, bool& onlyAdditions) {
   std::vector<std::string> out;
   onlyAdditions = true;

@@ -31,9 +31,7 @@ Json parseRunRecord(const std::string& line);
 /// not a record is skipped with a warning, like a journal line.
 JournalContents readReportRuns(const std::string& reportPath, std::ostream& warnings);
 
-/// What identifies a plan: the suite section's settings and the point ids.
-Json planIdentity(const Json& suite, const std::vector<Point>& points);
-/// The differences between two identities, one phrase each ("seed 42 → 7", "adds 2 points:
+/// The differences between two plan identities (Plan.hpp's planIdentity), one phrase each ("seed 42 → 7", "adds 2 points:
 /// …"); `onlyAdditions` tells whether the new plan only adds points.
 std::vector<std::string> planDifferences(const Json& before, const Json& now, bool& onlyAdditions);
 

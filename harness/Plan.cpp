@@ -237,6 +237,12 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
   }
   if (const std::string why = deviceUnavailableReason(p.device); !why.empty()) return why;
   if (!mc.supports(p.precision)) return model.name + " has no " + toString(p.precision) + " (it has: " + joinNames(mc.precisions) + ")";
+  if (!mc.supports(p.device.kind, p.precision)) {
+    std::vector<std::string> where;
+    for (const auto& [q, k] : mc.precisionOnlyOn)
+      if (q == p.precision) where.push_back(toString(k));
+    return model.name + " runs " + toString(p.precision) + " on " + listOf(where) + " only, not on " + toString(p.device.kind);
+  }
   if (p.mode == Mode::SinglePoint && p.engine == "none") {
     if (p.configuration != Configuration::Mlff)
       return "a single point evaluates the model alone (configuration mlff); " + toString(p.configuration) +
@@ -287,7 +293,37 @@ void checkOptions(const OptionValues& given, const std::set<std::string>& usedEn
 }
 }  // namespace
 
+Json planIdentity(const Json& suite, const std::vector<Point>& points) {
+  Json id = suite;
+  for (const char* k : {"points", "skipped_at_plan_time", "axes", "plan_identity", "journal_lines_skipped"}) id.erase(k);
+  Json ids = Json::array();
+  for (const auto& p : points) ids.push_back(p.id());
+  id["point_ids"] = ids;
+  return id;
+}
+
+namespace {
+SuiteSpec specOf(const RunRequest& r) { return r.files.empty() ? findSuite(r.suite.empty() ? "polyala" : r.suite).spec : SuiteSpec{}; }
+}  // namespace
+
+std::optional<SizeSearch> sizeSearchOf(const RunRequest& r) {
+  const SuiteSpec s = specOf(r);
+  if (!s.sizeSearch) {
+    if (r.searchLimit > 0) throw std::invalid_argument("--search-limit applies to size-search suites (max-atoms)");
+    return std::nullopt;
+  }
+  SizeSearch search;
+  const std::vector<int> sizes = r.sizes.empty() ? s.sizes : r.sizes;
+  if (sizes.size() != 1) throw std::invalid_argument("--sizes: a size search starts from one size");
+  search.start = sizes.front();
+  search.limit = r.searchLimit > 0 ? r.searchLimit : (r.quick && s.quickSearchLimit > 0 ? s.quickSearchLimit : s.searchLimit);
+  if (search.start > search.limit)
+    throw std::invalid_argument("--sizes: the search starts at " + std::to_string(search.start) + ", beyond its limit " + std::to_string(search.limit));
+  return search;
+}
+
 std::vector<Point> expandPlan(const RunRequest& r) {
+  sizeSearchOf(r);  // refuses a search it cannot run before anything else
   SuiteSpec s;
   if (!r.files.empty()) {
     s.systems = "files";
@@ -493,6 +529,8 @@ Json suiteJson(const RunRequest& r, const std::vector<Point>& points) {
     add("precisions", toString(p.precision));
   }
   j["axes"] = axes;
+  if (const auto search = sizeSearchOf(r))
+    j["search"] = {{"kind", "max-size"}, {"start", search->start}, {"limit", search->limit}, {"tolerance", search->tolerance}};
   if (!points.empty()) {
     j["collectors"] = points.front().collectors;
     j["repeat"] = points.front().repeat;

@@ -5,6 +5,7 @@
 // machine cannot run carries the reason and is recorded `skipped` without starting a worker.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "core/Axes.hpp"
 #include "core/Options.hpp"
 #include "harness/Json.hpp"
+#include "harness/SizeSearch.hpp"
 #include "systems/System.hpp"
 #include "workloads/Potential.hpp"
 
@@ -91,8 +93,15 @@ struct RunRequest {
   PbcMode pbc = PbcMode::Auto;
   int frame = 1;
   double minDistance = 0.5;
+  int searchLimit = 0;  // a size search's limit (0: the suite's)
   RunSettings settings;
 };
+
+/// The size search of a search suite (max-atoms) with the request's limit; nothing for other suites.
+std::optional<SizeSearch> sizeSearchOf(const RunRequest& request);
+
+/// What identifies a plan (its journal's header): the suite section's settings and the point ids.
+Json planIdentity(const Json& suite, const std::vector<Point>& points);
 
 /// Expands the request into points; throws std::invalid_argument for unknown names, values or
 /// options. Points that cannot run here carry their skipReason.

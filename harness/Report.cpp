@@ -5,6 +5,7 @@
 
 #include "harness/Environment.hpp"
 #include "harness/Scaling.hpp"
+#include "harness/SizeSearch.hpp"
 #include "systems/AtomicFile.hpp"
 
 namespace mlffb {
@@ -55,6 +56,7 @@ void ReportWriter::flush() const {
   // Runs over several rank counts: speed-up, efficiency and Eq. 3 per series, beside the runs.
   Json doc = doc_;
   if (Json series = scalingSeries(doc_["runs"]); !series.empty()) doc["scaling"] = std::move(series);
+  if (doc_["suite"].contains("search")) doc["max_size"] = maxSizeSeries(doc_["runs"]);
   writeFileAtomically(path_, doc.dump(2) + "\n");
 }
 

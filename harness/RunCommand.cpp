@@ -92,6 +92,9 @@ void addRunCommand(CLI::App& app) {
   r->add_option("--in", o->files, "Structure files to run instead of a suite")->delimiter(',');
   addCheckedList(r, OptionSpec::integer("sizes", "sizes", "Sizes: residues (polyala), atoms (neighbors) or water molecules (scaling suites; per rank for weak-scaling), comma-separated", 1, 10'000'000), o->sizes);
   addCheckedList(r, OptionSpec::integer("ranks", "ranks", "MPI ranks of a distributed engine (lammps), comma-separated", 1, 4096), o->ranks);
+  addChecked(r, OptionSpec::integer("search-limit", "search_limit", "max-atoms: the largest size a search probes (default: the suite's)", 1,
+                                    2'000'000'000, "64000000 atoms"),
+             o->searchLimit);
   addCheckedList(r, OptionSpec::positive("neighbors", "neighbors", "Mean neighbours within 5.1 Å (neighbors suite), comma-separated", 1000), o->neighbors);
   r->add_option("--model", o->models, "Models, comma-separated (ani2x, et)")->delimiter(',');
   r->add_option("--flavor", o->flavors, "Flavours, comma-separated (default: every flavour of each model)")->delimiter(',');
@@ -160,6 +163,7 @@ void addRunCommand(CLI::App& app) {
     ro.extend = *extend;
     ro.force = *force;
     ro.timeoutSeconds = *timeout;
+    ro.search = sizeSearchOf(*o);
     std::string cmd = "mlff-bench";
     for (const auto& a : commandLine()) cmd += " " + shellQuote(a);
     ro.command = cmd;

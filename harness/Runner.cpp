@@ -75,11 +75,11 @@ class Progress {
     ++ran_;
     elapsed_ += seconds;
     std::ostringstream line;
-    line << "[" << done_ << "/" << total_ << "] " << rec.value("id", current_) << ": " << summary(rec) << " (" << std::fixed
+    line << "[" << done_ << "/" << (total_ ? std::to_string(total_) : std::string("?")) << "] " << rec.value("id", current_) << ": " << summary(rec) << " (" << std::fixed
          << std::setprecision(1) << seconds << " s)";
     if (tty_) out_ << "\r\033[K";
     out_ << line.str() << "\n";
-    if (tty_ && done_ < total_) draw();
+    if (tty_ && (done_ < total_ || !total_)) draw();
     out_.flush();
   }
   static std::string summary(const Json& rec) {
@@ -98,10 +98,10 @@ class Progress {
  private:
   void draw() const {
     const int width = 30;
-    const int filled = total_ ? static_cast<int>(width * done_ / total_) : width;
+    const int filled = total_ ? static_cast<int>(width * std::min(done_, total_) / total_) : 0;
     std::ostringstream o;
-    o << "\r\033[K[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done_ << "/" << total_;
-    if (ran_ > 0) o << " ETA " << duration(elapsed_ / ran_ * static_cast<double>(total_ - done_));
+    o << "\r\033[K[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done_ << "/" << (total_ ? std::to_string(total_) : std::string("?"));
+    if (ran_ > 0 && total_ > done_) o << " ETA " << duration(elapsed_ / ran_ * static_cast<double>(total_ - done_));
     o << "  " << current_.substr(0, 60);
     out_ << o.str() << std::flush;
   }
@@ -266,11 +266,14 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
   for (const auto& p : planIn) already += finished.count(p.id());
   std::ostream& say = regularOut ? std::cout : std::cerr;  // stdout may be the report itself
   const int sayFd = regularOut ? STDOUT_FILENO : STDERR_FILENO;
-  Progress progress(planIn.size(), already, say, sayFd);
+  Progress progress(o.search ? 0 : planIn.size(), already, say, sayFd);  // a search's probe count is not known ahead
   if (already) say << "resuming: " << already << " of " << planIn.size() << " points already in " << journal << "\n";
-  for (const Point& p : planIn) {
-    if (gInterrupted) break;
-    if (finished.count(p.id())) continue;
+  // One point: its record (from the journal when it already ran), or nothing when interrupted.
+  auto runOne = [&](const Point& p, int searchSize) -> std::optional<Json> {
+    if (finished.count(p.id())) {
+      for (const auto& r : records)
+        if (r.value("id", "") == p.id()) return r;
+    }
     progress.start(p.id());
     const auto t0 = std::chrono::steady_clock::now();
     WorkerOutcome w;
@@ -278,19 +281,44 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
       w.record = skippedRecord(p);  // the planner knows it cannot run here: no worker
     } else {
       w = runWorker(exe, p, scratch, o.timeoutSeconds);
-      if (w.interrupted) break;
+      if (w.interrupted) return std::nullopt;
     }
+    if (searchSize > 0) w.record["search_size"] = searchSize;
     journalOut.append(w.record);
     records.push_back(w.record);
     finished.insert(p.id());
     report.addRun(w.record);
     progress.finish(w.record, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    return w.record;
+  };
+  for (const Point& base : planIn) {
+    if (gInterrupted) break;
+    if (!o.search) {
+      if (!finished.count(base.id()) && !runOne(base, 0)) break;
+      continue;
+    }
+    // A size search: probes of this point at the sizes nextProbeSize picks from those so far.
+    std::vector<Probe> probes;
+    bool stopped = false;
+    while (const std::optional<int> size = nextProbeSize(*o.search, probes)) {
+      Point p = base;
+      p.system.size = *size;
+      const std::optional<Json> rec = runOne(p, *size);
+      if (!rec) {
+        stopped = true;
+        break;
+      }
+      if (rec->value("status", "") == "skipped") break;  // cannot run here at any size
+      probes.push_back({*size, rec->value("status", "") == "ok"});
+    }
+    if (stopped || gInterrupted) break;
   }
   report.finish();
   size_t failed = 0, skipped = 0;
   for (const auto& r : records) {
     const std::string st = r.value("status", "");
-    failed += st == "error" || st == "timeout" || st == "oom";
+    // In a size search an out-of-memory or timeout is the bound being measured, not a failure.
+    failed += st == "error" || (!o.search && (st == "timeout" || st == "oom"));
     skipped += st == "skipped";
   }
   if (gInterrupted) {
@@ -300,6 +328,17 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
     say.flush();
     return 128 + gInterrupted;
   }
+  if (o.search)
+    for (const Json& series : maxSizeSeries(report.document()["runs"])) {
+      say << "largest " << series.value("system_kind", "") << " system for " << series.value("series", "") << ": ";
+      if (series.contains("largest_ok")) say << series["largest_ok"]["atoms"].get<long>() << " atoms";
+      else say << "none";
+      if (series.contains("smallest_failed"))
+        say << " (" << series["smallest_failed"]["atoms"].get<long>() << " atoms: " << series["smallest_failed"].value("status", "") << ")";
+      else if (series.contains("skipped")) say << " (skipped: " << series.value("skipped", "") << ")";
+      else say << " (the search limit)";
+      say << "\n";
+    }
   say << "report: " << o.reportPath << " (" << records.size() << " runs: " << records.size() - failed - skipped << " ok, "
             << skipped << " skipped, " << failed << " failed)\n";
   if (failed) std::cerr << "mlff-bench: error: " << failed << " of " << records.size() << " points failed (see " << o.reportPath << ")\n";
@@ -321,10 +360,12 @@ int workerMain(const std::string& pointFile, const std::string& resultFile) {
   }
   writeFileAtomically(resultFile, startedRecord(p, systemRecord(system, p.system.kind == "file" ? p.system.path : "")).dump() + "\n");
   // Fault injection (after the started record, like a crash inside a model) for the runner's own tests: MLFFB_WORKER_FAULT=segv:TEXT or hang:TEXT acts
-  // on the points whose id contains TEXT.
+  // on the points whose id contains TEXT; kill-above:N kills a worker whose system has more than N atoms, as the
+  // out-of-memory killer would.
   if (const char* f = std::getenv("MLFFB_WORKER_FAULT")) {
     const std::string spec(f);
     const auto colon = spec.find(':');
+    if (spec.rfind("kill-above:", 0) == 0 && system.size() > std::stoul(spec.substr(colon + 1))) ::raise(SIGKILL);
     if (colon != std::string::npos && p.id().find(spec.substr(colon + 1)) != std::string::npos) {
       if (spec.rfind("segv", 0) == 0) ::raise(SIGSEGV);
       if (spec.rfind("hang", 0) == 0)

@@ -5,11 +5,13 @@
 // point. A report is never replaced without --force; --resume continues it (refusing a different
 // plan unless --extend only adds points); REPORT.lock keeps a second run off it; Ctrl-C, SIGTERM
 // and SIGHUP stop after killing the running worker and print how to resume.
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/Json.hpp"
 #include "harness/Plan.hpp"
+#include "harness/SizeSearch.hpp"
 
 namespace mlffb {
 
@@ -21,6 +23,8 @@ struct RunnerOptions {
   double timeoutSeconds = 3600;
   std::string command;        // this run's command line, named in the report lock
   std::string resumeCommand;  // printed after an interruption
+  /// Each point is the start of a size search (`max-atoms`): its probes replace it.
+  std::optional<SizeSearch> search;
 };
 
 /// Runs the plan; returns the process exit code: 0, 1 when a point failed (error, timeout, oom;

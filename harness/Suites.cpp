@@ -58,6 +58,25 @@ const Registrar<SuiteEntry> kNeighbors{[] {
   return e;
 }()};
 
+const Registrar<SuiteEntry> kMaxAtoms{[] {
+  SuiteEntry e;
+  e.name = "max-atoms";
+  e.description = "the largest random system at water's density (55 neighbours within 5.1 Å) each flavour evaluates (energy + "
+                  "forces) on each GPU: sizes double from 1000 atoms, then bisect; each probe in its own worker, so running out of "
+                  "memory is a result (chemtrain-deploy's Table 2)";
+  e.spec.systems = "random";
+  e.spec.sizes = {1000};
+  e.spec.neighbors = {55};
+  e.spec.models = {"ani2x", "et"};
+  e.spec.devices = {"cuda"};
+  e.spec.repeat = 1;
+  e.spec.warmup = 0;
+  e.spec.sizeSearch = true;
+  e.spec.searchLimit = 64000000;
+  e.spec.quickSearchLimit = 16000;
+  return e;
+}()};
+
 /// 1, 2, 4, … up to the cores of this machine (and the cores themselves when not a power of two).
 std::vector<int> rankCounts() {
   const int cores = std::max(1u, std::thread::hardware_concurrency());

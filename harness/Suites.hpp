@@ -32,6 +32,10 @@ struct SuiteSpec {
   std::vector<int> quickMdSizes;  // MD points of the quick variant only at these sizes
   int quickMinimizeSteps = 20;
   std::vector<double> quickNeighbors;
+  /// A size search (max-atoms): each point starts at its size (sizes has one) and its probes
+  /// double it up to searchLimit, then bisect (harness/SizeSearch.hpp).
+  bool sizeSearch = false;
+  int searchLimit = 0, quickSearchLimit = 0;
 };
 
 struct SuiteEntry : EntryInfo {

@@ -172,7 +172,12 @@ std::vector<Case> corpus() {
   runOpt("SizesNegative", "--sizes -4", "--sizes '-4': expected an integer from 1", "--sizes");
   runOpt("NeighborsZero", "--neighbors 0", "--neighbors '0': expected a number > 0", "--neighbors");
   runOpt("FrameZero", "--frame 0", "--frame '0': expected an integer from 1", "--frame");
-  runOpt("UnknownSuite", "--suite nope", "unknown suite 'nope' (known: neighbors, polyala, polyala-md, strong-scaling, weak-scaling)", "nope");
+  runOpt("UnknownSuite", "--suite nope", "unknown suite 'nope' (known: max-atoms, neighbors, polyala, polyala-md, strong-scaling, weak-scaling)", "nope");
+  runOpt("SearchLimitOfAPlainSuite", "--search-limit 100", "--search-limit applies to size-search suites (max-atoms)", "--search-limit");
+  runOpt("SearchFromTwoSizes", "--suite max-atoms --sizes 1000,2000", "--sizes: a size search starts from one size", "--sizes");
+  runOpt("SearchStartsBeyondItsLimit", "--suite max-atoms --sizes 5000 --search-limit 100",
+         "--sizes: the search starts at 5000, beyond its limit 100", "--sizes");
+  runOpt("ChunkAtomsZero", "--chunk-atoms 0", "--chunk-atoms '0': expected an integer from 1", "--chunk-atoms");
   runOpt("UnknownMode", "--mode train", "--mode: unknown mode 'train' (single-point, md)", "--mode");
   runOpt("UnknownConfiguration", "--configuration xyz", "--configuration: unknown configuration 'xyz'", "--configuration");
   runOpt("RunUnknownDevice", "--device gpu", "--device: unknown device 'gpu'", "--device");

@@ -2,6 +2,7 @@
 // segfaults or hangs is recorded and the suite completes; Ctrl-C stops cleanly with a resume hint.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "../TestUtil.hpp"
 #include "harness/Json.hpp"
+#include "harness/SizeSearch.hpp"
 #include "systems/AtomicFile.hpp"
 
 using namespace mlffb;
@@ -156,4 +158,61 @@ TEST(Runner, TermAndHangupStopLikeCtrlCWithTheirExitCodes) {
     EXPECT_FALSE(std::filesystem::exists(report + ".lock"));
     EXPECT_EQ(runsById(report).size(), 1u);
   }
+}
+
+TEST(SizeSearch, DoublesThenBisectsToTheBound) {
+  // A device that holds up to `bound`: the probes the search asks for, and where it stops.
+  auto search = [](SizeSearch s, int bound) {
+    std::vector<Probe> probes;
+    while (const auto n = nextProbeSize(s, probes)) {
+      EXPECT_LE(*n, s.limit);
+      for (const auto& p : probes) EXPECT_NE(p.size, *n) << "probed twice";
+      probes.push_back({*n, *n <= bound});
+      if (probes.size() > 64) break;
+    }
+    return probes;
+  };
+  for (int bound : {1, 37, 1000, 1999, 2000, 2001, 777777}) {
+    const auto probes = search({1000, 10'000'000, 0.05}, bound);
+    int lo = 0, hi = 0;
+    for (const auto& p : probes) {
+      if (p.ok) lo = std::max(lo, p.size);
+      else if (!hi || p.size < hi) hi = p.size;
+    }
+    EXPECT_LE(lo, bound) << bound;
+    EXPECT_GT(hi, bound) << bound;
+    if (lo > 0) EXPECT_LE(hi - lo, std::max(1.0, 0.05 * lo)) << bound;  // bracketed within the tolerance
+    EXPECT_LT(probes.size(), 40u) << bound;
+  }
+  // Everything fits: doubling stops at the limit, which is probed.
+  const auto all = search({1000, 5000, 0.05}, 1 << 30);
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all.back().size, 5000);
+  EXPECT_EQ(all.size(), 4u);  // 1000, 2000, 4000, 5000
+}
+
+TEST(Runner, MaxAtomsSearchFindsTheLargestSystemThatRuns) {
+  const std::string dir = test::freshTempDir("runner-max-atoms");
+  const std::string report = dir + "/m.json";
+  // Workers of systems above 500 atoms die as if by the out-of-memory killer.
+  const auto r = test::runShell("MLFFB_WORKER_FAULT=kill-above:500 " + std::string(MLFFB_BINARY) +
+                                " run --suite max-atoms --device cpu --model ani2x --flavor native --weights random --sizes 200 "
+                                "--search-limit 1000 --out " + report + " 2>&1");
+  ASSERT_EQ(r.exitCode, 0) << r.out;  // running out of memory is the measured bound, not a failure
+  EXPECT_NE(r.out.find("largest random system for ani2x/native/mlff/single-point/cpu/float32: 500 atoms (525 atoms: oom)"),
+            std::string::npos) << r.out;
+  const Json doc = Json::parse(readFile(report));
+  ASSERT_EQ(doc["max_size"].size(), 1u) << doc["max_size"].dump();
+  const Json& s = doc["max_size"][0];
+  EXPECT_EQ(s["largest_ok"]["atoms"], 500);
+  EXPECT_EQ(s["smallest_failed"]["atoms"], 525);
+  EXPECT_EQ(s["smallest_failed"]["status"], "oom");
+  EXPECT_EQ(s["probes"], 7);  // 200, 400, 800, 600, 500, 550, 525
+  EXPECT_EQ(doc["suite"]["search"]["limit"], 1000);
+  // Resumed, the search asks for nothing new.
+  const auto again = test::runShell("MLFFB_WORKER_FAULT=kill-above:500 " + std::string(MLFFB_BINARY) +
+                                    " run --suite max-atoms --device cpu --model ani2x --flavor native --weights random --sizes 200 "
+                                    "--search-limit 1000 --out " + report + " --resume 2>&1");
+  ASSERT_EQ(again.exitCode, 0) << again.out;
+  EXPECT_EQ(Json::parse(readFile(report))["runs"].size(), 7u);
 }

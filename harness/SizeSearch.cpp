@@ -1,0 +1,79 @@
+#include "harness/SizeSearch.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace mlffb {
+
+std::optional<int> nextProbeSize(const SizeSearch& s, const std::vector<Probe>& probes) {
+  if (probes.empty()) return std::max(1, std::min(s.start, s.limit));
+  int lo = 0, hi = 0;  // largest success, smallest failure (0: none yet)
+  for (const Probe& p : probes) {
+    if (p.ok) lo = std::max(lo, p.size);
+    else hi = hi == 0 ? p.size : std::min(hi, p.size);
+  }
+  if (hi == 0) {  // doubling
+    if (lo >= s.limit) return std::nullopt;
+    return std::min(s.limit, 2 * lo);
+  }
+  if (lo == 0) {  // even the first failed: halving
+    const int next = hi / 2;
+    return next >= 1 ? std::optional<int>(next) : std::nullopt;
+  }
+  if (hi <= lo + 1 || hi - lo <= s.tolerance * lo) return std::nullopt;
+  return lo + (hi - lo) / 2;
+}
+
+namespace {
+/// The point's id without its system name (the first component): the series a probe belongs to.
+std::string seriesOf(const std::string& id) {
+  const auto slash = id.find('/');
+  return slash == std::string::npos ? id : id.substr(slash + 1);
+}
+/// "random-4000-n55" → "random".
+std::string kindOf(const std::string& id) {
+  const std::string name = id.substr(0, id.find('/'));
+  const auto dash = name.find('-');
+  return dash == std::string::npos ? name : name.substr(0, dash);
+}
+}  // namespace
+
+Json maxSizeSeries(const Json& runs) {
+  std::map<std::string, Json> series;
+  std::vector<std::string> order;
+  for (const Json& r : runs) {
+    if (!r.contains("search_size")) continue;
+    const std::string id = r.value("id", "");
+    const std::string key = kindOf(id) + ":" + seriesOf(id);
+    if (!series.count(key)) {
+      order.push_back(key);
+      series[key] = {{"series", seriesOf(id)},
+                     {"system_kind", kindOf(id)},
+                     {"model", r["model"].value("name", "")},
+                     {"flavor", r["model"].value("flavor", "")},
+                     {"device", r.value("device", "")},
+                     {"precision", r.value("precision", "")},
+                     {"probes", 0}};
+    }
+    Json& s = series[key];
+    s["probes"] = s["probes"].get<int>() + 1;
+    const std::string status = r.value("status", "error");
+    if (status == "skipped") {
+      s["skipped"] = r.value("message", "");
+      continue;
+    }
+    Json entry = {{"size", r["search_size"].get<int>()}, {"atoms", r["system"].value("atoms", 0)}};
+    if (status == "ok") {
+      if (!s.contains("largest_ok") || entry["size"].get<int>() > s["largest_ok"]["size"].get<int>()) s["largest_ok"] = entry;
+    } else {
+      entry["status"] = status;
+      entry["message"] = r.value("message", "");
+      if (!s.contains("smallest_failed") || entry["size"].get<int>() < s["smallest_failed"]["size"].get<int>()) s["smallest_failed"] = entry;
+    }
+  }
+  Json out = Json::array();
+  for (const auto& k : order) out.push_back(series[k]);
+  return out;
+}
+
+}  // namespace mlffb
