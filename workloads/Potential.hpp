@@ -31,6 +31,20 @@ struct EnergyForces {
   std::vector<Vec3> forces;   // kJ/mol/Å, input atom order
 };
 
+/// What a potential that computes on a CUDA device offers an engine that keeps its own state there
+/// (positions, velocities, forces): evaluations from and into device memory, no host round trip.
+class DeviceResident {
+ public:
+  virtual ~DeviceResident() = default;
+  /// The cudaStream_t the potential computes on; the engine orders its kernels on it.
+  virtual void* stream() const = 0;
+  /// Energy (kJ/mol) of the positions at dPositions (N × 3 doubles, Å, device memory); the forces
+  /// (kJ/mol/Å) are written to dForces (N × 3 doubles, device) on stream() before it returns.
+  virtual double computeOnDevice(const double* dPositions, const std::optional<Box>& box, double* dForces) = 0;
+  /// Potential::buildNeighborList from device positions.
+  virtual void buildNeighborListOnDevice(const double* dPositions, const std::optional<Box>& box, double skin) = 0;
+};
+
 class Potential {
  public:
   virtual ~Potential() = default;
@@ -62,6 +76,8 @@ class Potential {
   virtual void buildNeighborList(const std::vector<Vec3>& /*positions*/, const std::optional<Box>& /*box*/,
                                  double /*skin*/) {}
   virtual void clearNeighborList() {}
+  /// The device-memory interface when this potential computes on a CUDA device and offers it.
+  virtual DeviceResident* deviceResident() { return nullptr; }
 
   /// Domain decomposition (LAMMPS ranks). How far (Å) the energy of one atom reaches: T·R for a
   /// model of T message-passing steps of cutoff R (ANI-2x: its radial cutoff). A rank that holds

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "backends/EngineRegistry.hpp"
+#include "backends/native/Dynamics.hpp"
 #include "core/Units.hpp"
 #include "profilers/Range.hpp"
 #include "systems/Element.hpp"
@@ -49,7 +50,56 @@ class StagedOutput {
   std::ofstream out_;
 };
 
+/// The state on the host, the potential called through compute().
+class HostDynamics final : public Dynamics {
+ public:
+  HostDynamics(Potential& p, NativeEngine::State& st, double temperatureK, std::uint64_t seed)
+      : pot_(p), st_(st), noise_(seed ^ 0x5851f42d4c957f2dULL), sigma_(st.masses.size()) {
+    for (size_t i = 0; i < sigma_.size(); ++i) sigma_[i] = std::sqrt(kBoltzmannKJPerMolK * temperatureK / st.masses[i] * kForceToAccel);
+  }
+  void halfKick(double dt) override {
+    for (size_t i = 0; i < st_.masses.size(); ++i) st_.velocities[i] += forces_[i] * (0.5 * dt * kForceToAccel / st_.masses[i]);
+  }
+  void drift(double h) override {
+    for (size_t i = 0; i < st_.masses.size(); ++i) st_.positions[i] += st_.velocities[i] * h;
+  }
+  void thermostat(double c1, double c2) override {
+    for (size_t i = 0; i < st_.masses.size(); ++i)
+      st_.velocities[i] = st_.velocities[i] * c1 + Vec3{noise_.normal(), noise_.normal(), noise_.normal()} * (c2 * sigma_[i]);
+  }
+  double maxDisplacement2() override {
+    double worst = 0;
+    for (size_t i = 0; i < origin_.size(); ++i) worst = std::max(worst, norm2(st_.positions[i] - origin_[i]));
+    return worst;
+  }
+  void markListOrigin() override { origin_ = st_.positions; }
+  void buildNeighborList(const std::optional<Box>& box, double skin) override { pot_.buildNeighborList(st_.positions, box, skin); }
+  double compute(const std::optional<Box>& box) override {
+    EnergyForces ef = pot_.compute(st_.positions, box, true);
+    forces_ = std::move(ef.forces);
+    return ef.energy;
+  }
+  double kineticEnergy() override { return NativeEngine::kineticEnergy(st_); }
+  std::vector<Vec3> positions() override { return st_.positions; }
+  std::vector<Vec3> velocities() override { return st_.velocities; }
+  const char* where() const override { return "host"; }
+
+ private:
+  Potential& pot_;
+  NativeEngine::State& st_;
+  Rng noise_;
+  std::vector<double> sigma_;
+  std::vector<Vec3> forces_, origin_;
+};
+
 }  // namespace
+
+#ifndef MLFFB_HAVE_DEVICE_DYNAMICS
+std::unique_ptr<Dynamics> makeDeviceDynamics(DeviceResident&, const std::vector<Vec3>&, const std::vector<Vec3>&, const std::vector<double>&, double,
+                                             std::uint64_t) {
+  return nullptr;  // built without CUDA
+}
+#endif
 
 std::vector<double> NativeEngine::massesOf(const System& s) {
   std::vector<double> m(s.size());
@@ -196,84 +246,78 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
                       mres.energies.empty() ? 0.0 : mres.energies.front(), mres.energies.empty() ? 0.0 : mres.energies.back()};
 
   maxwellBoltzmann(st, o.temperatureK, o.seed);
-  Rng noise(o.seed ^ 0x5851f42d4c957f2dULL);
   const double dt = o.timestepFs;
   const double gammaPerFs = o.frictionPerPs * 1e-3;
   const double c1 = std::exp(-gammaPerFs * dt), c2 = std::sqrt(1.0 - c1 * c1);
-  std::vector<double> sigma(n);
-  for (size_t i = 0; i < n; ++i) sigma[i] = std::sqrt(kBoltzmannKJPerMolK * o.temperatureK / st.masses[i] * kForceToAccel);
+  // A potential on a CUDA device that can compute from device memory keeps the whole state there.
+  std::unique_ptr<Dynamics> dyn;
+  if (DeviceResident* dev = potential.deviceResident()) dyn = makeDeviceDynamics(*dev, st.positions, st.velocities, st.masses, o.temperatureK, o.seed);
+  if (!dyn) dyn = std::make_unique<HostDynamics>(potential, st, o.temperatureK, o.seed);
+  out.extra["state_on"] = dyn->where();
 
   const bool useList = potential.acceptsNeighborList() && o.skinAngstrom > 0;
-  std::vector<Vec3> listOrigin;
+  bool haveList = false;
   int rebuilds = 0;
   auto maybeRebuild = [&] {
     if (!useList) return;
-    double worst = 0;
-    if (!listOrigin.empty())
-      for (size_t i = 0; i < n; ++i) worst = std::max(worst, norm2(st.positions[i] - listOrigin[i]));
-    if (listOrigin.empty() || worst > 0.25 * o.skinAngstrom * o.skinAngstrom) {
-      potential.buildNeighborList(st.positions, box, o.skinAngstrom);
-      listOrigin = st.positions;
+    if (!haveList || dyn->maxDisplacement2() > 0.25 * o.skinAngstrom * o.skinAngstrom) {
+      dyn->buildNeighborList(box, o.skinAngstrom);
+      dyn->markListOrigin();
+      haveList = true;
       ++rebuilds;
     }
   };
   maybeRebuild();
-  EnergyForces ef = potential.compute(st.positions, box, true);
+  double energy = dyn->compute(box);
 
   StagedOutput trace(o.tracePath), traj(o.trajectoryPath);
   if (trace.active()) trace.stream() << "step,time_ps,potential_kj_mol,kinetic_kj_mol,total_kj_mol,temperature_k\n";
   auto writeFrame = [&](int step) {
     auto& f = traj.stream();
+    const std::vector<Vec3> x = dyn->positions();
     f << n << "\nstep=" << step << " time_ps=" << step * dt * 1e-3 << "\n";
     char buf[128];
     for (size_t i = 0; i < n; ++i) {
-      std::snprintf(buf, sizeof buf, "%-2s %.6f %.6f %.6f\n", elementInfo(system.atoms[i].element).symbol,
-                    st.positions[i].x, st.positions[i].y, st.positions[i].z);
+      std::snprintf(buf, sizeof buf, "%-2s %.6f %.6f %.6f\n", elementInfo(system.atoms[i].element).symbol, x[i].x, x[i].y, x[i].z);
       f << buf;
     }
   };
 
   const int totalSteps = o.warmupSteps + o.steps;
   std::optional<profilers::MeasuredSection> measured;
-  auto halfKick = [&] {
-    for (size_t i = 0; i < n; ++i) st.velocities[i] += ef.forces[i] * (0.5 * dt * kForceToAccel / st.masses[i]);
-  };
-  auto drift = [&](double h) {
-    for (size_t i = 0; i < n; ++i) st.positions[i] += st.velocities[i] * h;
-  };
   for (int step = 1; step <= totalSteps; ++step) {
     if (step == o.warmupSteps + 1) measured.emplace();  // production: the collectors' measured section
     {
       profilers::Range r("md_step");
-      halfKick();
+      dyn->halfKick(dt);
       if (o.integrator == Integrator::Nve) {
-        drift(dt);
+        dyn->drift(dt);
       } else {  // BAOAB
-        drift(0.5 * dt);
-        for (size_t i = 0; i < n; ++i)
-          st.velocities[i] = st.velocities[i] * c1 + Vec3{noise.normal(), noise.normal(), noise.normal()} * (c2 * sigma[i]);
-        drift(0.5 * dt);
+        dyn->drift(0.5 * dt);
+        dyn->thermostat(c1, c2);
+        dyn->drift(0.5 * dt);
       }
       maybeRebuild();
-      ef = potential.compute(st.positions, box, true);
-      halfKick();
+      energy = dyn->compute(box);
+      dyn->halfKick(dt);
     }
     profilers::sampleEnd();
-    const double ke = kineticEnergy(st), temp = temperature(st, ke);
+    const double ke = dyn->kineticEnergy(), temp = temperature(st, ke);
     // Blow-up detection.
-    if (!std::isfinite(ef.energy) || !std::isfinite(ke) || temp > o.blowUpTemperatureK) {
+    if (!std::isfinite(energy) || !std::isfinite(ke) || temp > o.blowUpTemperatureK) {
+      const std::vector<Vec3> x = dyn->positions(), v = dyn->velocities();
       size_t worst = 0;
       double worstV = -1;
       for (size_t i = 0; i < n; ++i) {
-        const double v = isFinite(st.positions[i]) && isFinite(st.velocities[i]) ? norm2(st.velocities[i]) : INFINITY;
-        if (v > worstV) {
-          worstV = v;
+        const double speed = isFinite(x[i]) && isFinite(v[i]) ? norm2(v[i]) : INFINITY;
+        if (speed > worstV) {
+          worstV = speed;
           worst = i;
         }
       }
       std::ostringstream msg;
       msg << "MD blew up at step " << step << ": ";
-      if (!std::isfinite(ef.energy) || !std::isfinite(ke))
+      if (!std::isfinite(energy) || !std::isfinite(ke))
         msg << "non-finite energy";
       else
         msg << "temperature " << std::lround(temp) << " K exceeds " << o.blowUpTemperatureK << " K";
@@ -282,14 +326,13 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
     }
     if (step > o.warmupSteps) {
       out.timePs.push_back(step * dt * 1e-3);
-      out.potentialKJPerMol.push_back(ef.energy);
+      out.potentialKJPerMol.push_back(energy);
       out.kineticKJPerMol.push_back(ke);
       out.temperatureK.push_back(temp);
     }
     if (step % o.traceEvery == 0) {
       if (trace.active())
-        trace.stream() << step << "," << step * dt * 1e-3 << "," << ef.energy << "," << ke << "," << ef.energy + ke << ","
-                       << temp << "\n";
+        trace.stream() << step << "," << step * dt * 1e-3 << "," << energy << "," << ke << "," << energy + ke << "," << temp << "\n";
       if (traj.active()) writeFrame(step);
     }
   }

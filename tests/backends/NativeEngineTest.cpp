@@ -221,3 +221,67 @@ TEST(NativeEngine, BlowUpStopsWithStepAndAtom) {
   rq.configuration = Configuration::Cml;
   EXPECT_THROW(NativeEngine().run(rq), std::invalid_argument);
 }
+
+#ifdef MLFFB_HAVE_CUDA_TESTS
+#include <cuda_runtime.h>
+
+namespace {
+/// The same potential with its device interface hidden: the engine then keeps the state on the host.
+class HostOnly : public Potential {
+ public:
+  explicit HostOnly(Potential& p) : p_(p) {}
+  std::string model() const override { return p_.model(); }
+  std::string flavor() const override { return p_.flavor(); }
+  Device device() const override { return p_.device(); }
+  Precision precision() const override { return p_.precision(); }
+  double cutoff() const override { return p_.cutoff(); }
+  void setSystem(const System& s) override { p_.setSystem(s); }
+  EnergyForces compute(const std::vector<Vec3>& x, const std::optional<Box>& box, bool f) override { return p_.compute(x, box, f); }
+  nlohmann::ordered_json describe() const override { return p_.describe(); }
+  bool acceptsNeighborList() const override { return p_.acceptsNeighborList(); }
+  void buildNeighborList(const std::vector<Vec3>& x, const std::optional<Box>& box, double skin) override { p_.buildNeighborList(x, box, skin); }
+  void clearNeighborList() override { p_.clearNeighborList(); }
+
+ private:
+  Potential& p_;
+};
+}  // namespace
+
+TEST(NativeEngine, DeviceResidentStateFollowsTheHostStateOnCuda) {
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
+    cudaGetLastError();
+    GTEST_SKIP() << "no CUDA device visible";
+  }
+  const System s = triAlanine();
+  PotentialOptions po;
+  po.flavor = "native";
+  po.device = Device::parse("cuda");
+  po.precision = Precision::Float64;
+  po.options["weights"] = "random";
+  auto pot = createPotential("ani2x", po);
+  ASSERT_NE(pot->deviceResident(), nullptr);
+  HostOnly hostOnly(*pot);
+  MdOptions o;
+  o.integrator = Integrator::Nve;
+  o.steps = 100;
+  o.warmupSteps = 0;
+  o.minimizeSteps = 0;
+  auto run = [&](Potential& p) {
+    EngineRequest rq;
+    rq.system = &s;
+    rq.md = o;
+    rq.potential = &p;
+    return NativeEngine().run(rq);
+  };
+  const EngineResult device = run(*pot), host = run(hostOnly);
+  EXPECT_EQ(device.extra["state_on"], "device");
+  EXPECT_EQ(host.extra["state_on"], "host");
+  ASSERT_EQ(device.potentialKJPerMol.size(), host.potentialKJPerMol.size());
+  for (size_t k = 0; k < host.potentialKJPerMol.size(); ++k) {
+    EXPECT_NEAR(device.potentialKJPerMol[k], host.potentialKJPerMol[k], 1e-8 * std::abs(host.potentialKJPerMol[k])) << "step " << k + 1;
+    EXPECT_NEAR(device.kineticKJPerMol[k], host.kineticKJPerMol[k], 1e-8 * (1 + host.kineticKJPerMol[k])) << "step " << k + 1;
+  }
+  EXPECT_EQ(device.neighborRebuilds, host.neighborRebuilds);
+}
+#endif

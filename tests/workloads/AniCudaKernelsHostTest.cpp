@@ -233,6 +233,14 @@ TEST(AniCudaKernelsOnHost, ElementwiseNetworkKernelsMatchTheCpu) {
   double total = 0;
   launchOnHost(1, sumEnergy, 4, atomEnergy.data(), &total);
   EXPECT_DOUBLE_EQ(total, 0.25 - 1.5 + 3.0 + 1e-3);
+  // boundingBox (open systems' cells from device positions) and gradientToForces.
+  const std::vector<double> xyz{1, -2, 3, -4, 5, 0.5, 2, 2, -7};
+  std::vector<double> bounds(6);
+  launchOnHost(1, boundingBox, 3, xyz.data(), bounds.data());
+  EXPECT_EQ(bounds, (std::vector<double>{-4, -2, -7, 2, 5, 3}));
+  std::vector<double> forces(xyz.size());
+  launchOnHost(static_cast<long>(xyz.size()), gradientToForces, static_cast<long>(xyz.size()), xyz.data(), 2.0, forces.data());
+  for (size_t k = 0; k < xyz.size(); ++k) EXPECT_EQ(forces[k], -2.0 * xyz[k]);
   // countWork: directed pairs and angular triples, clamped to the capacities.
   const std::vector<int> nR{3, 9, 0}, nA{2, 7, 0};
   std::vector<unsigned long long> out{0, 0};

@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "core/Registry.hpp"
@@ -45,6 +46,17 @@ class AniKernelSet {
   /// Device memory peaks (empty on the CPU) and their reset.
   virtual nlohmann::ordered_json memoryStats() const { return nlohmann::ordered_json::object(); }
   virtual void resetMemoryStats() {}
+  /// Kernel sets on a device: positions from device memory (N × 3 doubles, Å) instead of the host
+  /// vector, and −∂E/∂x · scale written to device memory instead of the host vector. deviceStream()
+  /// is null for sets that have no device (then the *OnDevice calls are never made).
+  virtual void* deviceStream() const { return nullptr; }
+  virtual void neighborsOnDevice(const double* /*dPositions*/, const std::optional<Box>& /*box*/) {
+    throw std::logic_error("this kernel set has no device");
+  }
+  virtual void buildVerletListOnDevice(const double* /*dPositions*/, const std::optional<Box>& /*box*/, double /*skin*/) {
+    throw std::logic_error("this kernel set has no device");
+  }
+  virtual void backwardOnDevice(double* /*dForces*/, double /*scale*/) { throw std::logic_error("this kernel set has no device"); }
   /// What the kernel set chose and grew to (list capacities, chunks, graphs), for the record's model section.
   virtual nlohmann::ordered_json details() const { return nlohmann::ordered_json::object(); }
 };

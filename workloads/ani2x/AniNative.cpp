@@ -26,7 +26,7 @@ namespace {
 using namespace ani;
 using profilers::Range;
 
-class AniNativePotential final : public Potential, public AniNativeStages {
+class AniNativePotential final : public Potential, public AniNativeStages, public DeviceResident {
  public:
   AniNativePotential(AniModelData data, const PotentialOptions& o, std::unique_ptr<AniKernelSet> kernels)
       : data_(std::move(data)), precision_(o.precision), device_(o.device), kernels_(std::move(kernels)) {}
@@ -84,6 +84,33 @@ class AniNativePotential final : public Potential, public AniNativeStages {
     kernels_->buildVerletList(pos, box, skin);
   }
   void clearNeighborList() override { kernels_->clearVerletList(); }
+
+  DeviceResident* deviceResident() override { return kernels_->deviceStream() ? this : nullptr; }
+  void* stream() const override { return kernels_->deviceStream(); }
+  double computeOnDevice(const double* dPositions, const std::optional<Box>& box, double* dForces) override {
+    {
+      Range r("neighbors");
+      kernels_->neighborsOnDevice(dPositions, box);
+    }
+    {
+      Range r("descriptor");
+      kernels_->descriptor();
+    }
+    double energyHa = 0;
+    {
+      Range r("energy");
+      energyHa = kernels_->networks();
+    }
+    {
+      Range r("forces");
+      kernels_->backwardOnDevice(dForces, units::kKJPerMolPerHartree);
+    }
+    countFlops(true);
+    return (energyHa + selfEnergy_) * units::kKJPerMolPerHartree;
+  }
+  void buildNeighborListOnDevice(const double* dPositions, const std::optional<Box>& box, double skin) override {
+    kernels_->buildVerletListOnDevice(dPositions, box, skin);
+  }
 
   void stageNeighbors(const std::vector<Vec3>& pos, const std::optional<Box>& box) override { kernels_->neighbors(pos, box); }
   void stageDescriptor() override { kernels_->descriptor(); }

@@ -104,8 +104,7 @@ class AniCudaKernelSet final : public AniKernelSet {
     uploadWeights(data);
   }
   ~AniCudaKernelSet() override {
-    networksGraph_.reset();
-    backwardGraph_.reset();
+    invalidateGraphs();
     if (blas_) cublasDestroy(blas_);
     if (stream_) cudaStreamDestroy(stream_);
   }
@@ -152,6 +151,26 @@ class AniCudaKernelSet final : public AniKernelSet {
     uploadPositions(pos, box, aevParams_.Rcr);
     launchNeighbors();
   }
+  void* deviceStream() const override { return stream_; }
+  void neighborsOnDevice(const double* dPositions, const std::optional<Box>& box) override {
+    // The candidate lists need no cells: then no bounding box either, and no host round trip.
+    positionsFromDevice(dPositions, box, aevParams_.Rcr, !useVerlet_);
+    launchNeighbors();
+  }
+  void buildVerletListOnDevice(const double* dPositions, const std::optional<Box>& box, double skin) override {
+    buildCandidates(skin, [&] { positionsFromDevice(dPositions, box, aevParams_.Rcr + skin, true); });
+  }
+  void backwardOnDevice(double* dForces, double scale) override {
+    if (dForces != deviceForces_ || scale != deviceScale_) deviceBackwardGraph_.reset();
+    deviceForces_ = dForces;
+    deviceScale_ = scale;
+    deviceBackwardGraph_.run(stream_, graphs(), [&] {
+      backwardLaunches();
+      gradientToForces<<<blocksFor(3L * n_, 256), 256, 0, stream_>>>(3L * n_, grad_.get(), scale, dForces);
+      MLFFB_CUDA(cudaGetLastError());
+    });
+    MLFFB_CUDA(cudaStreamSynchronize(stream_));
+  }
 
   void descriptor() override {
     if (chunks() == 1) aevChunk(0);
@@ -180,14 +199,7 @@ class AniCudaKernelSet final : public AniKernelSet {
 
   void backward(std::vector<Vec3>& forces) override {
     backwardGraph_.run(stream_, graphs(), [&] {
-      MLFFB_CUDA(cudaMemsetAsync(grad_.get(), 0, 3 * sizeof(double) * n_, stream_));
-      for (int k = 0; k < chunks(); ++k) {
-        if (chunks() > 1) {
-          aevChunk(k);
-          forwardChunk(k);
-        }
-        backwardChunk(k);
-      }
+      backwardLaunches();
       MLFFB_CUDA(cudaMemcpyAsync(hostGrad_.get(), grad_.get(), 3 * sizeof(double) * n_, cudaMemcpyDeviceToHost, stream_));
     });
     MLFFB_CUDA(cudaStreamSynchronize(stream_));
@@ -198,28 +210,20 @@ class AniCudaKernelSet final : public AniKernelSet {
 
   AniWorkCounts counts() const override { return counts_; }
 
-  void buildVerletList(const std::vector<Vec3>& pos, const std::optional<Box>& box, double skin) override {
-    MLFFB_CUDA(cudaSetDevice(device_));
-    for (;;) {
-      nV_.reserve(std::max(1, centres_));
-      jV_.reserve(static_cast<size_t>(std::max(1, centres_)) * capV_);
-      uploadPositions(pos, box, aevParams_.Rcr + skin);
-      zeroOverflow();
-      binAndSort();
-      const double rc = aevParams_.Rcr + skin;
-      neighborsFromCells<T><<<blocksFor(centres_, 128), 128, 0, stream_>>>(
-          centres_, pos_.get(), geometry_, key_.get(), sortedIndex_.get(), cellStart_.get(), cellEnd_.get(), rc * rc, 0.0, capV_, 0,
-          nV_.get(), jV_.get(), nullptr, nullptr, nullptr, overflow_.get());
-      MLFFB_CUDA(cudaGetLastError());
-      MLFFB_CUDA(cudaMemcpyAsync(hostOverflow_.get(), overflow_.get(), 3 * sizeof(int), cudaMemcpyDeviceToHost, stream_));
-      MLFFB_CUDA(cudaStreamSynchronize(stream_));
-      const int need = hostOverflow_.get()[0];
-      if (need <= capV_) break;
-      capV_ = need + need / 4 + 8;
-      ++retries_;
-      invalidateGraphs();
+  /// dE/dx of every atom into grad_ (chunk by chunk, recomputing AEV and activations when chunked).
+  void backwardLaunches() {
+    MLFFB_CUDA(cudaMemsetAsync(grad_.get(), 0, 3 * sizeof(double) * n_, stream_));
+    for (int k = 0; k < chunks(); ++k) {
+      if (chunks() > 1) {
+        aevChunk(k);
+        forwardChunk(k);
+      }
+      backwardChunk(k);
     }
-    useVerlet_ = true;
+  }
+
+  void buildVerletList(const std::vector<Vec3>& pos, const std::optional<Box>& box, double skin) override {
+    buildCandidates(skin, [&] { uploadPositions(pos, box, aevParams_.Rcr + skin); });
   }
   void clearVerletList() override { useVerlet_ = false; }
 
@@ -245,7 +249,7 @@ class AniCudaKernelSet final : public AniKernelSet {
   std::vector<DeviceBufferBase*> accountable() {
     std::vector<DeviceBufferBase*> v = {&pos_, &species_, &atomOfRow_, &activeCol_, &key_, &keySorted_, &index_, &sortedIndex_, &cellStart_,
                                         &cellEnd_, &sortTemp_, &nR_, &jR_, &nA_, &aSlot_, &nV_, &jV_, &overflow_, &work_, &atomEnergy_,
-                                        &energy_, &grad_, &bf16Scratch_, &workspace_, &dR_, &aev_, &dAev_, &a1_, &d1_, &a2_, &d2_, &a3_, &d3_};
+                                        &energy_, &grad_, &bounds_, &bf16Scratch_, &workspace_, &dR_, &aev_, &dAev_, &a1_, &d1_, &a2_, &d2_, &a3_, &d3_};
     for (auto& e : nets_)
       v.insert(v.end(), {&e.w1c, &e.b1, &e.w2, &e.b2, &e.w3, &e.b3, &e.w4, &e.b4, &e.w1c16, &e.w2_16, &e.w3_16});
     return v;
@@ -358,6 +362,7 @@ class AniCudaKernelSet final : public AniKernelSet {
   void invalidateGraphs() {
     networksGraph_.reset();
     backwardGraph_.reset();
+    deviceBackwardGraph_.reset();
   }
   bool graphs() const { return options_.cudaGraph && chunks() == 1; }
   int chunks() const { return centres_ == 0 ? 0 : (centres_ + chunkRows_ - 1) / chunkRows_; }
@@ -371,6 +376,53 @@ class AniCudaKernelSet final : public AniKernelSet {
     pos_.reserve(3 * static_cast<size_t>(std::max(1, n_)));
     MLFFB_CUDA(cudaMemcpyAsync(pos_.get(), hostPos_.get(), sizeof(Vec3) * n_, cudaMemcpyHostToDevice, stream_));
     geometry_ = makeGeometry(pos, box, cellCutoff);
+  }
+
+  /// Verlet candidate lists (cutoff + skin) from positions `load` puts on the device, grown until they fit.
+  template <class Load>
+  void buildCandidates(double skin, Load&& load) {
+    MLFFB_CUDA(cudaSetDevice(device_));
+    for (;;) {
+      nV_.reserve(std::max(1, centres_));
+      jV_.reserve(static_cast<size_t>(std::max(1, centres_)) * capV_);
+      load();
+      zeroOverflow();
+      binAndSort();
+      const double rc = aevParams_.Rcr + skin;
+      neighborsFromCells<T><<<blocksFor(centres_, 128), 128, 0, stream_>>>(
+          centres_, pos_.get(), geometry_, key_.get(), sortedIndex_.get(), cellStart_.get(), cellEnd_.get(), rc * rc, 0.0, capV_, 0,
+          nV_.get(), jV_.get(), nullptr, nullptr, nullptr, overflow_.get());
+      MLFFB_CUDA(cudaGetLastError());
+      MLFFB_CUDA(cudaMemcpyAsync(hostOverflow_.get(), overflow_.get(), 3 * sizeof(int), cudaMemcpyDeviceToHost, stream_));
+      MLFFB_CUDA(cudaStreamSynchronize(stream_));
+      const int need = hostOverflow_.get()[0];
+      if (need <= capV_) break;
+      capV_ = need + need / 4 + 8;
+      ++retries_;
+      invalidateGraphs();
+    }
+    useVerlet_ = true;
+  }
+
+  /// Positions already on the device (N × 3 doubles) into pos_, and the geometry; an open system's
+  /// bounding box is read back (one small transfer) only when cells will be built.
+  void positionsFromDevice(const double* dPositions, const std::optional<Box>& box, double cellCutoff, bool needCells) {
+    pos_.reserve(3 * static_cast<size_t>(std::max(1, n_)));
+    MLFFB_CUDA(cudaMemcpyAsync(pos_.get(), dPositions, sizeof(double) * 3 * n_, cudaMemcpyDeviceToDevice, stream_));
+    double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+    if (!box && needCells && n_ > 0) {
+      bounds_.reserve(6);
+      hostBounds_.reserve(6);
+      boundingBox<<<1, 512, 0, stream_>>>(n_, pos_.get(), bounds_.get());
+      MLFFB_CUDA(cudaGetLastError());
+      MLFFB_CUDA(cudaMemcpyAsync(hostBounds_.get(), bounds_.get(), 6 * sizeof(double), cudaMemcpyDeviceToHost, stream_));
+      MLFFB_CUDA(cudaStreamSynchronize(stream_));
+      for (int d = 0; d < 3; ++d) {
+        lo[d] = hostBounds_.get()[d];
+        hi[d] = hostBounds_.get()[3 + d];
+      }
+    }
+    geometry_ = makeGeometry(box, lo, hi, n_, cellCutoff);
   }
 
   void zeroOverflow() {
@@ -592,16 +644,18 @@ class AniCudaKernelSet final : public AniKernelSet {
   int capR_, capA_, capV_;  // list capacities per centre, grown on overflow
   int retries_ = 0;
   AniWorkCounts counts_;
-  StageGraph networksGraph_, backwardGraph_;
+  StageGraph networksGraph_, backwardGraph_, deviceBackwardGraph_;
+  double* deviceForces_ = nullptr;  // where the device backward's graph writes
+  double deviceScale_ = 0;
 
-  DeviceBuffer<double> pos_, atomEnergy_, energy_, grad_;
+  DeviceBuffer<double> pos_, atomEnergy_, energy_, grad_, bounds_;
   DeviceBuffer<int> species_, atomOfRow_, activeCol_, key_, keySorted_, index_, sortedIndex_, cellStart_, cellEnd_;
   DeviceBuffer<int> nR_, jR_, nA_, aSlot_, nV_, jV_, overflow_;
   DeviceBuffer<unsigned long long> work_;
   DeviceBuffer<char> sortTemp_, workspace_;
   DeviceBuffer<T> dR_, aev_, dAev_, a1_, d1_, a2_, d2_, a3_, d3_;
   DeviceBuffer<__nv_bfloat16> bf16Scratch_;
-  PinnedBuffer<double> hostPos_, hostEnergy_, hostGrad_;
+  PinnedBuffer<double> hostPos_, hostEnergy_, hostGrad_, hostBounds_;
   PinnedBuffer<int> hostOverflow_;
   PinnedBuffer<unsigned long long> hostWork_;
 };

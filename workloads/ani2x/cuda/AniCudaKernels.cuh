@@ -34,10 +34,10 @@ struct Geometry {
   int dims[3] = {1, 1, 1};
 };
 
-/// The geometry of positions (Å) in an optional periodic cell, cut into cells no thinner than
-/// `cellCutoff` (at most 256 per axis and about two per atom). Throws CellTooSmall when the cutoff
-/// exceeds half the cell's smallest width, as the CPU cell list does.
-inline Geometry makeGeometry(const std::vector<Vec3>& pos, const std::optional<Box>& box, double cellCutoff) {
+/// The geometry of `n` atoms in an optional periodic cell (or, open, in the bounding box lo..hi),
+/// cut into cells no thinner than `cellCutoff` (at most 256 per axis and about two per atom).
+/// Throws CellTooSmall when the cutoff exceeds half the cell's smallest width, as the CPU cell list does.
+inline Geometry makeGeometry(const std::optional<Box>& box, const double lo[3], const double hi[3], long n, double cellCutoff) {
   Geometry g;
   double extent[3] = {0, 0, 0};
   if (box) {
@@ -52,13 +52,7 @@ inline Geometry makeGeometry(const std::vector<Vec3>& pos, const std::optional<B
     g.ax = box->a.x, g.bx = box->b.x, g.by = box->b.y, g.cx = box->c.x, g.cy = box->c.y, g.cz = box->c.z;
     const Vec3 widths = box->widths();
     for (int d = 0; d < 3; ++d) extent[d] = widths[d];
-  } else if (!pos.empty()) {
-    Vec3 lo = pos[0], hi = pos[0];
-    for (const auto& p : pos)
-      for (int d = 0; d < 3; ++d) {
-        lo[d] = std::min(lo[d], p[d]);
-        hi[d] = std::max(hi[d], p[d]);
-      }
+  } else if (n > 0) {
     for (int d = 0; d < 3; ++d) {
       extent[d] = hi[d] - lo[d];
       g.lo[d] = lo[d];
@@ -66,7 +60,6 @@ inline Geometry makeGeometry(const std::vector<Vec3>& pos, const std::optional<B
     }
   }
   for (int d = 0; d < 3; ++d) g.dims[d] = static_cast<int>(std::clamp(std::floor(extent[d] / cellCutoff), 1.0, 256.0));
-  const long n = static_cast<long>(pos.size());
   while (static_cast<long>(g.dims[0]) * g.dims[1] * g.dims[2] > 2 * std::max(1L, n) + 27) {
     int widest = 0;
     for (int d = 1; d < 3; ++d)
@@ -74,6 +67,55 @@ inline Geometry makeGeometry(const std::vector<Vec3>& pos, const std::optional<B
     g.dims[widest] = std::max(1, g.dims[widest] / 2);
   }
   return g;
+}
+
+/// makeGeometry for host positions (their bounding box when open).
+inline Geometry makeGeometry(const std::vector<Vec3>& pos, const std::optional<Box>& box, double cellCutoff) {
+  double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+  if (!pos.empty())
+    for (int d = 0; d < 3; ++d) lo[d] = hi[d] = pos[0][d];
+  for (const auto& p : pos)
+    for (int d = 0; d < 3; ++d) {
+      lo[d] = std::min(lo[d], p[d]);
+      hi[d] = std::max(hi[d], p[d]);
+    }
+  return makeGeometry(box, lo, hi, static_cast<long>(pos.size()), cellCutoff);
+}
+
+/// The bounding box of n positions (N × 3 doubles) into out = {lo x, y, z, hi x, y, z} (one block
+/// of up to 512 threads, a power of two).
+__global__ void boundingBox(int n, const double* pos, double* out) {
+  __shared__ double lo[3][512], hi[3][512];
+  const int t = threadIdx.x;
+  for (int d = 0; d < 3; ++d) {
+    lo[d][t] = n > 0 ? pos[d] : 0.0;
+    hi[d][t] = lo[d][t];
+  }
+  for (int i = t; i < n; i += blockDim.x)
+    for (int d = 0; d < 3; ++d) {
+      lo[d][t] = fmin(lo[d][t], pos[3 * i + d]);
+      hi[d][t] = fmax(hi[d][t], pos[3 * i + d]);
+    }
+  __syncthreads();
+  for (int w = blockDim.x / 2; w > 0; w /= 2) {
+    if (t < w)
+      for (int d = 0; d < 3; ++d) {
+        lo[d][t] = fmin(lo[d][t], lo[d][t + w]);
+        hi[d][t] = fmax(hi[d][t], hi[d][t + w]);
+      }
+    __syncthreads();
+  }
+  if (t == 0)
+    for (int d = 0; d < 3; ++d) {
+      out[d] = lo[d][0];
+      out[3 + d] = hi[d][0];
+    }
+}
+
+/// forces = −scale · grad (N × 3 doubles): the backward's gradient as forces in the caller's units.
+__global__ void gradientToForces(long count, const double* grad, double scale, double* forces) {
+  for (long k = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x; k < count; k += static_cast<long>(gridDim.x) * blockDim.x)
+    forces[k] = -scale * grad[k];
 }
 
 __device__ inline void fractional(const Geometry& g, double x, double y, double z, double s[3]) {
