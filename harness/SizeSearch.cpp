@@ -14,7 +14,7 @@ std::optional<int> nextProbeSize(const SizeSearch& s, const std::vector<Probe>& 
   }
   if (hi == 0) {  // doubling
     if (lo >= s.limit) return std::nullopt;
-    return std::min(s.limit, 2 * lo);
+    return static_cast<int>(std::min<long long>(s.limit, 2LL * lo));  // no int overflow near the limit
   }
   if (lo == 0) {  // even the first failed: halving
     const int next = hi / 2;

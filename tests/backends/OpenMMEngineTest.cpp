@@ -350,8 +350,16 @@ TEST(OpenMMEngine, PlatformsItCannotUseAreRefusedWithTheReason) {
 
 // A short mlff run through the engine itself: minimised, then MD at about the target temperature.
 TEST(OpenMMEngine, MlffRunMinimisesAndKeepsTheTemperature) {
+  // A physical model: random weights (a fresh seed each run) sometimes heat this slice past 1000 K in
+  // 200 steps, which says nothing about the engine.
+  const std::string weights = std::string(MLFFB_SHARED_DIR) + "/models/ani-2x_8x";
+  if (!fs::exists(weights)) GTEST_SKIP() << weights << " not found";
   const System s = slice(3);
-  auto pot = aniFloat64(test::freshSeed());
+  PotentialOptions o;
+  o.flavor = "native";
+  o.precision = Precision::Float64;
+  o.options["weights"] = weights;
+  auto pot = createPotential("ani2x", o);
   EngineRequest rq;
   rq.system = &s;
   rq.configuration = Configuration::Mlff;
