@@ -2,6 +2,7 @@
 // device) and the torch flavour (TorchANI's structure in LibTorch). What the harness needs to know
 // about ANI-2x lives here: its options, where the real weights are, the GEMM that stands for its
 // network stage and its float64 reference.
+#include <algorithm>
 #include <filesystem>
 
 #include "workloads/ModelRegistry.hpp"
@@ -51,16 +52,12 @@ ModelEntry aniEntry(const std::string& flavor, const std::string& description) {
   e.referenceGemm = {1700, kMembers * 256, kAevLength};
   // For a system: the most populous element's stacked first layer over the AEV columns present.
   e.gemmShapeFor = [](const System& s) -> std::array<int, 3> {
+    const std::vector<int> species = speciesOfSystem(s);
     std::array<int, kSpecies> count{};
-    for (int sp : speciesOfSystem(s)) ++count[sp];
-    int elements = 0, top = 0;
-    for (int sp = 0; sp < kSpecies; ++sp) {
-      elements += count[sp] > 0;
-      if (count[sp] > count[top]) top = sp;
-    }
+    for (int sp : species) ++count[sp];
+    const int top = static_cast<int>(std::max_element(count.begin(), count.end()) - count.begin());
     if (count[top] == 0) return {0, 0, 0};
-    const int width = elements * kRadialShifts + elements * (elements + 1) / 2 * kAngularSub;
-    return {count[top], kMembers * hiddenWidths(top)[0], width};
+    return {count[top], kMembers * hiddenWidths(top)[0], static_cast<int>(activeAevColumns(species).size())};
   };
   e.reference = [](const PotentialOptions& o) {
     return makeAniReference(loadAniModel(optionText(o.options, "weights"), o.seed, aniMemberOption(o)));

@@ -10,6 +10,7 @@
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
 #include "systems/Rng.hpp"
+#include "workloads/ani2x/AniAevMath.hpp"
 #include "workloads/ani2x/NeuroChemReader.hpp"
 
 namespace mlffb::ani {
@@ -41,9 +42,20 @@ std::vector<int> speciesOfSystem(const System& s) {
   return out;
 }
 
-int pairIndex(int a, int b) {
-  if (a > b) std::swap(a, b);
-  return a * kSpecies - a * (a - 1) / 2 + (b - a);
+int pairIndex(int a, int b) { return aev::pairIndexOf(a, b); }
+
+std::vector<int> activeAevColumns(const std::vector<int>& species) {
+  bool present[kSpecies] = {};
+  for (int sp : species) present[sp] = true;
+  std::vector<int> active;
+  for (int a = 0; a < kSpecies; ++a)
+    if (present[a])
+      for (int k = 0; k < kRadialShifts; ++k) active.push_back(a * kRadialShifts + k);
+  for (int a = 0; a < kSpecies; ++a)
+    for (int b = a; b < kSpecies; ++b)
+      if (present[a] && present[b])
+        for (int k = 0; k < kAngularSub; ++k) active.push_back(kRadialLength + pairIndex(a, b) * kAngularSub + k);
+  return active;
 }
 
 AevParameters::AevParameters() {

@@ -28,6 +28,9 @@ int speciesOf(int atomicNumber);
 std::vector<int> speciesOfSystem(const System& s);
 /// Row-major upper-triangle index of the unordered species pair.
 int pairIndex(int a, int b);
+/// The AEV columns that can be non-zero for a system of these species (those of the elements and
+/// element pairs present), in AEV order: the columns the native kernel sets' GEMMs multiply.
+std::vector<int> activeAevColumns(const std::vector<int>& species);
 
 struct AevParameters {
   double Rcr = 5.1, Rca = 3.5, EtaR = 19.7, EtaA = 12.5, Zeta = 14.1;

@@ -172,16 +172,7 @@ class AniCpuKernels final : public AniKernelSet {
   /// AEV columns of element (pairs) absent from the system are zero for every atom: the GEMMs use
   /// only the active columns (layer-1 weights gathered to match). Same function, fewer FLOPs.
   void compressColumns() {
-    bool present[kSpecies] = {};
-    for (int sp : species_) present[sp] = true;
-    active_.clear();
-    for (int a = 0; a < kSpecies; ++a)
-      if (present[a])
-        for (int k = 0; k < kRadialShifts; ++k) active_.push_back(a * kRadialShifts + k);
-    for (int a = 0; a < kSpecies; ++a)
-      for (int b = a; b < kSpecies; ++b)
-        if (present[a] && present[b])
-          for (int k = 0; k < kAngularSub; ++k) active_.push_back(kRadialLength + pairIndex(a, b) * kAngularSub + k);
+    active_ = activeAevColumns(species_);
     width_ = static_cast<int>(active_.size());
     for (int sp = 0; sp < kSpecies; ++sp) {
       auto& e = nets_[sp];

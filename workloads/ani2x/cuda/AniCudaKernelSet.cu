@@ -114,16 +114,7 @@ class AniCudaKernelSet final : public AniKernelSet {
     n_ = static_cast<int>(species.size());
     centres_ = static_cast<int>(std::min(centres, species.size()));
     useVerlet_ = false;
-    bool present[kSpecies] = {};
-    for (int s : species) present[s] = true;
-    active_.clear();
-    for (int a = 0; a < kSpecies; ++a)
-      if (present[a])
-        for (int k = 0; k < kRadialShifts; ++k) active_.push_back(a * kRadialShifts + k);
-    for (int a = 0; a < kSpecies; ++a)
-      for (int b = a; b < kSpecies; ++b)
-        if (present[a] && present[b])
-          for (int k = 0; k < kAngularSub; ++k) active_.push_back(kRadialLength + pairIndex(a, b) * kAngularSub + k);
+    active_ = activeAevColumns(species);
     width_ = static_cast<int>(active_.size());
     // Centres grouped by element (input order inside): row r of the AEV matrix is atom atomOfRow[r].
     std::vector<int> atomOfRow;
