@@ -286,6 +286,24 @@ __global__ void countWork(int centres, const int* nR, const int* nA, int capR, i
   atomicAdd(out + 1, a * (a - 1) / 2);
 }
 
+/// Calls f(slot) for each radial neighbour slot of a centre (its list starts at `base`, `nr` long)
+/// that this thread owns: the slots are spread over the block's threads.
+template <class F>
+__device__ inline void forEachRadialSlot(size_t base, int nr, F&& f) {
+  for (int a = threadIdx.x; a < nr; a += blockDim.x) f(base + a);
+}
+
+/// Calls f(slotA, slotB) for each unordered pair of a centre's angular neighbours (`slots` index
+/// its radial list at `base`) that this thread owns: the na² ordered pairs are spread over the
+/// block's threads and those with b ≤ a are left out.
+template <class F>
+__device__ inline void forEachAngularPair(size_t base, const int* slots, int na, F&& f) {
+  for (int t = threadIdx.x; t < na * na; t += blockDim.x) {
+    const int a = t / na, b = t % na;
+    if (b > a) f(base + slots[a], base + slots[b]);
+  }
+}
+
 /// The AEV rows [rowBegin, rowBegin + gridDim.x) (element-grouped order): block b computes the
 /// full 1008-entry row of centre atomOfRow[rowBegin + b] in shared memory (radial terms over its
 /// neighbours, angular terms over its neighbour pairs, both spread over the threads), then
@@ -298,27 +316,20 @@ __global__ void aevForward(int rowBegin, const int* atomOfRow, const int* specie
   for (int k = threadIdx.x; k < kAevLength; k += blockDim.x) row[k] = T(0);
   __syncthreads();
   const size_t base = static_cast<size_t>(i) * capR;
-  const int nr = min(nR[i], capR);
-  for (int a = threadIdx.x; a < nr; a += blockDim.x) {
+  forEachRadialSlot(base, min(nR[i], capR), [&](size_t s) {
     T terms[kRadialShifts] = {};
-    const T* v = dR + 4 * (base + a);
-    aev::addRadial<T>(c, v[3], terms);
-    T* dst = row + species[jR[base + a]] * kRadialShifts;
+    aev::addRadial<T>(c, dR[4 * s + 3], terms);
+    T* dst = row + species[jR[s]] * kRadialShifts;
     for (int k = 0; k < kRadialShifts; ++k) atomicAdd(dst + k, terms[k]);
-  }
-  const int na = min(nA[i], capA);
-  const int* slots = aSlot + static_cast<size_t>(i) * capA;
-  for (int t = threadIdx.x; t < na * na; t += blockDim.x) {
-    const int a = t / na, b = t % na;
-    if (b <= a) continue;
-    const size_t sa = base + slots[a], sb = base + slots[b];
+  });
+  forEachAngularPair(base, aSlot + static_cast<size_t>(i) * capA, min(nA[i], capA), [&](size_t sa, size_t sb) {
     const T* v1 = dR + 4 * sa;
     const T* v2 = dR + 4 * sb;
     T terms[kAngularSub] = {};
     aev::addAngular<T>(c, v1, v1[3], v2, v2[3], terms);
     T* dst = row + kRadialLength + aev::pairIndexOf(species[jR[sa]], species[jR[sb]]) * kAngularSub;
     for (int k = 0; k < kAngularSub; ++k) atomicAdd(dst + k, terms[k]);
-  }
+  });
   __syncthreads();
   T* o = out + static_cast<size_t>(blockIdx.x) * width;
   for (int k = threadIdx.x; k < width; k += blockDim.x) o[k] = row[activeCol[k]];
@@ -342,23 +353,17 @@ __global__ void aevBackward(int rowBegin, const int* atomOfRow, const int* speci
   __syncthreads();
   double gi[3] = {0, 0, 0};
   const size_t base = static_cast<size_t>(i) * capR;
-  const int nr = min(nR[i], capR);
-  for (int a = threadIdx.x; a < nr; a += blockDim.x) {
-    const T* v = dR + 4 * (base + a);
-    const int j = jR[base + a];
+  forEachRadialSlot(base, min(nR[i], capR), [&](size_t s) {
+    const T* v = dR + 4 * s;
+    const int j = jR[s];
     const T dEdr = aev::radialDerivative<T>(c, v[3], G + species[j] * kRadialShifts);
     for (int q = 0; q < 3; ++q) {
       const double f = static_cast<double>(dEdr * v[q] / v[3]);
       atomicAdd(grad + 3 * j + q, f);
       gi[q] -= f;
     }
-  }
-  const int na = min(nA[i], capA);
-  const int* slots = aSlot + static_cast<size_t>(i) * capA;
-  for (int t = threadIdx.x; t < na * na; t += blockDim.x) {
-    const int a = t / na, b = t % na;
-    if (b <= a) continue;
-    const size_t sa = base + slots[a], sb = base + slots[b];
+  });
+  forEachAngularPair(base, aSlot + static_cast<size_t>(i) * capA, min(nA[i], capA), [&](size_t sa, size_t sb) {
     const T* v1 = dR + 4 * sa;
     const T* v2 = dR + 4 * sb;
     const int j = jR[sa], k2 = jR[sb];
@@ -369,7 +374,7 @@ __global__ void aevBackward(int rowBegin, const int* atomOfRow, const int* speci
       atomicAdd(grad + 3 * k2 + q, static_cast<double>(g2[q]));
       gi[q] -= static_cast<double>(g1[q]) + static_cast<double>(g2[q]);
     }
-  }
+  });
   for (int q = 0; q < 3; ++q) atomicAdd(own + q, gi[q]);
   __syncthreads();
   for (int q = threadIdx.x; q < 3; q += blockDim.x) atomicAdd(grad + 3 * i + q, own[q]);
