@@ -39,6 +39,7 @@ std::string SystemSpec::name() const {
   if (kind == "polyala") return "polyala-" + std::to_string(size);
   if (kind == "random") return "random-" + std::to_string(size) + "-n" + std::to_string(static_cast<int>(std::lround(neighbors)));
   if (kind == "water") return "water-" + std::to_string(size);
+  if (kind == "solvated") return "solvated-" + std::to_string(size);
   return (label.empty() ? fs::path(path).stem().string() : label) + (frame > 1 ? "-frame" + std::to_string(frame) : "");
 }
 
@@ -76,6 +77,18 @@ System SystemSpec::build() const {
     s = buildRandomSystem(o);
   } else if (kind == "water") {
     s = buildWaterBox(size, seed);
+  } else if (kind == "solvated") {
+    PolyAlanineOptions o;
+    o.seed = seed;
+    SolvationOptions so;
+    so.seed = seed;
+    const System box = Solvator(so).solvate(PolyAlanineBuilder(o).build(kSolvatedSliceResidues));
+    const auto grid = replicaGrid(static_cast<double>(size) / static_cast<double>(box.size()));
+    s = replicate(box, grid[0], grid[1], grid[2]);
+    s.provenance.builder = "solvated-replicas";
+    for (auto& [k, v] : s.provenance.parameters)
+      if (k == "residues") k = "slice_residues";  // the record counts the copies' residues
+    s.provenance.parameters.emplace_back("requested_atoms", std::to_string(size));
   } else {
     s = readSystem(path, ReadOptions{frame});
   }
@@ -90,7 +103,7 @@ Json SystemSpec::summary() const {
   Json j = {{"name", name()}, {"kind", kind}};
   if (kind == "file") j["file"] = path;
   if (kind == "polyala") j["residues"] = size;
-  if (kind == "random") j["requested_atoms"] = size;
+  if (kind == "random" || kind == "solvated") j["requested_atoms"] = size;
   if (kind == "water") j["molecules"] = size;
   return j;
 }
@@ -326,7 +339,8 @@ std::vector<Point> expandPlan(const RunRequest& r) {
   sizeSearchOf(r);  // refuses a search it cannot run before anything else
   SuiteSpec s;
   if (!r.files.empty()) {
-    s.systems = "files";
+    if (!r.systems.empty()) throw std::invalid_argument("--systems chooses a suite's system families; --in runs the files given");
+    s.systems = {"files"};
     s.files = r.files;
     s.models = {"ani2x"};
   } else {
@@ -410,17 +424,31 @@ std::vector<Point> expandPlan(const RunRequest& r) {
   }
 
   std::vector<SystemSpec> systems;
-  if (s.systems == "polyala") {
-    for (int n : sizes) {
-      if (n > 10000) throw std::invalid_argument("--sizes: " + std::to_string(n) + " residues; poly-alanine slices go up to 10000");
-      systems.push_back({"polyala", n, 0, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
+  const std::vector<std::string> families = pick(r.systems, s.systems);
+  for (size_t k = 0; k < families.size(); ++k) {
+    const std::string& f = families[k];
+    if (f != "polyala" && f != "random" && f != "water" && f != "solvated" && !(f == "files" && r.systems.empty()))
+      throw std::invalid_argument("--systems: unknown system family '" + f + "' (known: polyala, random, solvated, water)");
+    if (std::find(families.begin(), families.begin() + static_cast<long>(k), f) != families.begin() + static_cast<long>(k))
+      throw std::invalid_argument("--systems: " + f + " is given twice");
+  }
+  if (!r.neighbors.empty() && std::find(families.begin(), families.end(), "random") == families.end())
+    throw std::invalid_argument("--neighbors sets the random systems' neighbourhood, and this plan has none (--systems random)");
+  for (const auto& family : families) {
+    if (family == "polyala") {
+      for (int n : sizes) {
+        if (n > 10000) throw std::invalid_argument("--sizes: " + std::to_string(n) + " residues; poly-alanine slices go up to 10000");
+        systems.push_back({"polyala", n, 0, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
+      }
+    } else if (family == "random") {
+      for (int n : sizes)
+        for (double m : neighbors.empty() ? std::vector<double>{kWaterNeighbors} : neighbors)
+          systems.push_back({"random", n, m, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
+    } else if (family == "water" || family == "solvated") {
+      for (int n : sizes) systems.push_back({family, n, 0, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
     }
-  } else if (s.systems == "random") {
-    for (int n : sizes)
-      for (double m : neighbors) systems.push_back({"random", n, m, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
-  } else if (s.systems == "water") {
-    for (int n : sizes) systems.push_back({"water", n, 0, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
-  } else {
+  }
+  if (families == std::vector<std::string>{"files"}) {
     std::set<std::string> seenFiles;
     for (const auto& f : s.files) {
       if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": cannot open");

@@ -27,9 +27,13 @@ std::string toString(PbcMode m);
 /// Applies the mode to a system read or built; `where` names it in the error.
 void applyPbc(System& system, PbcMode mode, const std::string& where);
 
+/// The residues of the poly-alanine slice whose solvated box the `solvated` systems replicate
+/// (the size of Chignolin, the solvated protein chemtrain-deploy replicates).
+constexpr int kSolvatedSliceResidues = 10;
+
 struct SystemSpec {
-  std::string kind;       // polyala | random | water | file
-  int size = 0;           // residues (polyala), atoms (random) or molecules (water)
+  std::string kind;       // polyala | random | water | solvated | file
+  int size = 0;           // residues (polyala), atoms (random; solvated: about) or molecules (water)
   double neighbors = 0;   // random
   std::string path;       // file
   std::uint64_t seed = 42;
@@ -40,7 +44,10 @@ struct SystemSpec {
   std::string name() const;
   Json toJson() const;
   static SystemSpec fromJson(const Json& j);
-  /// Builds or reads the system (poly-alanine slices come from one chain of ≥ 1000 residues).
+  /// Builds or reads the system (poly-alanine slices come from one chain of ≥ 1000 residues;
+  /// `solvated` is the 10-residue slice solvated with 1 nm of water, its box replicated on the
+  /// near-cubic grid of about size / atoms-per-box copies: chemtrain-deploy's replicated solvated
+  /// protein).
   System build() const;
   /// The record's system section when the system was not built (a point skipped at plan time).
   Json summary() const;
@@ -83,6 +90,7 @@ struct Point {
 struct RunRequest {
   std::string suite;
   std::vector<std::string> files;
+  std::vector<std::string> systems;  // system families (default: the suite's)
   std::vector<int> sizes;
   std::vector<double> neighbors;
   std::vector<std::string> models, flavors, engines, configurations, modes, devices, precisions;

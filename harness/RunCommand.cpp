@@ -90,7 +90,11 @@ void addRunCommand(CLI::App& app) {
   auto* r = app.add_subcommand("run", "Run a suite (every point in its own worker process) or structure files");
   r->add_option("--suite", o->suite, "Suite: " + SuiteRegistry::instance().names() + " (default polyala)");
   r->add_option("--in", o->files, "Structure files to run instead of a suite")->delimiter(',');
-  addCheckedList(r, OptionSpec::integer("sizes", "sizes", "Sizes: residues (polyala), atoms (neighbors) or water molecules (scaling suites; per rank for weak-scaling), comma-separated", 1, 10'000'000), o->sizes);
+  r->add_option("--systems", o->systems,
+                "System families instead of the suite's, comma-separated: polyala (residues), random (atoms), solvated (about so many "
+                "atoms of a replicated solvated poly-alanine box), water (molecules)")
+      ->delimiter(',');
+  addCheckedList(r, OptionSpec::integer("sizes", "sizes", "Sizes: residues (polyala), atoms (random, solvated) or water molecules (scaling suites; per rank for weak-scaling), comma-separated", 1, 10'000'000), o->sizes);
   addCheckedList(r, OptionSpec::integer("ranks", "ranks", "MPI ranks of a distributed engine (lammps), comma-separated", 1, 4096), o->ranks);
   addChecked(r, OptionSpec::integer("search-limit", "search_limit", "max-atoms: the largest size a search probes (default: the suite's)", 1,
                                     2'000'000'000, "64000000 atoms"),

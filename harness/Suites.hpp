@@ -8,9 +8,15 @@
 
 namespace mlffb {
 
+/// Mean neighbours within 5.1 Å at water's atom density (0.100 atoms/Å³ × 4/3 π 5.1³ ≈ 55): random
+/// systems' neighbourhood where a plan names none.
+constexpr double kWaterNeighbors = 55;
+
 struct SuiteSpec {
-  std::string systems = "polyala";     // polyala | random | water | files
-  std::vector<int> sizes;              // residues (polyala), atoms (random), molecules (water)
+  /// System families, each at every size: polyala, random, water, solvated (replicated solvated
+  /// poly-alanine) or files.
+  std::vector<std::string> systems{"polyala"};
+  std::vector<int> sizes;              // residues (polyala), atoms (random, solvated), molecules (water)
   std::vector<double> neighbors;       // random: mean neighbours within 5.1 Å
   std::vector<std::string> files;      // files: structure files
   std::vector<std::string> models{"ani2x", "et"};

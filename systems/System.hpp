@@ -2,6 +2,7 @@
 // A molecular system: atoms, positions (Å), optional periodic box (three vectors, triclinic in
 // the reduced form), bonds, solute/solvent partition and provenance. Plain data; builders and
 // readers fill it.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,5 +55,17 @@ struct System {
   /// "atom 7 (CB ALA 2)": 1-based index, name, residue, as messages name atoms.
   std::string atomLabel(size_t i) const;
 };
+
+/// The na × nb × nc periodic supercell of a periodic system (the replicated boxes of
+/// chemtrain-deploy's size tests): copy (i, j, k) is the system shifted by i a + j b + k c, copies
+/// in that order (i fastest), each with its own bonds and residue numbers offset past the previous
+/// copy's so that every copy's residues stay distinct. Throws std::invalid_argument without a box
+/// or for a count below 1.
+System replicate(const System& s, int na, int nb, int nc);
+
+/// Copies per cell vector for about `copies` copies of a cell: among the grids whose largest count
+/// is at most twice the smallest, the one whose product is nearest `copies` (on a tie the smaller
+/// product, then the most cubic), so a replicated cubic box stays near-cubic. At least 1 × 1 × 1.
+std::array<int, 3> replicaGrid(double copies);
 
 }  // namespace mlffb

@@ -171,6 +171,11 @@ std::vector<Case> corpus() {
   runOpt("SizesTwice", "--sizes 1,1", "--sizes: 1 is given twice", "--sizes");
   runOpt("SizesNegative", "--sizes -4", "--sizes '-4': expected an integer from 1", "--sizes");
   runOpt("NeighborsZero", "--neighbors 0", "--neighbors '0': expected a number > 0", "--neighbors");
+  runOpt("UnknownSystemFamily", "--systems crystal", "--systems: unknown system family 'crystal' (known: polyala, random, solvated, water)", "crystal");
+  runOpt("SystemFamilyTwice", "--systems random,solvated,random", "--systems: random is given twice", "--systems");
+  runOpt("SystemsOfFiles", "--in a.pdb --systems random", "--systems chooses a suite's system families; --in runs the files given", "--systems");
+  runOpt("NeighborsWithoutRandomSystems", "--neighbors 30", "--neighbors sets the random systems' neighbourhood, and this plan has none (--systems random)",
+         "--neighbors");
   runOpt("FrameZero", "--frame 0", "--frame '0': expected an integer from 1", "--frame");
   runOpt("UnknownSuite", "--suite nope", "unknown suite 'nope' (known: max-atoms, neighbors, polyala, polyala-md, strong-scaling, weak-scaling)", "nope");
   runOpt("SearchLimitOfAPlainSuite", "--search-limit 100", "--search-limit applies to size-search suites (max-atoms)", "--search-limit");

@@ -283,9 +283,7 @@ TEST_P(Conformance, TriclinicSupercellEnergyIsExtensive) {
   SCOPED_TRACE(seedNote());
   const Box cell = edgeCell();
   const System s = periodic(cell, seed_);
-  System twice = s;
-  twice.box = cell.supercell(2, 1, 1);
-  for (size_t i = 0; i < s.size(); ++i) twice.addAtom(s.atoms[i], s.positions[i] + cell.a);
+  const System twice = replicate(s, 2, 1, 1);
   auto p = make(c.precision, seed_);
   p->setSystem(s);
   const EnergyForces one = p->compute(s.positions, s.box, true);

@@ -196,7 +196,7 @@ TEST(Runner, MaxAtomsSearchFindsTheLargestSystemThatRuns) {
   const std::string report = dir + "/m.json";
   // Workers of systems above 500 atoms die as if by the out-of-memory killer.
   const auto r = test::runShell("MLFFB_WORKER_FAULT=kill-above:500 " + std::string(MLFFB_BINARY) +
-                                " run --suite max-atoms --device cpu --model ani2x --flavor native --weights random --sizes 200 "
+                                " run --suite max-atoms --systems random --device cpu --model ani2x --flavor native --weights random --sizes 200 "
                                 "--search-limit 1000 --out " + report + " 2>&1");
   ASSERT_EQ(r.exitCode, 0) << r.out;  // running out of memory is the measured bound, not a failure
   EXPECT_NE(r.out.find("largest random system for ani2x/native/mlff/single-point/cpu/float32: 500 atoms (525 atoms: oom)"),
@@ -211,8 +211,40 @@ TEST(Runner, MaxAtomsSearchFindsTheLargestSystemThatRuns) {
   EXPECT_EQ(doc["suite"]["search"]["limit"], 1000);
   // Resumed, the search asks for nothing new.
   const auto again = test::runShell("MLFFB_WORKER_FAULT=kill-above:500 " + std::string(MLFFB_BINARY) +
-                                    " run --suite max-atoms --device cpu --model ani2x --flavor native --weights random --sizes 200 "
+                                    " run --suite max-atoms --systems random --device cpu --model ani2x --flavor native --weights random --sizes 200 "
                                     "--search-limit 1000 --out " + report + " --resume 2>&1");
   ASSERT_EQ(again.exitCode, 0) << again.out;
   EXPECT_EQ(Json::parse(readFile(report))["runs"].size(), 7u);
+}
+
+TEST(Runner, MaxAtomsSearchOverReplicatedSolvatedPolyalanine) {
+  const std::string dir = test::freshTempDir("runner-max-atoms-solvated");
+  const std::string report = dir + "/m.json";
+  // Workers of systems above 10000 atoms die as if by the out-of-memory killer. One copy of the
+  // solvated 10-residue slice's box has 3484 atoms (seed 42): 1 and 2 copies run, 4 do not (3 copies
+  // make no near-cubic grid).
+  const auto r = test::runShell("MLFFB_WORKER_FAULT=kill-above:10000 " + std::string(MLFFB_BINARY) +
+                                " run --suite max-atoms --systems solvated --device cpu --model ani2x --flavor native --weights random "
+                                "--precision float64 --sizes 4000 --search-limit 20000 --out " + report + " 2>&1");
+  ASSERT_EQ(r.exitCode, 0) << r.out;
+  const Json doc = Json::parse(readFile(report));
+  ASSERT_EQ(doc["max_size"].size(), 1u) << doc["max_size"].dump();
+  const Json& s = doc["max_size"][0];
+  EXPECT_EQ(s["system_kind"], "solvated");
+  int box = 0;
+  for (const Json& run : doc["runs"]) {
+    const Json& sys = run["system"];
+    EXPECT_GT(sys.value("solvent_atoms", 0), 0) << run["id"];
+    EXPECT_EQ(sys["builder"]["name"], "solvated-replicas") << run["id"];
+    if (run["search_size"] == 4000) box = sys["atoms"];
+    if (run["status"] == "ok") {
+      const int copies = sys["atoms"].get<int>() / std::max(box, 1);
+      EXPECT_EQ(sys["residues"], 10 * copies) << run["id"];  // every copy's residues count
+    }
+  }
+  ASSERT_GT(box, 2500) << r.out;
+  ASSERT_LT(box, 5000) << r.out;
+  EXPECT_EQ(s["largest_ok"]["atoms"], 2 * box);
+  EXPECT_EQ(s["smallest_failed"]["atoms"], 4 * box);
+  EXPECT_EQ(s["smallest_failed"]["status"], "oom");
 }

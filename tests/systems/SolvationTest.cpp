@@ -61,3 +61,72 @@ TEST(Solvation, RejectsBadPadding) {
   so.paddingAngstrom = 0;
   EXPECT_THROW(Solvator(so).solvate(b.build(5)), std::invalid_argument);
 }
+
+namespace {
+/// Per atom, the distance to its nearest other atom under the minimum image (brute force).
+std::vector<double> nearestDistances(const System& s) {
+  std::vector<double> d(s.size(), 1e300);
+  for (size_t i = 0; i < s.size(); ++i)
+    for (size_t j = i + 1; j < s.size(); ++j) {
+      const double r = norm(s.box->minimumImage(s.positions[j] - s.positions[i]));
+      d[i] = std::min(d[i], r);
+      d[j] = std::min(d[j], r);
+    }
+  return d;
+}
+}  // namespace
+
+TEST(Solvation, ReplicatedSolvatedSliceIsTheSameSystemPeriodically) {
+  const System one = solvated(10, 5.0, 3);
+  const System four = replicate(one, 2, 1, 2);
+  ASSERT_EQ(four.size(), 4 * one.size());
+  EXPECT_EQ(four.solventCount(), 4 * one.solventCount());
+  EXPECT_EQ(four.soluteResidues(), 4 * one.soluteResidues());  // every copy's residues are its own
+  EXPECT_EQ(four.bonds.size(), 4 * one.bonds.size());
+  ASSERT_TRUE(four.box);
+  EXPECT_EQ(*four.box, one.box->supercell(2, 1, 2));
+  // Copy (1, 0, 1) is the third in order (a fastest) and sits at a + c.
+  const size_t third = 3 * one.size();
+  EXPECT_EQ(four.positions[third + 5], one.positions[5] + one.box->a + one.box->c);
+  EXPECT_EQ(four.bonds[3 * one.bonds.size()], std::make_pair(one.bonds[0].first + static_cast<int>(third), one.bonds[0].second + static_cast<int>(third)));
+  // Under the minimum image every atom has the neighbourhood of its original: across the copies'
+  // faces it meets what it met across the cell's faces.
+  const std::vector<double> base = nearestDistances(one), replicated = nearestDistances(four);
+  for (size_t i = 0; i < four.size(); ++i) ASSERT_NEAR(replicated[i], base[i % one.size()], 1e-9) << four.atomLabel(i);
+}
+
+TEST(Solvation, ReplicatesTriclinicCells) {
+  System s;
+  s.name = "tri";
+  s.box = Box::fromLengthsAngles(10, 11, 12, 80, 100, 110);
+  s.addAtom(Atom{8, "O", "HOH", 1, 'W', true}, {1, 2, 3});
+  s.addAtom(Atom{1, "H1", "HOH", 1, 'W', true}, {1.9, 2.2, 3.1});
+  const System r = replicate(s, 1, 3, 2);
+  ASSERT_EQ(r.size(), 12u);
+  EXPECT_EQ(*r.box, s.box->supercell(1, 3, 2));
+  const Vec3 last = r.positions.back() - (s.positions[1] + s.box->b * 2 + s.box->c);
+  EXPECT_NEAR(norm(last), 0, 1e-12);
+  EXPECT_EQ(r.atoms.back().residueNumber, 6);
+  System vacuum = s;
+  vacuum.box.reset();
+  EXPECT_THROW(replicate(vacuum, 2, 1, 1), std::invalid_argument);
+  EXPECT_THROW(replicate(s, 0, 1, 1), std::invalid_argument);
+}
+
+TEST(Solvation, ReplicaGridIsNearCubicAndNearTheCount) {
+  EXPECT_EQ(replicaGrid(0.2), (std::array<int, 3>{1, 1, 1}));
+  EXPECT_EQ(replicaGrid(1), (std::array<int, 3>{1, 1, 1}));
+  EXPECT_EQ(replicaGrid(8), (std::array<int, 3>{2, 2, 2}));
+  EXPECT_EQ(replicaGrid(12), (std::array<int, 3>{2, 2, 3}));
+  EXPECT_EQ(replicaGrid(3), (std::array<int, 3>{1, 1, 2}));  // 2 and 4 are as near: the smaller
+  EXPECT_EQ(replicaGrid(27000), (std::array<int, 3>{30, 30, 30}));
+  for (double c = 1; c < 20000; c = c * 1.37 + 1) {
+    const auto g = replicaGrid(c);
+    SCOPED_TRACE(c);
+    EXPECT_LE(g[0], g[1]);
+    EXPECT_LE(g[1], g[2]);
+    EXPECT_LE(g[2], 2 * g[0]);
+    // Near-cubic products are spaced about 3/n apart for an n × n × n grid.
+    EXPECT_LE(std::abs(g[0] * g[1] * g[2] - c), std::max(1.0, 1.5 * c / g[0]));
+  }
+}
