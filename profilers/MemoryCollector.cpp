@@ -54,7 +54,7 @@ void MemoryCollector::runEnd() {
 }
 
 namespace {
-const Registrar<CollectorEntry> kEntry{[] {
+const Registrar<CollectorEntry> kMemoryEntry{[] {
   CollectorEntry e;
   e.name = "memory";
   e.description = "peak resident memory of the measured section (VmHWM reset per run) and the model's device-memory peaks; always on";

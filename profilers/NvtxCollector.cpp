@@ -29,7 +29,7 @@ class NvtxCollector : public Collector {
   int samples_ = 0;
 };
 
-const Registrar<CollectorEntry> kEntry{[] {
+const Registrar<CollectorEntry> kNvtxEntry{[] {
   CollectorEntry e;
   e.name = "nvtx";
   e.description = std::string("stage ranges as NVTX push/pop in domain '") + kNvtxDomain +

@@ -62,7 +62,7 @@ void PerfCollector::runEnd() {
 }
 
 namespace {
-const Registrar<CollectorEntry> kEntry{[] {
+const Registrar<CollectorEntry> kPerfEntry{[] {
   CollectorEntry e;
   e.name = "perf";
   e.description =

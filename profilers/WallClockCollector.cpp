@@ -52,7 +52,7 @@ nlohmann::ordered_json WallClockCollector::fragment() const {
 }
 
 namespace {
-const Registrar<CollectorEntry> kEntry{[] {
+const Registrar<CollectorEntry> kWallClockEntry{[] {
   CollectorEntry e;
   e.name = "wallclock";
   e.description = "wall-clock time per stage range and per sample (device synchronised at range ends); always on";

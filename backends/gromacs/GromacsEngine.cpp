@@ -234,7 +234,7 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
 }
 
 namespace {
-const Registrar<EngineEntry> kEntry{[] {
+const Registrar<EngineEntry> kGromacsEntry{[] {
   EngineEntry e;
   e.name = "gromacs";
   e.description = "GROMACS (gmx on PATH): pdb2gmx topology, steepest descent, PME MD with V-rescale; md.log timings (cff; mlff/cml through NNPot with the model exported as TorchScript, GROMACS 2025+ with Torch)";

@@ -195,7 +195,7 @@ Json LammpsEngine::runLammpsJob(lammps::Job job, const System& sys, int ranks, c
 }
 
 namespace {
-const Registrar<EngineEntry> kEntry{[] {
+const Registrar<EngineEntry> kLammpsEntry{[] {
   EngineEntry e;
   e.name = "lammps";
   e.description = "LAMMPS (Debian's liblammps) under mpirun with domain decomposition over --ranks: pair_style mlffb evaluates the model on each "

@@ -344,7 +344,7 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
 }
 
 namespace {
-const Registrar<EngineEntry> kEntry{[] {
+const Registrar<EngineEntry> kNativeEntry{[] {
   EngineEntry e;
   e.name = "native";
   e.description = "mlff-bench's MD engine: L-BFGS minimisation, velocity Verlet / Langevin BAOAB, Verlet lists (configuration mlff)";

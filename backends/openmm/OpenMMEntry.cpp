@@ -9,7 +9,7 @@
 
 namespace mlffb {
 namespace {
-const Registrar<EngineEntry> kEntry{[] {
+const Registrar<EngineEntry> kOpenMMEntry{[] {
   EngineEntry e;
   e.name = "openmm";
   e.description = "OpenMM (C++ API, in process): classical System from the pdb2gmx topology (PME), the MLFF as a plugin force, "

@@ -5,7 +5,7 @@
 
 namespace mlffb::profilers {
 namespace {
-const Registrar<CollectorEntry> kEntry{[] {
+const Registrar<CollectorEntry> kTorchOpsEntry{[] {
   CollectorEntry e;
   e.name = "torch-ops";
   e.description =

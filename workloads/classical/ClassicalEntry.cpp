@@ -7,7 +7,7 @@
 
 namespace mlffb {
 namespace {
-const Registrar<ModelEntry> kEntry{[] {
+const Registrar<ModelEntry> kClassicalEntry{[] {
   ModelEntry e;
   e.model = "classical";
   e.flavor = "topology";
