@@ -2,8 +2,9 @@
 // set. The arithmetic is checked on the host: pair indices against the model's, analytic
 // derivatives against central finite differences in float64. The CUDA set (built with the CUDA
 // toolkit; skipped without a visible device) is checked against the CPU native set on fresh random
-// structures, open and triclinic periodic: float32 within 1e-5 relative energy and 1e-4 relative
-// force norm, float64 within 1e-10; tiny list capacities must grow and retry to the same result;
+// structures (open and triclinic periodic), poly-alanine slices and a replicated solvated box:
+// float32 within 1e-5 relative energy and 1e-4 relative force norm, float64 within 1e-10; tiny
+// list capacities must grow and retry to the same result;
 // chunked rows, CUDA graphs (replayed) and Verlet lists must not change it; tf32 and bf16 stay
 // within bounds of float64.
 #include <gtest/gtest.h>
@@ -11,7 +12,9 @@
 #include <cmath>
 
 #include "../PhysicsTestUtil.hpp"
+#include "systems/PolyAlanineBuilder.hpp"
 #include "systems/Rng.hpp"
+#include "systems/Solvator.hpp"
 #include "workloads/ModelRegistry.hpp"
 #include "workloads/ResultCheck.hpp"
 #include "workloads/ani2x/AniAevMath.hpp"
@@ -137,6 +140,24 @@ TEST_F(AniCuda, MatchesTheCpuKernelSet) {
       const double energyTol = p == Precision::Float64 ? 1e-10 : 1e-5, forceTol = p == Precision::Float64 ? 1e-10 : 1e-4;
       EXPECT_LT(std::abs(got.energy - want.energy) / std::abs(want.energy), energyTol) << toString(p) << (s.box ? " periodic" : " open");
       EXPECT_LT(relativeForceError(got.forces, want.forces), forceTol) << toString(p) << (s.box ? " periodic" : " open");
+    }
+  }
+}
+
+TEST_F(AniCuda, MatchesTheCpuKernelSetOnPolyalanineSlicesAndASolvatedBox) {
+  const PolyAlanineBuilder chain(PolyAlanineOptions{});
+  SolvationOptions so;
+  so.seed = seed_;
+  const System solvated = Solvator(so).solvate(chain.build(10));
+  for (const System& s : {chain.build(10), chain.build(100), replicate(solvated, 2, 1, 1)}) {
+    for (Precision p : {Precision::Float32, Precision::Float64}) {
+      auto cpu = createPotential("ani2x", native(Device::cpu(), p));
+      auto gpu = createPotential("ani2x", native(Device::parse("cuda"), p));
+      const EnergyForces want = evaluate(*cpu, s), got = evaluate(*gpu, s);
+      const double energyTol = p == Precision::Float64 ? 1e-10 : 1e-5, forceTol = p == Precision::Float64 ? 1e-10 : 1e-4;
+      const std::string what = toString(p) + " " + std::to_string(s.size()) + " atoms";
+      EXPECT_LT(std::abs(got.energy - want.energy) / std::abs(want.energy), energyTol) << what;
+      EXPECT_LT(relativeForceError(got.forces, want.forces), forceTol) << what;
     }
   }
 }
