@@ -191,13 +191,21 @@ TEST(SizeSearch, DoublesThenBisectsToTheBound) {
   EXPECT_EQ(all.size(), 4u);  // 1000, 2000, 4000, 5000
 }
 
+namespace {
+/// `mlff-bench run --suite max-atoms ARGS --out REPORT` on the CPU with ANI-2x native on random
+/// weights, the workers of systems above `killAbove` atoms dying as if by the out-of-memory killer.
+test::CommandResult maxAtomsSearch(int killAbove, const std::string& args, const std::string& report) {
+  return test::runShell("MLFFB_WORKER_FAULT=kill-above:" + std::to_string(killAbove) + " " + std::string(MLFFB_BINARY) +
+                        " run --suite max-atoms --device cpu --model ani2x --flavor native --weights random " + args + " --out " + report +
+                        " 2>&1");
+}
+}  // namespace
+
 TEST(Runner, MaxAtomsSearchFindsTheLargestSystemThatRuns) {
   const std::string dir = test::freshTempDir("runner-max-atoms");
   const std::string report = dir + "/m.json";
   // Workers of systems above 500 atoms die as if by the out-of-memory killer.
-  const auto r = test::runShell("MLFFB_WORKER_FAULT=kill-above:500 " + std::string(MLFFB_BINARY) +
-                                " run --suite max-atoms --systems random --device cpu --model ani2x --flavor native --weights random --sizes 200 "
-                                "--search-limit 1000 --out " + report + " 2>&1");
+  const auto r = maxAtomsSearch(500, "--systems random --sizes 200 --search-limit 1000", report);
   ASSERT_EQ(r.exitCode, 0) << r.out;  // running out of memory is the measured bound, not a failure
   EXPECT_NE(r.out.find("largest random system for ani2x/native/mlff/single-point/cpu/float32: 500 atoms (525 atoms: oom)"),
             std::string::npos) << r.out;
@@ -210,9 +218,7 @@ TEST(Runner, MaxAtomsSearchFindsTheLargestSystemThatRuns) {
   EXPECT_EQ(s["probes"], 7);  // 200, 400, 800, 600, 500, 550, 525
   EXPECT_EQ(doc["suite"]["search"]["limit"], 1000);
   // Resumed, the search asks for nothing new.
-  const auto again = test::runShell("MLFFB_WORKER_FAULT=kill-above:500 " + std::string(MLFFB_BINARY) +
-                                    " run --suite max-atoms --systems random --device cpu --model ani2x --flavor native --weights random --sizes 200 "
-                                    "--search-limit 1000 --out " + report + " --resume 2>&1");
+  const auto again = maxAtomsSearch(500, "--systems random --sizes 200 --search-limit 1000 --resume", report);
   ASSERT_EQ(again.exitCode, 0) << again.out;
   EXPECT_EQ(Json::parse(readFile(report))["runs"].size(), 7u);
 }
@@ -223,9 +229,7 @@ TEST(Runner, MaxAtomsSearchOverReplicatedSolvatedPolyalanine) {
   // Workers of systems above 10000 atoms die as if by the out-of-memory killer. One copy of the
   // solvated 10-residue slice's box has 3484 atoms (seed 42): 1 and 2 copies run, 4 do not (3 copies
   // make no near-cubic grid).
-  const auto r = test::runShell("MLFFB_WORKER_FAULT=kill-above:10000 " + std::string(MLFFB_BINARY) +
-                                " run --suite max-atoms --systems solvated --device cpu --model ani2x --flavor native --weights random "
-                                "--precision float64 --sizes 4000 --search-limit 20000 --out " + report + " 2>&1");
+  const auto r = maxAtomsSearch(10000, "--systems solvated --precision float64 --sizes 4000 --search-limit 20000", report);
   ASSERT_EQ(r.exitCode, 0) << r.out;
   const Json doc = Json::parse(readFile(report));
   ASSERT_EQ(doc["max_size"].size(), 1u) << doc["max_size"].dump();
