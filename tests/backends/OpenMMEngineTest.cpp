@@ -55,6 +55,19 @@ System solvated(int residues) {
   return Solvator(so).solvate(slice(residues));
 }
 
+/// The real ANI-2x weights (tests of a physical property skip without them).
+const std::string kRealWeights = std::string(MLFFB_SHARED_DIR) + "/models/ani-2x_8x";
+
+/// ANI-2x native in float64 on the real weights: for properties of the dynamics, which random
+/// weights can spoil (a fresh draw may heat a slice far past any thermostat's target).
+std::unique_ptr<Potential> realAniFloat64() {
+  PotentialOptions o;
+  o.flavor = "native";
+  o.precision = Precision::Float64;
+  o.options["weights"] = kRealWeights;
+  return createPotential("ani2x", o);
+}
+
 std::unique_ptr<Potential> aniFloat64(std::uint64_t seed) {
   PotentialOptions o;
   o.flavor = "native";
@@ -352,14 +365,9 @@ TEST(OpenMMEngine, PlatformsItCannotUseAreRefusedWithTheReason) {
 TEST(OpenMMEngine, MlffRunMinimisesAndKeepsTheTemperature) {
   // A physical model: random weights (a fresh seed each run) sometimes heat this slice past 1000 K in
   // 200 steps, which says nothing about the engine.
-  const std::string weights = std::string(MLFFB_SHARED_DIR) + "/models/ani-2x_8x";
-  if (!fs::exists(weights)) GTEST_SKIP() << weights << " not found";
+  if (!fs::exists(kRealWeights)) GTEST_SKIP() << kRealWeights << " not found";
   const System s = slice(3);
-  PotentialOptions o;
-  o.flavor = "native";
-  o.precision = Precision::Float64;
-  o.options["weights"] = weights;
-  auto pot = createPotential("ani2x", o);
+  auto pot = realAniFloat64();
   EngineRequest rq;
   rq.system = &s;
   rq.configuration = Configuration::Mlff;
@@ -384,14 +392,9 @@ TEST(OpenMMEngine, MlffRunMinimisesAndKeepsTheTemperature) {
 // NVE (OpenMM's VerletIntegrator) with the real ANI-2x in float64 through the
 // plugin force: the total energy is conserved, as in the native engine.
 TEST(OpenMMEngine, NveWithTheMlffForceConservesEnergy) {
-  const std::string weights = std::string(MLFFB_SHARED_DIR) + "/models/ani-2x_8x";
-  if (!fs::exists(weights)) GTEST_SKIP() << weights << " not found";
+  if (!fs::exists(kRealWeights)) GTEST_SKIP() << kRealWeights << " not found";
   const System s = slice(3);
-  PotentialOptions o;
-  o.flavor = "native";
-  o.precision = Precision::Float64;
-  o.options["weights"] = weights;
-  auto pot = createPotential("ani2x", o);
+  auto pot = realAniFloat64();
   EngineRequest rq;
   rq.system = &s;
   rq.configuration = Configuration::Mlff;
