@@ -37,7 +37,9 @@ struct Lists {
   std::vector<double> dR;
 };
 
-Lists buildLists(const System& s, double rc, double rca, int capR, int capA) {
+/// `poison`: the list storage starts as what a fresh device allocation may hold (−1 indices, NaN
+/// displacements), so a slot read before it was written shows.
+Lists buildLists(const System& s, double rc, double rca, int capR, int capA, bool poison = false) {
   const int n = static_cast<int>(s.size());
   const Geometry g = makeGeometry(s.positions, s.box, rc);
   std::vector<double> pos(3 * n);
@@ -55,6 +57,11 @@ Lists buildLists(const System& s, double rc, double rca, int capR, int capA) {
   launchOnHost(n, cellRanges, n, sortedKey.data(), start.data(), end.data());
   Lists l{capR, capA, std::vector<int>(n), std::vector<int>(static_cast<size_t>(n) * capR), std::vector<int>(n),
           std::vector<int>(static_cast<size_t>(n) * capA), {0, 0, 0}, std::vector<double>(4 * static_cast<size_t>(n) * capR)};
+  if (poison) {
+    std::fill(l.jR.begin(), l.jR.end(), -1);
+    std::fill(l.aSlot.begin(), l.aSlot.end(), -1);
+    std::fill(l.dR.begin(), l.dR.end(), std::nan(""));
+  }
   launchOnHost(n, neighborsFromCells<double>, n, pos.data(), g, key.data(), sortedIndex.data(), start.data(), end.data(), rc * rc, rca * rca,
                capR, capA, l.nR.data(), l.jR.data(), l.dR.data(), l.nA.data(), l.aSlot.data(), l.overflow.data());
   return l;
@@ -124,20 +131,84 @@ TEST(AniCudaKernelsOnHost, ListsTooSmallCountWhatDidNotFit) {
 
 namespace {
 
-/// Every centre's full AEV by the fused kernel (all 1008 columns, rows in atom order).
-std::vector<double> kernelAev(const System& s, const std::vector<int>& species, const AevParameters& p) {
-  const int n = static_cast<int>(s.size());
-  const Lists l = buildLists(s, p.Rcr, p.Rca, 200, 100);
-  std::vector<int> rows(n), active(kAevLength);
-  std::iota(rows.begin(), rows.end(), 0);
+/// The fused AEV of the given centres (all 1008 columns, one row per centre) from lists `l`.
+std::vector<double> aevRows(const Lists& l, const std::vector<int>& rows, const std::vector<int>& species, const AevParameters& p) {
+  std::vector<int> active(kAevLength);
   std::iota(active.begin(), active.end(), 0);
-  std::vector<double> out(static_cast<size_t>(n) * kAevLength);
-  launchOnHost(n, aevForward<double>, 0, rows.data(), species.data(), l.capR, l.nR.data(), l.jR.data(), l.dR.data(), l.capA, l.nA.data(),
-               l.aSlot.data(), aev::makeConsts<double>(p), active.data(), kAevLength, out.data());
+  std::vector<double> out(rows.size() * kAevLength);
+  launchOnHost(static_cast<long>(rows.size()), aevForward<double>, 0, rows.data(), species.data(), l.capR, l.nR.data(), l.jR.data(),
+               l.dR.data(), l.capA, l.nA.data(), l.aSlot.data(), aev::makeConsts<double>(p), active.data(), kAevLength, out.data());
   return out;
 }
 
+/// The AEV backward of the given centres with dE/dAEV = G (one 1008-column row per centre), into an N × 3 gradient.
+std::vector<double> aevGradient(const Lists& l, const std::vector<int>& rows, const std::vector<int>& species, const AevParameters& p,
+                                const std::vector<double>& G) {
+  std::vector<int> active(kAevLength);
+  std::iota(active.begin(), active.end(), 0);
+  std::vector<double> grad(3 * species.size(), 0.0);
+  launchOnHost(static_cast<long>(rows.size()), aevBackward<double>, 0, rows.data(), species.data(), l.capR, l.nR.data(), l.jR.data(),
+               l.dR.data(), l.capA, l.nA.data(), l.aSlot.data(), aev::makeConsts<double>(p), active.data(), kAevLength, G.data(), grad.data());
+  return grad;
+}
+
+std::vector<int> allRows(size_t n) {
+  std::vector<int> rows(n);
+  std::iota(rows.begin(), rows.end(), 0);
+  return rows;
+}
+
+/// Every centre's full AEV by the fused kernel (all 1008 columns, rows in atom order).
+std::vector<double> kernelAev(const System& s, const std::vector<int>& species, const AevParameters& p) {
+  return aevRows(buildLists(s, p.Rcr, p.Rca, 200, 100), allRows(s.size()), species, p);
+}
+
 }  // namespace
+
+// Past a radial overflow the angular neighbours are counted but their slots never written: the
+// discarded first pass of the AEV kernels must not read them. An overflowed centre contributes
+// nothing; every other centre exactly what it contributes with roomy lists.
+TEST(AniCudaKernelsOnHost, OverflowedCentresReadNoUnwrittenSlots) {
+  const std::uint64_t seed = test::freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  const AevParameters p;
+  const System s = periodic(seed, true);
+  const int n = static_cast<int>(s.size());
+  const std::vector<int> species = speciesOfSystem(s);
+  const Lists roomy = buildLists(s, p.Rcr, p.Rca, 200, 100);
+  std::vector<int> sorted = roomy.nR;
+  std::sort(sorted.begin(), sorted.end());
+  const int capR = sorted[n / 2];  // about half the centres overflow their radial list
+  const Lists tight = buildLists(s, p.Rcr, p.Rca, capR, 100, true);
+  std::vector<int> fitting;
+  int unwritten = 0;
+  for (int i = 0; i < n; ++i) {
+    if (tight.nR[i] <= capR) {
+      fitting.push_back(i);
+      continue;
+    }
+    for (int a = 0; a < std::min(tight.nA[i], tight.capA); ++a) unwritten += tight.aSlot[static_cast<size_t>(i) * tight.capA + a] < 0;
+  }
+  ASSERT_GT(unwritten, 0) << "the case is meant to leave angular slots unwritten";
+  ASSERT_FALSE(fitting.empty());
+  const std::vector<double> got = aevRows(tight, allRows(n), species, p), want = aevRows(roomy, allRows(n), species, p);
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < kAevLength; ++k) {
+      const double g = got[static_cast<size_t>(i) * kAevLength + k];
+      if (tight.nR[i] > capR) ASSERT_EQ(g, 0.0) << "overflowed centre " << i << " column " << k;
+      else ASSERT_EQ(g, want[static_cast<size_t>(i) * kAevLength + k]) << "centre " << i << " column " << k;
+    }
+  // The backward: the gradient of the fitting centres' rows alone.
+  Rng rng(seed + 7);
+  std::vector<double> G(static_cast<size_t>(n) * kAevLength), Gfit;
+  for (double& g : G) g = rng.uniform() - 0.5;
+  for (int i : fitting) Gfit.insert(Gfit.end(), G.begin() + static_cast<long>(i) * kAevLength, G.begin() + static_cast<long>(i + 1) * kAevLength);
+  const std::vector<double> gradTight = aevGradient(tight, allRows(n), species, p, G), gradFit = aevGradient(roomy, fitting, species, p, Gfit);
+  for (size_t k = 0; k < gradTight.size(); ++k) {
+    ASSERT_TRUE(std::isfinite(gradTight[k])) << "component " << k;
+    EXPECT_NEAR(gradTight[k], gradFit[k], 1e-12 * (1 + std::abs(gradFit[k]))) << "component " << k;
+  }
+}
 
 TEST(AniCudaKernelsOnHost, FusedAevIsThePlainAev) {
   const std::uint64_t seed = test::freshSeed();
@@ -188,13 +259,7 @@ TEST(AniCudaKernelsOnHost, AevBackwardIsTheGradientOfGDotAev) {
     for (size_t k = 0; k < a.size(); ++k) e += G[k] * a[k];
     return e;
   };
-  const Lists l = buildLists(s, p.Rcr, p.Rca, 200, 100);
-  std::vector<int> rows(n), active(kAevLength);
-  std::iota(rows.begin(), rows.end(), 0);
-  std::iota(active.begin(), active.end(), 0);
-  std::vector<double> grad(3 * static_cast<size_t>(n), 0.0);
-  launchOnHost(n, aevBackward<double>, 0, rows.data(), species.data(), l.capR, l.nR.data(), l.jR.data(), l.dR.data(), l.capA, l.nA.data(),
-               l.aSlot.data(), aev::makeConsts<double>(p), active.data(), kAevLength, G.data(), grad.data());
+  const std::vector<double> grad = aevGradient(buildLists(s, p.Rcr, p.Rca, 200, 100), allRows(n), species, p, G);
   const double h = 1e-5;
   for (int i = 0; i < n; ++i)
     for (int q = 0; q < 3; ++q) {

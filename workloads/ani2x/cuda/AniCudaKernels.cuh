@@ -286,6 +286,19 @@ __global__ void countWork(int centres, const int* nR, const int* nA, int capR, i
   atomicAdd(out + 1, a * (a - 1) / 2);
 }
 
+/// Centre i's neighbour counts as the AEV kernels use them: its whole lists, or nothing when either
+/// overflowed. An evaluation with an overflow is discarded and redone with grown lists, and past a
+/// radial overflow the angular slots are counted but never written (their radial slot does not exist),
+/// so a kernel reading min(count, capacity) slots would read unwritten indices.
+struct UsableCounts {
+  int radial, angular;
+};
+__device__ inline UsableCounts usableCounts(int i, int capR, const int* nR, int capA, const int* nA) {
+  const int r = nR[i], a = nA[i];
+  if (r > capR || a > capA) return {0, 0};
+  return {r, a};
+}
+
 /// Calls f(slot) for each radial neighbour slot of a centre (its list starts at `base`, `nr` long)
 /// that this thread owns: the slots are spread over the block's threads.
 template <class F>
@@ -316,13 +329,14 @@ __global__ void aevForward(int rowBegin, const int* atomOfRow, const int* specie
   for (int k = threadIdx.x; k < kAevLength; k += blockDim.x) row[k] = T(0);
   __syncthreads();
   const size_t base = static_cast<size_t>(i) * capR;
-  forEachRadialSlot(base, min(nR[i], capR), [&](size_t s) {
+  const UsableCounts use = usableCounts(i, capR, nR, capA, nA);
+  forEachRadialSlot(base, use.radial, [&](size_t s) {
     T terms[kRadialShifts] = {};
     aev::addRadial<T>(c, dR[4 * s + 3], terms);
     T* dst = row + species[jR[s]] * kRadialShifts;
     for (int k = 0; k < kRadialShifts; ++k) atomicAdd(dst + k, terms[k]);
   });
-  forEachAngularPair(base, aSlot + static_cast<size_t>(i) * capA, min(nA[i], capA), [&](size_t sa, size_t sb) {
+  forEachAngularPair(base, aSlot + static_cast<size_t>(i) * capA, use.angular, [&](size_t sa, size_t sb) {
     const T* v1 = dR + 4 * sa;
     const T* v2 = dR + 4 * sb;
     T terms[kAngularSub] = {};
@@ -353,7 +367,8 @@ __global__ void aevBackward(int rowBegin, const int* atomOfRow, const int* speci
   __syncthreads();
   double gi[3] = {0, 0, 0};
   const size_t base = static_cast<size_t>(i) * capR;
-  forEachRadialSlot(base, min(nR[i], capR), [&](size_t s) {
+  const UsableCounts use = usableCounts(i, capR, nR, capA, nA);
+  forEachRadialSlot(base, use.radial, [&](size_t s) {
     const T* v = dR + 4 * s;
     const int j = jR[s];
     const T dEdr = aev::radialDerivative<T>(c, v[3], G + species[j] * kRadialShifts);
@@ -363,7 +378,7 @@ __global__ void aevBackward(int rowBegin, const int* atomOfRow, const int* speci
       gi[q] -= f;
     }
   });
-  forEachAngularPair(base, aSlot + static_cast<size_t>(i) * capA, min(nA[i], capA), [&](size_t sa, size_t sb) {
+  forEachAngularPair(base, aSlot + static_cast<size_t>(i) * capA, use.angular, [&](size_t sa, size_t sb) {
     const T* v1 = dR + 4 * sa;
     const T* v2 = dR + 4 * sb;
     const int j = jR[sa], k2 = jR[sb];
