@@ -14,7 +14,10 @@
 #include "systems/Rng.hpp"
 #include "workloads/ModelRegistry.hpp"
 #include "workloads/ResultCheck.hpp"
+#include "profilers/Range.hpp"
+#include "workloads/ani2x/AniKernelSet.hpp"
 #include "workloads/ani2x/AniModel.hpp"
+#include "workloads/ani2x/AniNative.hpp"
 #include "workloads/ani2x/AniWorkload.hpp"
 
 using namespace mlffb;
@@ -183,4 +186,63 @@ TEST(AniWeights, MissingOrMalformedFolderIsNamed) {
   fs::remove(tmp / "sae_linfit.dat");
   EXPECT_NE(err(tmp.string()).find("sae_linfit.dat: cannot open"), std::string::npos) << err(tmp.string());
   fs::remove_all(tmp);
+}
+
+namespace {
+/// A kernel set that only records what the stage driver asks of it, in one log with the ranges a
+/// collector sees end: it claims a device stream, as a set on a GPU does.
+class RecordingKernelSet final : public ani::AniKernelSet {
+ public:
+  explicit RecordingKernelSet(std::vector<std::string>& log) : log_(log) {}
+  void bind(const std::vector<int>&, size_t) override {}
+  void neighbors(const std::vector<Vec3>&, const std::optional<Box>&) override { log_.push_back("queue neighbors"); }
+  void descriptor() override { log_.push_back("queue descriptor"); }
+  double networks() override {
+    log_.push_back("networks (waits)");
+    return 0;
+  }
+  void backward(std::vector<Vec3>& f) override {
+    log_.push_back("backward (waits)");
+    f.assign(1, Vec3{});
+  }
+  ani::AniWorkCounts counts() const override { return {}; }
+  void buildVerletList(const std::vector<Vec3>&, const std::optional<Box>&, double) override {}
+  void clearVerletList() override {}
+  void* deviceStream() const override { return const_cast<RecordingKernelSet*>(this); }
+  void synchronize() override { log_.push_back("sync"); }
+
+ private:
+  std::vector<std::string>& log_;
+};
+
+class RangeLog final : public profilers::Collector {
+ public:
+  explicit RangeLog(std::vector<std::string>& log) : log_(log) {}
+  std::string name() const override { return "range-log"; }
+  void rangeEnd(const char* name) override { log_.push_back(std::string("end ") + name); }
+  nlohmann::ordered_json fragment() const override { return {}; }
+
+ private:
+  std::vector<std::string>& log_;
+};
+}  // namespace
+
+// A kernel set on a device queues the neighbour and AEV work: each of those ranges waits for it
+// before it ends, so its time is not booked to the energy stage.
+TEST(AniNativeStages, RangesOfAQueuingKernelSetWaitForItsWork) {
+  std::vector<std::string> log;
+  PotentialOptions o;
+  o.flavor = "native";
+  auto pot = makeAniNative(ani::randomAniModel(3), o, std::make_unique<RecordingKernelSet>(log));
+  System s = molecule({6}, {Vec3{0, 0, 0}});
+  pot->setSystem(s);
+  RangeLog ranges(log);
+  profilers::ScopedCollector attached(&ranges);
+  {
+    profilers::MeasuredSection measured;
+    pot->compute(s.positions, s.box, true);
+  }
+  const std::vector<std::string> want{"queue neighbors", "sync", "end neighbors", "queue descriptor", "sync", "end descriptor",
+                                      "networks (waits)", "end energy", "backward (waits)", "end forces"};
+  EXPECT_EQ(log, want);
 }

@@ -50,6 +50,9 @@ class AniKernelSet {
   /// vector, and −∂E/∂x · scale written to device memory instead of the host vector. deviceStream()
   /// is null for sets that have no device (then the *OnDevice calls are never made).
   virtual void* deviceStream() const { return nullptr; }
+  /// Waits until the set's queued device work is done (nothing to wait for on the CPU): the driver
+  /// calls it before a stage's range ends, so asynchronous work is timed in its own stage.
+  virtual void synchronize() {}
   virtual void neighborsOnDevice(const double* /*dPositions*/, const std::optional<Box>& /*box*/) {
     throw std::logic_error("this kernel set has no device");
   }

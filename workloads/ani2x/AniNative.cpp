@@ -29,7 +29,11 @@ using profilers::Range;
 class AniNativePotential final : public Potential, public AniNativeStages, public DeviceResident {
  public:
   AniNativePotential(AniModelData data, const PotentialOptions& o, std::unique_ptr<AniKernelSet> kernels)
-      : data_(std::move(data)), precision_(o.precision), device_(o.device), kernels_(std::move(kernels)) {}
+      : data_(std::move(data)), precision_(o.precision), device_(o.device), kernels_(std::move(kernels)) {
+    // A set on a device queues its work: the neighbour and AEV ranges wait for it, or its time
+    // would be booked to the energy stage, whose read-back waits (networks() and backward() sync).
+    if (kernels_->deviceStream()) sync_ = [this] { kernels_->synchronize(); };
+  }
 
   std::string model() const override { return "ani2x"; }
   std::string flavor() const override { return "native"; }
@@ -57,11 +61,11 @@ class AniNativePotential final : public Potential, public AniNativeStages, publi
       throw std::invalid_argument("ani2x: " + std::to_string(n) + " positions for a system of " + std::to_string(species_.size()) + " atoms");
     EnergyForces out;
     {
-      Range r("neighbors");
+      Range r("neighbors", stageSync());
       kernels_->neighbors(pos, box);
     }
     {
-      Range r("descriptor");
+      Range r("descriptor", stageSync());
       kernels_->descriptor();
     }
     double energyHa = 0;
@@ -89,11 +93,11 @@ class AniNativePotential final : public Potential, public AniNativeStages, publi
   void* stream() const override { return kernels_->deviceStream(); }
   double computeOnDevice(const double* dPositions, const std::optional<Box>& box, double* dForces) override {
     {
-      Range r("neighbors");
+      Range r("neighbors", stageSync());
       kernels_->neighborsOnDevice(dPositions, box);
     }
     {
-      Range r("descriptor");
+      Range r("descriptor", stageSync());
       kernels_->descriptor();
     }
     double energyHa = 0;
@@ -118,6 +122,8 @@ class AniNativePotential final : public Potential, public AniNativeStages, publi
   void stageBackward() override { kernels_->backward(benchForces_); }
 
  private:
+  const std::function<void()>* stageSync() const { return sync_ ? &sync_ : nullptr; }
+
   /// Atoms 0..centres-1 carry energies (all of them, or a subdomain's owned atoms).
   void bind(const System& s, size_t centres) {
     species_ = speciesOfSystem(s);
@@ -138,6 +144,7 @@ class AniNativePotential final : public Potential, public AniNativeStages, publi
   Precision precision_;
   Device device_;
   std::unique_ptr<AniKernelSet> kernels_;
+  std::function<void()> sync_;  // the kernel set's synchronize(), for a set on a device
   std::vector<int> species_;
   size_t centres_ = 0;
   double selfEnergy_ = 0;  // Hartree
@@ -152,6 +159,10 @@ std::unique_ptr<Potential> makeAniNative(const PotentialOptions& o) {
   if (!set) throw std::invalid_argument("ani2x native flavour has no kernel set for device '" + o.device.str() + "' in this build");
   AniModelData data = loadAniModel(optionText(o.options, "weights"), o.seed, aniMemberOption(o));
   auto kernels = set->create(data, o);
+  return makeAniNative(std::move(data), o, std::move(kernels));
+}
+
+std::unique_ptr<Potential> makeAniNative(ani::AniModelData data, const PotentialOptions& o, std::unique_ptr<ani::AniKernelSet> kernels) {
   return std::make_unique<AniNativePotential>(std::move(data), o, std::move(kernels));
 }
 

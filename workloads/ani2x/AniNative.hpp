@@ -9,7 +9,14 @@
 
 namespace mlffb {
 
+namespace ani {
+class AniKernelSet;
+struct AniModelData;
+}  // namespace ani
+
 std::unique_ptr<Potential> makeAniNative(const PotentialOptions& options);
+/// The stage driver over a kernel set made elsewhere (the tests drive it over a recording one).
+std::unique_ptr<Potential> makeAniNative(ani::AniModelData data, const PotentialOptions& options, std::unique_ptr<ani::AniKernelSet> kernels);
 
 /// The native flavour's stages one at a time, for micro-benchmarks (each uses the previous
 /// stage's result: neighbours → descriptor → networks → backward).

@@ -143,6 +143,7 @@ class AniCudaKernelSet final : public AniKernelSet {
     launchNeighbors();
   }
   void* deviceStream() const override { return stream_; }
+  void synchronize() override { MLFFB_CUDA(cudaStreamSynchronize(stream_)); }
   void neighborsOnDevice(const double* dPositions, const std::optional<Box>& box) override {
     // The candidate lists need no cells: then no bounding box either, and no host round trip.
     positionsFromDevice(dPositions, box, aevParams_.Rcr, !useVerlet_);
