@@ -104,11 +104,11 @@ class DeviceDynamics final : public Dynamics {
       inv[i] = 1.0 / masses[i];
       sigma[i] = std::sqrt(units::kBoltzmannKJPerMolK * temperatureK / masses[i] * units::kForceToAccel);
     }
-    check(cudaMemcpy(x_.get(), x.data(), sizeof(Vec3) * n_, cudaMemcpyHostToDevice), "cudaMemcpy");
-    check(cudaMemcpy(v_.get(), v.data(), sizeof(Vec3) * n_, cudaMemcpyHostToDevice), "cudaMemcpy");
-    check(cudaMemcpy(mass_.get(), masses.data(), sizeof(double) * n_, cudaMemcpyHostToDevice), "cudaMemcpy");
-    check(cudaMemcpy(invMass_.get(), inv.data(), sizeof(double) * n_, cudaMemcpyHostToDevice), "cudaMemcpy");
-    check(cudaMemcpy(sigma_.get(), sigma.data(), sizeof(double) * n_, cudaMemcpyHostToDevice), "cudaMemcpy");
+    upload(x_, x.data(), 3 * n_);
+    upload(v_, v.data(), 3 * n_);
+    upload(mass_, masses.data(), n_);
+    upload(invMass_, inv.data(), n_);
+    upload(sigma_, sigma.data(), n_);
   }
 
   void halfKick(double dt) override {
@@ -142,6 +142,12 @@ class DeviceDynamics final : public Dynamics {
     check(cudaMemcpyAsync(&out, scalar_.get(), sizeof(double), cudaMemcpyDeviceToHost, stream_), "cudaMemcpyAsync");
     check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
     return out;
+  }
+  /// Host data into a device buffer, ordered on the potential's stream: its kernels run on that
+  /// (non-blocking) stream, which a plain cudaMemcpy on the legacy stream would not be ordered with.
+  void upload(DeviceBuffer& dst, const void* src, long doubles) {
+    check(cudaMemcpyAsync(dst.get(), src, sizeof(double) * doubles, cudaMemcpyHostToDevice, stream_), "cudaMemcpyAsync");
+    check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");  // the host vectors die after the constructor
   }
   std::vector<Vec3> download(const double* p) {
     std::vector<Vec3> out(n_);

@@ -247,10 +247,15 @@ class AniCudaKernelSet final : public AniKernelSet {
     return v;
   }
 
+  /// Host data into a device buffer, ordered on the set's stream with the kernels that read it (a
+  /// plain cudaMemcpy runs on the legacy stream, which a non-blocking stream is not ordered with), and
+  /// finished before the host vector can go.
   template <class U>
   void upload(DeviceBuffer<U>& dst, const std::vector<U>& src) {
     dst.reserve(std::max<size_t>(1, src.size()));
-    if (!src.empty()) MLFFB_CUDA(cudaMemcpy(dst.get(), src.data(), src.size() * sizeof(U), cudaMemcpyHostToDevice));
+    if (src.empty()) return;
+    MLFFB_CUDA(cudaMemcpyAsync(dst.get(), src.data(), src.size() * sizeof(U), cudaMemcpyHostToDevice, stream_));
+    MLFFB_CUDA(cudaStreamSynchronize(stream_));
   }
 
   struct Element {
