@@ -24,6 +24,7 @@
 #include <cuda_runtime.h>
 
 #include "workloads/ani2x/cuda/AniCudaSupport.hpp"
+#include "workloads/ani2x/cuda/DeviceBuffer.hpp"
 #endif
 
 using namespace mlffb;
@@ -82,6 +83,59 @@ TEST(AevMath, AnalyticDerivativesMatchFiniteDifferences) {
 }
 
 #ifdef MLFFB_HAVE_ANI_CUDA
+namespace {
+
+/// Host memory standing in for the device's, with a log of the calls and a switch that makes the
+/// next allocation fail as cudaMalloc does when the device is full.
+struct RecordingAllocator {
+  static inline std::vector<std::string> log;
+  static inline bool failNext = false;
+  static void* allocate(size_t bytes) {
+    log.push_back("allocate " + std::to_string(bytes));
+    if (failNext) {
+      failNext = false;
+      throw cuda::DeviceOutOfMemory("out of memory (recording allocator)");
+    }
+    return ::operator new(bytes);
+  }
+  static void free(void* p) {
+    log.push_back("free");
+    ::operator delete(p);
+  }
+};
+
+}  // namespace
+
+// Growing a buffer allocates the new storage before it frees the old; when the allocation fails
+// the buffer keeps its old storage and the account is unchanged (a captured CUDA graph or a list
+// capacity not yet raised still points at live memory).
+TEST(DeviceBuffer, GrowsByAllocatingFirstAndKeepsItsStorageWhenThatFails) {
+  RecordingAllocator::log.clear();
+  cuda::MemoryAccount account;
+  {
+    cuda::DeviceBuffer<double, RecordingAllocator> b;
+    b.setAccount(&account);
+    ASSERT_TRUE(b.reserve(8));
+    double* first = b.get();
+    const size_t capacity = b.capacity();
+    EXPECT_EQ(account.bytes, capacity * sizeof(double));
+    EXPECT_FALSE(b.reserve(capacity));  // fits: nothing moves
+    RecordingAllocator::failNext = true;
+    EXPECT_THROW(b.reserve(1000), cuda::DeviceOutOfMemory);
+    EXPECT_EQ(b.get(), first);
+    EXPECT_EQ(b.capacity(), capacity);
+    EXPECT_EQ(account.bytes, capacity * sizeof(double));
+    ASSERT_TRUE(b.reserve(1000));
+    EXPECT_EQ(b.capacity(), 1000u + 1000u / 8);
+    EXPECT_EQ(account.bytes, b.capacity() * sizeof(double));
+    EXPECT_EQ(account.peak, (capacity + b.capacity()) * sizeof(double)) << "both live while the data moves";
+  }
+  EXPECT_EQ(account.bytes, 0u);
+  const std::vector<std::string> want{"allocate " + std::to_string(9 * sizeof(double)), "allocate " + std::to_string(1125 * sizeof(double)),
+                                      "allocate " + std::to_string(1125 * sizeof(double)), "free", "free"};
+  EXPECT_EQ(RecordingAllocator::log, want);
+}
+
 namespace {
 
 bool haveDevice() {

@@ -111,6 +111,7 @@ class AniCudaKernelSet final : public AniKernelSet {
 
   void bind(const std::vector<int>& species, size_t centres) override {
     MLFFB_CUDA(cudaSetDevice(device_));
+    invalidateGraphs();  // first: the buffers below may move
     n_ = static_cast<int>(species.size());
     centres_ = static_cast<int>(std::min(centres, species.size()));
     useVerlet_ = false;
@@ -129,12 +130,11 @@ class AniCudaKernelSet final : public AniKernelSet {
     upload(atomOfRow_, atomOfRow);
     upload(activeCol_, active_);
     compressFirstLayers();
-    reserveNeighborLists();
+    reserveNeighborLists(capR_, capA_);
     reserveChunkBuffers();
     atomEnergy_.reserve(std::max(1, centres_));
     grad_.reserve(3 * static_cast<size_t>(std::max(1, n_)));
     hostGrad_.reserve(3 * static_cast<size_t>(std::max(1, n_)));
-    invalidateGraphs();
   }
 
   void neighbors(const std::vector<Vec3>& pos, const std::optional<Box>& box) override {
@@ -318,13 +318,15 @@ class AniCudaKernelSet final : public AniKernelSet {
     }
   }
 
-  void reserveNeighborLists() {
+  /// Lists of the bound centres for capacities capR and capA (the caller raises capR_/capA_ once
+  /// this returned: an out-of-memory here leaves them matching the buffers).
+  void reserveNeighborLists(int capR, int capA) {
     const size_t c = std::max(1, centres_);
     nR_.reserve(c);
     nA_.reserve(c);
-    jR_.reserve(c * capR_);
-    dR_.reserve(4 * c * capR_);
-    aSlot_.reserve(c * capA_);
+    jR_.reserve(c * capR);
+    dR_.reserve(4 * c * capR);
+    aSlot_.reserve(c * capA);
     if (useVerlet_) {
       nV_.reserve(c);
       jV_.reserve(c * capV_);
@@ -379,9 +381,9 @@ class AniCudaKernelSet final : public AniKernelSet {
   template <class Load>
   void buildCandidates(double skin, Load&& load) {
     MLFFB_CUDA(cudaSetDevice(device_));
+    nV_.reserve(std::max(1, centres_));
+    jV_.reserve(static_cast<size_t>(std::max(1, centres_)) * capV_);
     for (;;) {
-      nV_.reserve(std::max(1, centres_));
-      jV_.reserve(static_cast<size_t>(std::max(1, centres_)) * capV_);
       load();
       zeroOverflow();
       binAndSort();
@@ -394,9 +396,11 @@ class AniCudaKernelSet final : public AniKernelSet {
       MLFFB_CUDA(cudaStreamSynchronize(stream_));
       const int need = hostOverflow_.get()[0];
       if (need <= capV_) break;
-      capV_ = need + need / 4 + 8;
-      ++retries_;
+      const int grown = need + need / 4 + 8;
       invalidateGraphs();
+      jV_.reserve(static_cast<size_t>(std::max(1, centres_)) * grown);  // may throw: capV_ still fits jV_
+      capV_ = grown;
+      ++retries_;
     }
     useVerlet_ = true;
   }
@@ -475,18 +479,20 @@ class AniCudaKernelSet final : public AniKernelSet {
   /// After an evaluation: grows the lists that overflowed; returns how many grew.
   int growIfOverflowed() {
     const int* o = hostOverflow_.get();
-    int grown = 0;
+    int grown = 0, capR = capR_, capA = capA_;
     if (o[0] > capR_) {
-      capR_ = o[0] + o[0] / 4 + 8;
+      capR = o[0] + o[0] / 4 + 8;
       ++grown;
     }
     if (o[1] > capA_) {
-      capA_ = o[1] + o[1] / 4 + 4;
+      capA = o[1] + o[1] / 4 + 4;
       ++grown;
     }
     if (grown) {
-      reserveNeighborLists();
-      invalidateGraphs();
+      invalidateGraphs();                  // before any buffer moves
+      reserveNeighborLists(capR, capA);    // an out-of-memory leaves the old capacities with buffers that fit them
+      capR_ = capR;
+      capA_ = capA;
     }
     return grown;
   }

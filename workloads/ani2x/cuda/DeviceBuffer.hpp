@@ -48,7 +48,17 @@ class DeviceBufferBase {
   MemoryAccount* account_ = nullptr;
 };
 
-template <class T>
+/// Device allocations through the CUDA runtime (the tests put a recording allocator in its place).
+struct CudaAllocator {
+  static void* allocate(size_t bytes) {
+    void* p = nullptr;
+    MLFFB_CUDA(cudaMalloc(&p, bytes));
+    return p;
+  }
+  static void free(void* p) { cudaFree(p); }
+};
+
+template <class T, class Alloc = CudaAllocator>
 class DeviceBuffer : public DeviceBufferBase {
  public:
   DeviceBuffer() = default;
@@ -57,20 +67,22 @@ class DeviceBuffer : public DeviceBufferBase {
   ~DeviceBuffer() { release(); }
   /// At least n elements; the contents are kept only when no reallocation happens. Returns
   /// whether the storage moved (kernels captured in a CUDA graph must then be captured again).
+  /// The new storage is allocated before the old is freed: when that fails (DeviceOutOfMemory),
+  /// the buffer still holds its old storage, so nothing that points at it (a captured graph, a
+  /// capacity the caller has not yet raised) is left pointing at freed memory.
   bool reserve(size_t n) {
     if (n <= capacity_) return false;
-    release();
     const size_t want = n + n / 8;  // a little headroom: sizes creep up step by step in MD
-    void* p = nullptr;
-    MLFFB_CUDA(cudaMalloc(&p, want * sizeof(T)));
-    ptr_ = static_cast<T*>(p);
+    T* fresh = static_cast<T*>(Alloc::allocate(want * sizeof(T)));
+    if (account_) account_->add(want * sizeof(T));  // the peak sees both for that moment, as the device does
+    release();
+    ptr_ = fresh;
     capacity_ = want;
-    if (account_) account_->add(want * sizeof(T));
     return true;
   }
   void release() {
     if (!ptr_) return;
-    cudaFree(ptr_);
+    Alloc::free(ptr_);
     if (account_) account_->remove(capacity_ * sizeof(T));
     ptr_ = nullptr;
     capacity_ = 0;
