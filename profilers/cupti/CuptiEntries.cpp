@@ -38,7 +38,7 @@ const Registrar<CollectorEntry> kRangeEntry{[] {
   e.options = {OptionSpec::choice("metrics", "cupti_metrics", "cupti-range: metric set (memory: one pass; throughput: replayed passes)", {"memory", "throughput"}, "memory"),
                OptionSpec::choice("cupti-range-mode", "cupti_range_mode", "cupti-range: one range per stage (user replay) or per kernel (kernel replay)",
                                   {"stage", "kernel"}, "stage"),
-               OptionSpec::integer("cupti-range-samples", "cupti_range_samples", "cupti-range: samples (evaluations, MD steps) profiled per pass", 1, 1000, "3")};
+               OptionSpec::integer("cupti-range-samples", "cupti_range_samples", "cupti-range: samples (evaluations, MD steps) profiled per pass; in kernel mode, whose kernels are replayed", 1, 1000, "3")};
   e.create = [](const OptionValues& o) { return makeCuptiRangeCollector(o); };
   return e;
 }()};

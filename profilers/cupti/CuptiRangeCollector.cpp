@@ -2,7 +2,9 @@
 // (cupti_range_profiler.h + cupti_profiler_host.h). Stage mode: a user range per stage (the
 // outermost stage range inside a sample, for the first `cupti-range-samples` samples) with user
 // replay: when the metric set needs several passes the harness re-runs the measured work once per
-// pass (needsReplay). Kernel mode: an auto range per kernel with kernel replay. The decoded values
+// pass (needsReplay). Kernel mode: an auto range per kernel with kernel replay, for the kernels of
+// the first `cupti-range-samples` samples only (every kernel is replayed once per pass, with its
+// memory saved and restored: a whole measured section would cost minutes). The decoded values
 // go through RangeMetrics into `traffic` (per stage) or `kernel_metrics`. A refusal (insufficient
 // privileges, MIG, an unsupported chip, another profiler) is recorded as unavailable with CUPTI's
 // reason and the run goes on.
@@ -99,10 +101,25 @@ class CuptiRangeCollector : public Collector {
     pushed_.clear();
   }
 
-  void sampleEnd() override { ++samples_; }
+  void sampleEnd() override {
+    ++samples_;
+    // Kernel replay profiles every launch while started: stop once the samples asked for are done.
+    if (kernelMode_ && started_ && samples_ >= sampleLimit_) stop();
+  }
 
   void runEnd() override {
-    if (!started_) return;
+    if (started_) stop();
+  }
+
+  bool needsReplay() const override { return enabled_ && !done_ && failure_.empty(); }
+  std::string failure() const override { return failure_; }
+  nlohmann::ordered_json fragment() const override { return fragment_; }
+
+ private:
+  static constexpr int kMaxReplays = 64;
+
+  /// Ends this pass: decodes once every pass was submitted, else waits for the next replay.
+  void stop() {
     started_ = false;
     try {
       auto p = params<CUpti_RangeProfiler_Stop_Params>(CUpti_RangeProfiler_Stop_Params_STRUCT_SIZE);
@@ -121,13 +138,6 @@ class CuptiRangeCollector : public Collector {
     }
   }
 
-  bool needsReplay() const override { return enabled_ && !done_ && failure_.empty(); }
-  std::string failure() const override { return failure_; }
-  nlohmann::ordered_json fragment() const override { return fragment_; }
-
- private:
-  static constexpr int kMaxReplays = 64;
-
   void setup() {
     const CUcontext ctx = currentContext();
     auto init = params<CUpti_Profiler_Initialize_Params>(CUpti_Profiler_Initialize_Params_STRUCT_SIZE);
@@ -139,10 +149,19 @@ class CuptiRangeCollector : public Collector {
     chip.deviceIndex = static_cast<size_t>(device);
     check(cuptiDeviceGetChipName(&chip), "cuptiDeviceGetChipName");
     chip_ = chip.pChipName ? chip.pChipName : "";
+    // Which counters this device exposes now (before any session is active on it), so the host
+    // object schedules only those: a size query, then the image.
+    auto avail = params<CUpti_Profiler_GetCounterAvailability_Params>(CUpti_Profiler_GetCounterAvailability_Params_STRUCT_SIZE);
+    avail.ctx = ctx;
+    check(cuptiProfilerGetCounterAvailability(&avail), "cuptiProfilerGetCounterAvailability");
+    availability_.assign(avail.counterAvailabilityImageSize, 0);
+    avail.pCounterAvailabilityImage = availability_.data();
+    check(cuptiProfilerGetCounterAvailability(&avail), "cuptiProfilerGetCounterAvailability");
 
     auto host = params<CUpti_Profiler_Host_Initialize_Params>(CUpti_Profiler_Host_Initialize_Params_STRUCT_SIZE);
     host.profilerType = CUPTI_PROFILER_TYPE_RANGE_PROFILER;
     host.pChipName = chip_.c_str();
+    host.pCounterAvailabilityImage = availability_.data();
     check(cuptiProfilerHostInitialize(&host), "cuptiProfilerHostInitialize");
     host_ = host.pHostObject;
     names_.clear();
@@ -173,6 +192,7 @@ class CuptiRangeCollector : public Collector {
     object_ = enable.pRangeProfilerObject;
     enabled_ = true;
 
+    // Stage mode: one range per stage of each profiled sample; kernel mode: one per kernel of them.
     const size_t maxRanges = kernelMode_ ? 4096 : static_cast<size_t>(sampleLimit_) * 16;
     auto cds = params<CUpti_RangeProfiler_GetCounterDataSize_Params>(CUpti_RangeProfiler_GetCounterDataSize_Params_STRUCT_SIZE);
     cds.pRangeProfilerObject = object_;
@@ -198,9 +218,9 @@ class CuptiRangeCollector : public Collector {
     sc.replayMode = kernelMode_ ? CUPTI_KernelReplay : CUPTI_UserReplay;
     sc.maxRangesPerPass = maxRanges;
     sc.numNestingLevels = 1;
-    sc.minNestingLevel = 1;
+    sc.minNestingLevel = 1;  // nesting levels count from 1 (CUDA 13's range-profiling sample)
     sc.passIndex = 0;
-    sc.targetNestingLevel = 0;
+    sc.targetNestingLevel = sc.minNestingLevel;
     check(cuptiRangeProfilerSetConfig(&sc), "cuptiRangeProfilerSetConfig");
   }
 
@@ -284,7 +304,7 @@ class CuptiRangeCollector : public Collector {
   bool kernelMode_ = false;
   int sampleLimit_ = 3;
   std::string chip_;
-  std::vector<uint8_t> config_, counterData_;
+  std::vector<uint8_t> availability_, config_, counterData_;
   CUpti_Profiler_Host_Object* host_ = nullptr;
   CUpti_RangeProfiler_Object* object_ = nullptr;
   bool initialized_ = false, enabled_ = false, started_ = false, done_ = false;
