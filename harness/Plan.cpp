@@ -323,6 +323,7 @@ std::optional<SizeSearch> sizeSearchOf(const RunRequest& r) {
   const SuiteSpec s = specOf(r);
   if (!s.sizeSearch) {
     if (r.searchLimit > 0) throw std::invalid_argument("--search-limit applies to size-search suites (max-atoms)");
+    if (r.searchTime > 0) throw std::invalid_argument("--search-time applies to size-search suites (max-atoms)");
     return std::nullopt;
   }
   SizeSearch search;
@@ -330,6 +331,7 @@ std::optional<SizeSearch> sizeSearchOf(const RunRequest& r) {
   if (sizes.size() != 1) throw std::invalid_argument("--sizes: a size search starts from one size");
   search.start = sizes.front();
   search.limit = r.searchLimit > 0 ? r.searchLimit : (r.quick && s.quickSearchLimit > 0 ? s.quickSearchLimit : s.searchLimit);
+  search.timeSeconds = r.searchTime;
   if (search.start > search.limit)
     throw std::invalid_argument("--sizes: the search starts at " + std::to_string(search.start) + ", beyond its limit " + std::to_string(search.limit));
   return search;
@@ -558,7 +560,7 @@ Json suiteJson(const RunRequest& r, const std::vector<Point>& points) {
   }
   j["axes"] = axes;
   if (const auto search = sizeSearchOf(r))
-    j["search"] = {{"kind", "max-size"}, {"start", search->start}, {"limit", search->limit}, {"tolerance", search->tolerance}};
+    j["search"] = search->toJson();
   if (!points.empty()) {
     j["collectors"] = points.front().collectors;
     j["repeat"] = points.front().repeat;

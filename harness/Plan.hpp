@@ -101,7 +101,8 @@ struct RunRequest {
   PbcMode pbc = PbcMode::Auto;
   int frame = 1;
   double minDistance = 0.5;
-  int searchLimit = 0;  // a size search's limit (0: the suite's)
+  int searchLimit = 0;      // a size search's limit (0: the suite's)
+  double searchTime = 0;    // a size search's time budget per series, seconds (0: none)
   RunSettings settings;
 };
 

@@ -56,7 +56,7 @@ void ReportWriter::flush() const {
   // Runs over several rank counts: speed-up, efficiency and Eq. 3 per series, beside the runs.
   Json doc = doc_;
   if (Json series = scalingSeries(doc_["runs"]); !series.empty()) doc["scaling"] = std::move(series);
-  if (doc_["suite"].contains("search")) doc["max_size"] = maxSizeSeries(doc_["runs"]);
+  if (doc_["suite"].contains("search")) doc["max_size"] = maxSizeSeries(doc_["runs"], SizeSearch::fromJson(doc_["suite"]["search"]));
   writeFileAtomically(path_, doc.dump(2) + "\n");
 }
 

@@ -99,6 +99,11 @@ void addRunCommand(CLI::App& app) {
   addChecked(r, OptionSpec::integer("search-limit", "search_limit", "max-atoms: the largest size a search probes (default: the suite's)", 1,
                                     2'000'000'000, "64000000 atoms"),
              o->searchLimit);
+  addChecked(r, OptionSpec::positive("search-time", "search_time",
+                                     "max-atoms: each series' time budget in seconds: no probe starts after it and none runs past it "
+                                     "(a probe it stops is recorded as a timeout); the report says the search is incomplete",
+                                     1e7, "none"),
+             o->searchTime);
   addCheckedList(r, OptionSpec::positive("neighbors", "neighbors", "Mean neighbours within 5.1 Å (neighbors suite), comma-separated", 1000), o->neighbors);
   r->add_option("--model", o->models, "Models, comma-separated (ani2x, et)")->delimiter(',');
   r->add_option("--flavor", o->flavors, "Flavours, comma-separated (default: every flavour of each model)")->delimiter(',');

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -117,7 +118,9 @@ struct WorkerOutcome {
   bool interrupted = false;
 };
 
-WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::path& scratch, double timeout) {
+/// `timeoutWhat` names the limit in a timed-out record ("point timeout", or a size search's time budget).
+WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::path& scratch, double timeout,
+                        const std::string& timeoutWhat = "point timeout") {
   const std::string pointFile = (scratch / "point.json").string(), resultFile = (scratch / "result.json").string();
   std::error_code ec;
   fs::remove(resultFile, ec);
@@ -165,7 +168,7 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
   rec["id"] = point.id();
   if (timedOut) {
     rec["status"] = "timeout";
-    rec["message"] = "killed after the " + std::to_string(static_cast<int>(timeout)) + " s point timeout";
+    rec["message"] = "killed after the " + std::to_string(static_cast<int>(std::ceil(timeout))) + " s " + timeoutWhat;
   } else if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
     rec["status"] = sig == SIGKILL ? "oom" : "error";
@@ -269,7 +272,8 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
   Progress progress(o.search ? 0 : planIn.size(), already, say, sayFd);  // a search's probe count is not known ahead
   if (already) say << "resuming: " << already << " of " << planIn.size() << " points already in " << journal << "\n";
   // One point: its record (from the journal when it already ran), or nothing when interrupted.
-  auto runOne = [&](const Point& p, int searchSize) -> std::optional<Json> {
+  // timeoutSeconds: this point's limit (a size search's remaining time can shorten it).
+  auto runOne = [&](const Point& p, int searchSize, double timeoutSeconds, const std::string& timeoutWhat) -> std::optional<Json> {
     if (finished.count(p.id())) {
       for (const auto& r : records)
         if (r.value("id", "") == p.id()) return r;
@@ -280,7 +284,7 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
     if (!p.skipReason.empty()) {
       w.record = skippedRecord(p);  // the planner knows it cannot run here: no worker
     } else {
-      w = runWorker(exe, p, scratch, o.timeoutSeconds);
+      w = runWorker(exe, p, scratch, timeoutSeconds, timeoutWhat);
       if (w.interrupted) return std::nullopt;
     }
     if (searchSize > 0) w.record["search_size"] = searchSize;
@@ -294,16 +298,27 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
   for (const Point& base : planIn) {
     if (gInterrupted) break;
     if (!o.search) {
-      if (!finished.count(base.id()) && !runOne(base, 0)) break;
+      if (!finished.count(base.id()) && !runOne(base, 0, o.timeoutSeconds, "point timeout")) break;
       continue;
     }
     // A size search: probes of this point at the sizes nextProbeSize picks from those so far.
     std::vector<Probe> probes;
     bool stopped = false;
+    const auto seriesStart = std::chrono::steady_clock::now();
     while (const std::optional<int> size = nextProbeSize(*o.search, probes)) {
       Point p = base;
       p.system.size = *size;
-      const std::optional<Json> rec = runOne(p, *size);
+      double limit = o.timeoutSeconds;
+      std::string limitWhat = "point timeout";
+      if (o.search->timeSeconds > 0 && !finished.count(p.id())) {
+        const double left = o.search->timeSeconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - seriesStart).count();
+        if (left <= 0) break;  // the series' budget is spent: the report marks the search incomplete
+        if (left < limit) {
+          limit = left;
+          limitWhat = "left of the search's time budget (--search-time)";
+        }
+      }
+      const std::optional<Json> rec = runOne(p, *size, limit, limitWhat);
       if (!rec) {
         stopped = true;
         break;
@@ -329,14 +344,15 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
     return 128 + gInterrupted;
   }
   if (o.search)
-    for (const Json& series : maxSizeSeries(report.document()["runs"])) {
+    for (const Json& series : maxSizeSeries(report.document()["runs"], *o.search)) {
       say << "largest " << series.value("system_kind", "") << " system for " << series.value("series", "") << ": ";
       if (series.contains("largest_ok")) say << series["largest_ok"]["atoms"].get<long>() << " atoms";
       else say << "none";
       if (series.contains("smallest_failed"))
         say << " (" << series["smallest_failed"]["atoms"].get<long>() << " atoms: " << series["smallest_failed"].value("status", "") << ")";
       else if (series.contains("skipped")) say << " (skipped: " << series.value("skipped", "") << ")";
-      else say << " (the search limit)";
+      else if (series.value("complete", false)) say << " (the search limit)";
+      if (series.contains("complete") && !series["complete"].get<bool>()) say << "; search incomplete (its time budget)";
       say << "\n";
     }
   say << "report: " << o.reportPath << " (" << records.size() << " runs: " << records.size() - failed - skipped << " ok, "

@@ -5,6 +5,21 @@
 
 namespace mlffb {
 
+Json SizeSearch::toJson() const {
+  Json j = {{"kind", "max-size"}, {"start", start}, {"limit", limit}, {"tolerance", tolerance}};
+  if (timeSeconds > 0) j["time_s"] = timeSeconds;
+  return j;
+}
+
+SizeSearch SizeSearch::fromJson(const Json& j) {
+  SizeSearch s;
+  s.start = j.value("start", s.start);
+  s.limit = j.value("limit", s.limit);
+  s.tolerance = j.value("tolerance", s.tolerance);
+  s.timeSeconds = j.value("time_s", 0.0);
+  return s;
+}
+
 std::optional<int> nextProbeSize(const SizeSearch& s, const std::vector<Probe>& probes) {
   if (probes.empty()) return std::max(1, std::min(s.start, s.limit));
   int lo = 0, hi = 0;  // largest success, smallest failure (0: none yet)
@@ -38,8 +53,9 @@ std::string kindOf(const std::string& id) {
 }
 }  // namespace
 
-Json maxSizeSeries(const Json& runs) {
+Json maxSizeSeries(const Json& runs, const SizeSearch& search) {
   std::map<std::string, Json> series;
+  std::map<std::string, std::vector<Probe>> probes;  // in the order they ran
   std::vector<std::string> order;
   for (const Json& r : runs) {
     if (!r.contains("search_size")) continue;
@@ -63,6 +79,7 @@ Json maxSizeSeries(const Json& runs) {
       continue;
     }
     Json entry = {{"size", r["search_size"].get<int>()}, {"atoms", r["system"].value("atoms", 0)}};
+    probes[key].push_back({entry["size"].get<int>(), status == "ok"});
     if (status == "ok") {
       if (!s.contains("largest_ok") || entry["size"].get<int>() > s["largest_ok"]["size"].get<int>()) s["largest_ok"] = entry;
     } else {
@@ -72,7 +89,10 @@ Json maxSizeSeries(const Json& runs) {
     }
   }
   Json out = Json::array();
-  for (const auto& k : order) out.push_back(series[k]);
+  for (const auto& k : order) {
+    if (!series[k].contains("skipped")) series[k]["complete"] = !nextProbeSize(search, probes[k]).has_value();
+    out.push_back(series[k]);
+  }
   return out;
 }
 

@@ -16,6 +16,10 @@ struct SizeSearch {
   int start = 1;            // first size probed (the suite's size unit: molecules, atoms, residues)
   int limit = 1;            // never probe beyond this
   double tolerance = 0.05;  // stop bisecting when the bracket is this narrow (relative)
+  double timeSeconds = 0;   // each series' wall-clock budget (0: none): no probe starts after it, none runs past it
+
+  Json toJson() const;
+  static SizeSearch fromJson(const Json& j);
 };
 
 struct Probe {
@@ -27,7 +31,9 @@ struct Probe {
 std::optional<int> nextProbeSize(const SizeSearch& search, const std::vector<Probe>& probes);
 
 /// The report's `max_size` section: per series (the same point but for its size) the largest
-/// size and atom count that ran, and the smallest that did not with its status and message.
-Json maxSizeSeries(const Json& runs);
+/// size and atom count that ran, the smallest that did not with its status and message, and
+/// whether the search is complete (the bracket closed to its tolerance, or the limit reached) or
+/// stopped early (its time budget, an interruption): then the bracket is only what was reached.
+Json maxSizeSeries(const Json& runs, const SizeSearch& search);
 
 }  // namespace mlffb

@@ -181,7 +181,9 @@ TEST(SizeSearch, DoublesThenBisectsToTheBound) {
     }
     EXPECT_LE(lo, bound) << bound;
     EXPECT_GT(hi, bound) << bound;
-    if (lo > 0) EXPECT_LE(hi - lo, std::max(1.0, 0.05 * lo)) << bound;  // bracketed within the tolerance
+    if (lo > 0) {
+      EXPECT_LE(hi - lo, std::max(1.0, 0.05 * lo)) << bound;  // bracketed within the tolerance
+    }
     EXPECT_LT(probes.size(), 40u) << bound;
   }
   // Everything fits: doubling stops at the limit, which is probed.
@@ -216,11 +218,41 @@ TEST(Runner, MaxAtomsSearchFindsTheLargestSystemThatRuns) {
   EXPECT_EQ(s["smallest_failed"]["atoms"], 525);
   EXPECT_EQ(s["smallest_failed"]["status"], "oom");
   EXPECT_EQ(s["probes"], 7);  // 200, 400, 800, 600, 500, 550, 525
+  EXPECT_TRUE(s["complete"].get<bool>());
   EXPECT_EQ(doc["suite"]["search"]["limit"], 1000);
   // Resumed, the search asks for nothing new.
   const auto again = maxAtomsSearch(500, "--systems random --sizes 200 --search-limit 1000 --resume", report);
   ASSERT_EQ(again.exitCode, 0) << again.out;
   EXPECT_EQ(Json::parse(readFile(report))["runs"].size(), 7u);
+}
+
+// A search with a time budget (a GPU slot's) never hangs: the probe running when the budget is
+// spent is stopped and recorded as a timeout, no probe starts after it, and the report says the
+// bracket is only what was reached.
+TEST(Runner, MaxAtomsSearchStopsAtItsTimeBudget) {
+  const std::string dir = test::freshTempDir("runner-max-atoms-time");
+  const std::string report = dir + "/m.json";
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = test::runShell("MLFFB_WORKER_FAULT=hang:random-800- " + std::string(MLFFB_BINARY) +
+                                " run --suite max-atoms --device cpu --model ani2x --flavor native --weights random --systems random"
+                                " --sizes 200 --search-limit 100000 --search-time 8 --out " + report + " 2>&1");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.exitCode, 0) << r.out;  // a search stopped by its budget measured what it could: not a failure
+  EXPECT_LT(seconds, 30) << r.out;
+  EXPECT_NE(r.out.find("400 atoms (800 atoms: timeout); search incomplete (its time budget)"), std::string::npos) << r.out;
+  const Json doc = Json::parse(readFile(report));
+  EXPECT_EQ(doc["suite"]["search"]["time_s"], 8);
+  ASSERT_EQ(doc["max_size"].size(), 1u) << doc["max_size"].dump();
+  const Json& s = doc["max_size"][0];
+  EXPECT_FALSE(s["complete"].get<bool>());
+  EXPECT_EQ(s["largest_ok"]["atoms"], 400);
+  EXPECT_EQ(s["smallest_failed"]["status"], "timeout");
+  EXPECT_NE(s["smallest_failed"]["message"].get<std::string>().find("search's time budget"), std::string::npos) << s.dump();
+  EXPECT_EQ(s["probes"], 3);  // 200, 400, 800: none after the budget
+  // --search-time belongs to size searches only.
+  const auto bad = test::runShell(std::string(MLFFB_BINARY) + " run --suite polyala --search-time 5 --plan 2>&1");
+  EXPECT_EQ(bad.exitCode, 2) << bad.out;
+  EXPECT_NE(bad.out.find("mlff-bench: error: --search-time applies to size-search suites"), std::string::npos) << bad.out;
 }
 
 TEST(Runner, MaxAtomsSearchOverReplicatedSolvatedPolyalanine) {
