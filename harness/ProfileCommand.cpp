@@ -1,8 +1,11 @@
 #include "harness/ProfileCommand.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "core/Errors.hpp"
 #include "core/Subprocess.hpp"
@@ -219,6 +222,26 @@ std::vector<std::string> splitProfileArguments(std::vector<std::string>& args) {
 
 std::vector<std::string> profileRunArgs() { return runArgsStore(); }
 
+/// A dry run still checks the run arguments: `mlff-bench run ARGS --plan` must accept them (what a
+/// real profile finds out only after its plain run), so a wrong command line shows before any slot.
+void checkRunArguments(const std::vector<std::string>& runArgs) {
+  std::vector<std::string> argv{selfExe(), "run"};
+  argv.insert(argv.end(), runArgs.begin(), runArgs.end());
+  argv.push_back("--plan");
+  SubprocessOptions o;
+  o.logPath = (fs::temp_directory_path() / ("mlffb-profile-plan-" + std::to_string(::getpid()) + ".log")).string();
+  o.timeoutSeconds = 60;
+  const SubprocessResult r = runProgram(argv, o);
+  std::string why;
+  for (std::istringstream in(readTextFile(o.logPath)); std::getline(in, why);)
+    if (why.rfind("mlff-bench: error: ", 0) == 0) break;
+  std::error_code ec;
+  fs::remove(o.logPath, ec);
+  if (!r.ok())
+    throw UsageError("profile: `mlff-bench run` refuses the arguments after --: " +
+                     (why.rfind("mlff-bench: error: ", 0) == 0 ? why.substr(19) : "exit " + std::to_string(r.exitCode)));
+}
+
 void addProfileCommand(CLI::App& app) {
   auto rq = std::make_shared<ProfileRequest>();
   auto dryRun = std::make_shared<bool>(false);
@@ -249,6 +272,7 @@ void addProfileCommand(CLI::App& app) {
       }
     }();
     if (*dryRun) {
+      checkRunArguments(rq->runArgs);
       for (const auto& s : plan.steps) std::cout << commandLine(s) << (s.what == "export" ? " > " + shellQuote(s.log) : "") << "\n";
       return;
     }

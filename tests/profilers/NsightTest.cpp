@@ -195,6 +195,14 @@ TEST(ProfileCommand, RefusalsNameWhatIsWrongAndKeepTheReport) {
   r = test::runCli("profile ncu --tool-path " + kData + "fake-ncu");
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_NE(r.err.find("no run arguments"), std::string::npos) << r.err;
+  // A dry run checks the run arguments too ("run" is not one of them): refused before any tool.
+  r = test::runCli("profile ncu --dry-run -- run " + kPoint);
+  EXPECT_EQ(r.exitCode, 2) << r.out;
+  EXPECT_NE(r.err.find("mlff-bench: error: profile: `mlff-bench run` refuses the arguments after --: "), std::string::npos) << r.err;
+  r = test::runCli("profile ncu --dry-run -- " + kPoint + " --out " + dir + "/dry.json");
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("ncu --nvtx"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir + "/dry.json"));
   // Two points: refused after the plain run, before any tool run; the plain report stays whole.
   r = test::runCli("profile ncu --tool-path " + kData + "fake-ncu -- --suite polyala --sizes 10,20 --model ani2x --flavor native --mode single-point "
                    "--repeat 1 --out " + dir + "/two.json");
