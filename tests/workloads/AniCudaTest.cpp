@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "../PhysicsTestUtil.hpp"
+#include "core/Units.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
 #include "systems/Rng.hpp"
 #include "systems/Solvator.hpp"
@@ -257,6 +258,52 @@ TEST_F(AniCuda, ChunksGraphsAndReplaysGiveTheSameResult) {
       const EnergyForces got = pot->compute(s.positions, s.box, true);
       EXPECT_NEAR(got.energy, want.energy, 1e-10 * std::abs(want.energy)) << nlohmann::json(extra).dump() << " call " << replay;
       EXPECT_LT(relativeForceError(got.forces, want.forces), 1e-10) << nlohmann::json(extra).dump() << " call " << replay;
+    }
+  }
+}
+
+// The small case scripts/gpu-check.sh runs under compute-sanitizer's memcheck, racecheck and
+// initcheck: 48 atoms in a periodic cell through every path of the set at once — lists too small
+// (grown and retried, cells and Verlet candidates), several chunks, a graph captured and replayed,
+// bf16 (its conversions) — each result checked against the float64 CPU set.
+TEST_F(AniCuda, SmallCaseThroughEveryPathForTheSanitizers) {
+  System s = test::randomCluster(48, seed_, kElements, 0.08, 0.95);
+  s.box = Box::orthorhombic({13.0, 13.5, 14.0});  // wider than twice cutoff + skin
+  for (auto& p : s.positions) p = s.box->wrap(p);
+  auto cpu = createPotential("ani2x", native(Device::cpu(), Precision::Float64));
+  const EnergyForces want = evaluate(*cpu, s);
+  const AniModelData data = randomAniModel(11);
+  cuda::CudaKernelOptions tiny;
+  tiny.radialCapacity = 2;
+  tiny.angularCapacity = 1;
+  tiny.candidateCapacity = 3;
+  tiny.chunkAtoms = 20;
+  for (Precision p : {Precision::Float32, Precision::Bf16}) {
+    for (bool graph : {false, true}) {
+      cuda::CudaKernelOptions k = tiny;
+      k.cudaGraph = graph;
+      if (graph) k.chunkAtoms = 1 << 20;  // graphs are captured when one chunk holds every centre
+      auto set = cuda::makeAniCudaKernelSet(data, p, Device::parse("cuda"), k);
+      set->bind(speciesOfSystem(s), s.size());
+      for (int call = 0; call < 3; ++call) {
+        if (call == 1) set->buildVerletList(s.positions, s.box, 1.0);
+        set->neighbors(s.positions, s.box);
+        set->descriptor();
+        const double e = set->networks();
+        std::vector<Vec3> f;
+        set->backward(f);
+        const std::string what = toString(p) + (graph ? " graph" : " chunks") + " call " + std::to_string(call);
+        const double selfEnergy = [&] {
+          double x = 0;
+          for (int sp : speciesOfSystem(s)) x += data.selfEnergy[sp];
+          return x;
+        }();
+        const double energy = (e + selfEnergy) * units::kKJPerMolPerHartree;
+        for (auto& v : f) v *= units::kKJPerMolPerHartree;
+        const double tol = p == Precision::Float32 ? 1e-5 : 2e-3;
+        EXPECT_LT(std::abs(energy - want.energy) / std::abs(want.energy), tol) << what;
+        EXPECT_LT(relativeForceError(f, want.forces), p == Precision::Float32 ? 1e-4 : 1e-1) << what;
+      }
     }
   }
 }
