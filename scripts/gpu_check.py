@@ -148,10 +148,11 @@ class StageError(Exception):
 
 
 # ====================================================================== stage: setup
-def tool_version(cmd):
+def tool_version(cmd, line=-1):
+    """One line of what a tool prints (the last by default), or "" when it is missing or hangs."""
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip()
-        return out.splitlines()[-1] if out else ""
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
+        return out.splitlines()[line] if out else ""
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -191,13 +192,15 @@ def stage_setup(c):
         node.update(gpu=None, note="no GPU: rehearsal" if c.rehearse else "nvidia-smi found no GPU")
     node["cores"] = os.cpu_count()
     node["nvcc"] = tool_version(["nvcc", "--version"])
-    node["cmake"] = (subprocess.run(["cmake", "--version"], capture_output=True, text=True).stdout.splitlines() or ["?"])[0] \
-        if shutil.which("cmake") else "not found"
+    node["cmake"] = tool_version(["cmake", "--version"], line=0) or "not found"
     node["ninja"] = tool_version(["ninja", "--version"]) or "not found"
     node["compute_sanitizer"] = shutil.which("compute-sanitizer") or ""
     node["ncu"] = shutil.which("ncu") or ""
-    torch = subprocess.run([sys.executable, "-c", "import torch;print(torch.__version__);print(torch.utils.cmake_prefix_path);"
-                            "print(torch.version.cuda)"], capture_output=True, text=True)
+    try:
+        torch = subprocess.run([sys.executable, "-c", "import torch;print(torch.__version__);print(torch.utils.cmake_prefix_path);"
+                                "print(torch.version.cuda)"], capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        torch = subprocess.CompletedProcess([], 1)
     if torch.returncode == 0:
         version, prefix, cuda = torch.stdout.split("\n")[:3]
         node.update(torch=version, torch_cmake_prefix=prefix, torch_cuda=cuda)
