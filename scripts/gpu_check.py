@@ -694,27 +694,48 @@ def git_revision():
         return "unknown"
 
 
+BUNDLE = ("summary.txt", "summary.json", "reports.tar.gz", "logs.tar.gz")
+
+
+def replace_into(path, write):
+    """Writes a file through write(tmp_path) next to `path`, then renames it over `path`: never
+    half-written, and a link at `path` is replaced, not written through."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def existing_files(folder, names):
+    return [n for n in names if (folder / n).exists() or (folder / n).is_symlink()]
+
+
+def pack(tmp, folder, tail=0):
+    """folder's files as folder/... in a .tar.gz (with tail > 0: each file's last `tail` bytes)."""
+    with tarfile.open(tmp, "w:gz") as t:
+        for f in sorted(folder.rglob("*")) if folder.exists() else []:
+            if f.is_file():
+                data = f.read_bytes()[-tail:] if tail else f.read_bytes()
+                info = tarfile.TarInfo(f"{folder.name}/{f.relative_to(folder)}")
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+
+
 def bundle(c, text, doc):
     """At most 8 files, each at most 16 MiB, no folders: summary.txt, summary.json, reports.tar.gz, logs.tar.gz."""
     c.out.mkdir(parents=True, exist_ok=True)
-    (c.out / "summary.txt").write_text(text)
-    (c.out / "summary.json").write_text(json.dumps(doc, indent=1) + "\n")
+    replace_into(c.out / "summary.txt", lambda p: p.write_text(text))
+    replace_into(c.out / "summary.json", lambda p: p.write_text(json.dumps(doc, indent=1) + "\n"))
     for name, folder in (("reports.tar.gz", c.reports), ("logs.tar.gz", c.logs)):
-        path = c.out / name
-        with tarfile.open(path, "w:gz") as t:
-            if folder.exists():
-                for f in sorted(folder.rglob("*")):
-                    if f.is_file():
-                        t.add(f, arcname=f"{folder.name}/{f.relative_to(folder)}")
-        if path.stat().st_size > BUNDLE_MAX_BYTES:  # the logs are what can grow: keep their ends
-            with tarfile.open(path, "w:gz") as t:
-                for f in sorted(folder.rglob("*")):
-                    if f.is_file():
-                        data = f.read_bytes()[-(BUNDLE_MAX_BYTES // 4):]
-                        info = tarfile.TarInfo(f"{folder.name}/{f.relative_to(folder)}")
-                        info.size = len(data)
-                        t.addfile(info, io.BytesIO(data))
-    files = [f for f in c.out.iterdir()]
+        def write(tmp, folder=folder):
+            pack(tmp, folder)
+            if tmp.stat().st_size > BUNDLE_MAX_BYTES:  # the logs are what can grow: keep their ends
+                pack(tmp, folder, tail=BUNDLE_MAX_BYTES // 4)
+        replace_into(c.out / name, write)
+    files = list(c.out.iterdir())
     assert len(files) <= BUNDLE_MAX_FILES, files
 
 
@@ -729,16 +750,21 @@ def main():
     ap.add_argument("--out", help="bundle folder (default: $OUT)")
     ap.add_argument("--work", default="/tmp/mlffb-gpu-check", help="scratch folder")
     ap.add_argument("--build-dir", default=None, help="build folder (default: build-gpu; with --rehearse, build)")
+    ap.add_argument("--force", action="store_true", help="replace a bundle already in the folder (or, with --import, reports already kept)")
     args = ap.parse_args()
     if args.build_dir is None:
         args.build_dir = str(ROOT / ("build" if args.rehearse or args.full else "build-gpu"))
     if args.full:
         return full_reference(args)
     if args.import_dir:
-        return import_bundle(Path(args.import_dir))
+        return import_bundle(Path(args.import_dir), args.force)
     c = Check(args)
     if c.out is None:
         print("mlff-bench: error: gpu-check: name the bundle folder with $OUT or --out", file=sys.stderr)
+        return 2
+    if (there := existing_files(c.out, BUNDLE)) and not args.force:
+        print(f"mlff-bench: error: gpu-check: {c.out} already holds a bundle ({', '.join(there)}): an empty folder, or --force to replace it",
+              file=sys.stderr)
         return 2
     wanted = [s for s in args.stages.split(",") if s]
     unknown = [s for s in wanted if s not in dict(STAGES)]
@@ -793,7 +819,7 @@ def gpu_folder(name):
     return ROOT / "results" / "reference" / re.sub(r"[^A-Za-z0-9_-]", "", name.strip().replace(" ", "-"))
 
 
-def import_bundle(bundle_dir):
+def import_bundle(bundle_dir, force=False):
     """A slot's bundle into results/reference/<gpu>/: summary.txt, summary.json and the reports."""
     try:
         doc = json.loads((bundle_dir / "summary.json").read_text())
@@ -805,13 +831,19 @@ def import_bundle(bundle_dir):
         print(f"mlff-bench: error: gpu-check --import: {bundle_dir} is a rehearsal's bundle (no GPU): nothing to keep", file=sys.stderr)
         return 2
     dest = gpu_folder(gpu)
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in ("summary.txt", "summary.json"):
-        shutil.copy(bundle_dir / name, dest / f"gpu-check-{name}")
+    files = {f"gpu-check-{name}": (bundle_dir / name).read_bytes() for name in ("summary.txt", "summary.json")}
     with tarfile.open(bundle_dir / "reports.tar.gz") as t:
         for m in t.getmembers():
-            if m.isfile() and m.name.startswith("reports/") and "/" not in m.name[len("reports/"):]:
-                (dest / m.name[len("reports/"):]).write_bytes(t.extractfile(m).read())
+            name = m.name[len("reports/"):]
+            if m.isfile() and m.name.startswith("reports/") and "/" not in name and re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+                files[name] = t.extractfile(m).read()
+    if (there := existing_files(dest, files)) and not force:
+        print(f"mlff-bench: error: gpu-check --import: {dest.relative_to(ROOT)} already holds {', '.join(there)}: --force to replace them",
+              file=sys.stderr)
+        return 2
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        replace_into(dest / name, lambda p, data=data: p.write_bytes(data))
     print(f"gpu-check: {bundle_dir} imported into {dest.relative_to(ROOT)}")
     return 0
 

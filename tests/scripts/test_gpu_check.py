@@ -150,6 +150,15 @@ class Summary(unittest.TestCase):
             self.assertIn("NVIDIA H100 80GB HBM3", text.splitlines()[0])
             self.assertTrue(text.splitlines()[-1].startswith("claims: "))
             self.assertEqual(json.loads((c.out / "summary.json").read_text())["claims"], c.claims)
+            # A link in the folder is replaced, not written through.
+            precious = Path(tmp) / "precious.txt"
+            precious.write_text("precious")
+            (c.out / "summary.txt").unlink()
+            (c.out / "summary.txt").symlink_to(precious)
+            gpu_check.bundle(c, text, doc)
+            self.assertEqual(precious.read_text(), "precious")
+            self.assertFalse((c.out / "summary.txt").is_symlink())
+            self.assertEqual(len(list(c.out.iterdir())), 4)  # no temporary left
 
     def test_a_bundle_is_imported_into_the_gpus_reference_folder(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -166,6 +175,15 @@ class Summary(unittest.TestCase):
             dest = Path(tmp) / "results/reference/NVIDIA-H100-80GB-HBM3"
             self.assertTrue((dest / "gpu-check-summary.txt").exists())
             self.assertEqual(json.loads((dest / "random.json").read_text())["runs"][2]["system"]["atoms"], 100000)
+            gpu_check.ROOT = Path(tmp)
+            try:  # what is kept is not replaced without --force
+                (dest / "random.json").write_text("kept")
+                self.assertEqual(gpu_check.import_bundle(c.out), 2)
+                self.assertEqual((dest / "random.json").read_text(), "kept")
+                self.assertEqual(gpu_check.import_bundle(c.out, force=True), 0)
+                self.assertNotEqual((dest / "random.json").read_text(), "kept")
+            finally:
+                gpu_check.ROOT = root
             doc["rehearsal"] = True  # a rehearsal's bundle measured nothing: refused
             (c.out / "summary.json").write_text(json.dumps(doc))
             self.assertEqual(gpu_check.import_bundle(c.out), 2)
