@@ -12,7 +12,6 @@
 #include <cmath>
 
 #include "../PhysicsTestUtil.hpp"
-#include "core/Units.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
 #include "systems/Rng.hpp"
 #include "systems/Solvator.hpp"
@@ -20,6 +19,7 @@
 #include "workloads/ResultCheck.hpp"
 #include "workloads/ani2x/AniAevMath.hpp"
 #include "workloads/ani2x/AniModel.hpp"
+#include "workloads/ani2x/AniNative.hpp"
 
 #ifdef MLFFB_HAVE_ANI_CUDA
 #include <cuda_runtime.h>
@@ -283,26 +283,16 @@ TEST_F(AniCuda, SmallCaseThroughEveryPathForTheSanitizers) {
       cuda::CudaKernelOptions k = tiny;
       k.cudaGraph = graph;
       if (graph) k.chunkAtoms = 1 << 20;  // graphs are captured when one chunk holds every centre
-      auto set = cuda::makeAniCudaKernelSet(data, p, Device::parse("cuda"), k);
-      set->bind(speciesOfSystem(s), s.size());
+      // The stage driver over this set: it adds the self energies and converts the units.
+      auto pot = makeAniNative(data, native(Device::parse("cuda"), p), cuda::makeAniCudaKernelSet(data, p, Device::parse("cuda"), k));
+      pot->setSystem(s);
       for (int call = 0; call < 3; ++call) {
-        if (call == 1) set->buildVerletList(s.positions, s.box, 1.0);
-        set->neighbors(s.positions, s.box);
-        set->descriptor();
-        const double e = set->networks();
-        std::vector<Vec3> f;
-        set->backward(f);
+        if (call == 1) pot->buildNeighborList(s.positions, s.box, 1.0);
+        const EnergyForces got = pot->compute(s.positions, s.box, true);
         const std::string what = toString(p) + (graph ? " graph" : " chunks") + " call " + std::to_string(call);
-        const double selfEnergy = [&] {
-          double x = 0;
-          for (int sp : speciesOfSystem(s)) x += data.selfEnergy[sp];
-          return x;
-        }();
-        const double energy = (e + selfEnergy) * units::kKJPerMolPerHartree;
-        for (auto& v : f) v *= units::kKJPerMolPerHartree;
         const double tol = p == Precision::Float32 ? 1e-5 : 2e-3;
-        EXPECT_LT(std::abs(energy - want.energy) / std::abs(want.energy), tol) << what;
-        EXPECT_LT(relativeForceError(f, want.forces), p == Precision::Float32 ? 1e-4 : 1e-1) << what;
+        EXPECT_LT(std::abs(got.energy - want.energy) / std::abs(want.energy), tol) << what;
+        EXPECT_LT(relativeForceError(got.forces, want.forces), p == Precision::Float32 ? 1e-4 : 1e-1) << what;
       }
     }
   }
