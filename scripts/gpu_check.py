@@ -368,10 +368,12 @@ def stage_correctness(c, limit):
     # Measured: CUDA against the CPU in float64, on a slice and a periodic solvated box.
     solv = c.systems / "solvated"
     c.run(c.mlffb("systems", "build", "--suite", "polyala", "--sizes", "10", "--solvate", "--out", solv, "--format", "pdb"), 20, "systems.log")
-    cases = [c.slices()[100], solv / "polyala-10.pdb"]
+    cases = [c.slices()[100], solv / "polyala-10-solvated.pdb"]
     evals = {}
     for system in cases:
         ref = eval_point(c, system, "native", "cpu", "float64", deadline)
+        if "error" in ref:  # the CPU runs everywhere, a rehearsal too: its failure is the check's own
+            raise StageError(f"the CPU reference on {system.name} failed: {ref['error']} (logs/evals.log)")
         # torch float64 on cuda is in the conformance tests; a process each costs seconds on a node
         for flavor, precision in (("native", "float64"), ("native", "float32"), ("torch", "float32")):
             got = eval_point(c, system, flavor, "cuda", precision, deadline)
