@@ -1,28 +1,34 @@
+// Bias + CELU: the entry points and the plain IEEE row for rows that are not finite (this file is
+// compiled with the project's ordinary flags; the fast rows are in CeluFastMath.cpp).
 #include "workloads/ani2x/CeluKernel.hpp"
 
 #include <cmath>
 
 namespace mlffb::ani {
+namespace detail {
+// Defined in CeluFastMath.cpp (-ffast-math): every finite row there, the others through
+// biasCeluRowStrict.
+void biasCeluFast(float* z, float* d, const float* bias, long rows, int cols, float alpha);
+void biasCeluFast(double* z, double* d, const double* bias, long rows, int cols, double alpha);
+}  // namespace detail
+
 namespace {
 template <class T>
-void kernel(T* z, T* deriv, const T* bias, long rows, int cols, T alpha) {
-  const T inv = T(1) / alpha;
-#pragma omp parallel for schedule(static)
-  for (long r = 0; r < rows; ++r) {
-    T* zr = z + r * cols;
-    T* dr = deriv + r * cols;
-#pragma omp simd
-    for (int k = 0; k < cols; ++k) {
-      const T x = zr[k] + bias[k];
-      const T e = std::exp((x < T(0) ? x : T(0)) * inv);  // branch-free: exp(min(x, 0)/α)
-      zr[k] = x > T(0) ? x : alpha * (e - T(1));
-      dr[k] = x > T(0) ? T(1) : e;
-    }
+void strictRow(T* z, T* d, const T* bias, int cols, T alpha) {
+  for (int k = 0; k < cols; ++k) {
+    const T x = z[k] + bias[k];
+    const T e = std::exp((x < T(0) ? x : T(0)) / alpha);
+    // Written so that a NaN x falls through to x itself in both outputs.
+    z[k] = x <= T(0) ? alpha * (e - T(1)) : x;
+    d[k] = x > T(0) ? T(1) : (x <= T(0) ? e : x);
   }
 }
 }  // namespace
 
-void biasCeluForward(float* z, float* d, const float* b, long rows, int cols, float a) { kernel(z, d, b, rows, cols, a); }
-void biasCeluForward(double* z, double* d, const double* b, long rows, int cols, double a) { kernel(z, d, b, rows, cols, a); }
+void biasCeluRowStrict(float* z, float* d, const float* b, int cols, float a) { strictRow(z, d, b, cols, a); }
+void biasCeluRowStrict(double* z, double* d, const double* b, int cols, double a) { strictRow(z, d, b, cols, a); }
+
+void biasCeluForward(float* z, float* d, const float* b, long rows, int cols, float a) { detail::biasCeluFast(z, d, b, rows, cols, a); }
+void biasCeluForward(double* z, double* d, const double* b, long rows, int cols, double a) { detail::biasCeluFast(z, d, b, rows, cols, a); }
 
 }  // namespace mlffb::ani

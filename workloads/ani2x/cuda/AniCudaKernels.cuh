@@ -406,8 +406,9 @@ __global__ void biasCelu(long rows, int cols, int ld, T* z, T* deriv, const T* b
     const size_t at = static_cast<size_t>(r) * ld + col;
     const T x = z[at] + bias[col];
     const T e = aev::mexp<T>((x < T(0) ? x : T(0)) / alpha);
-    z[at] = x > T(0) ? x : alpha * (e - T(1));
-    deriv[at] = x > T(0) ? T(1) : e;
+    // As the CPU's IEEE row (CeluKernel.cpp): a NaN x stays NaN in both outputs.
+    z[at] = x <= T(0) ? alpha * (e - T(1)) : x;
+    deriv[at] = x > T(0) ? T(1) : (x <= T(0) ? e : x);
   }
 }
 
