@@ -25,7 +25,6 @@
 #include <cuda_runtime.h>
 
 #include "workloads/ani2x/cuda/AniCudaSupport.hpp"
-#include "workloads/ani2x/cuda/DeviceBuffer.hpp"
 #endif
 
 using namespace mlffb;

@@ -7,24 +7,17 @@
 #include <curand_kernel.h>
 
 #include <cmath>
-#include <new>
-#include <stdexcept>
-#include <string>
 
 #include "backends/native/Dynamics.hpp"
 #include "core/Units.hpp"
+#include "core/cuda/CudaSupport.hpp"
 
 namespace mlffb {
 namespace {
 
-void check(cudaError_t e, const char* what) {
-  if (e == cudaSuccess) return;
-  cudaGetLastError();
-  if (e == cudaErrorMemoryAllocation) throw std::bad_alloc();
-  throw std::runtime_error(std::string("native engine on the device: ") + what + ": " + cudaGetErrorString(e));
-}
+static_assert(sizeof(Vec3) == 3 * sizeof(double), "Vec3 is three packed doubles");
 
-int blocks(long n) { return static_cast<int>(std::max<long>(1, (n + 255) / 256)); }
+int blocks(long n) { return gpu::blocksFor(n, 256); }
 
 __global__ void kick(int n, double* v, const double* f, const double* invMass, double scale) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -69,18 +62,10 @@ __global__ void reduce(int n, int op, const double* a, const double* b, const do
   if (threadIdx.x == 0) *out = part[0];
 }
 
-class DeviceBuffer {
+/// A device array of `count` doubles (at least one).
+class DeviceArray : public gpu::DeviceBuffer<double> {
  public:
-  explicit DeviceBuffer(size_t count) {
-    check(cudaMalloc(&p_, std::max<size_t>(1, count) * sizeof(double)), "cudaMalloc");
-  }
-  ~DeviceBuffer() { cudaFree(p_); }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  double* get() const { return p_; }
-
- private:
-  double* p_ = nullptr;
+  explicit DeviceArray(size_t count) { reserve(std::max<size_t>(1, count)); }
 };
 
 class DeviceDynamics final : public Dynamics {
@@ -104,28 +89,28 @@ class DeviceDynamics final : public Dynamics {
       inv[i] = 1.0 / masses[i];
       sigma[i] = std::sqrt(units::kBoltzmannKJPerMolK * temperatureK / masses[i] * units::kForceToAccel);
     }
-    upload(x_, x.data(), 3 * n_);
-    upload(v_, v.data(), 3 * n_);
-    upload(mass_, masses.data(), n_);
-    upload(invMass_, inv.data(), n_);
-    upload(sigma_, sigma.data(), n_);
+    gpu::copyToDevice(x_.get(), reinterpret_cast<const double*>(x.data()), 3 * x.size(), stream_);
+    gpu::copyToDevice(v_.get(), reinterpret_cast<const double*>(v.data()), 3 * v.size(), stream_);
+    gpu::copyToDevice(mass_.get(), masses.data(), masses.size(), stream_);
+    gpu::copyToDevice(invMass_.get(), inv.data(), inv.size(), stream_);
+    gpu::copyToDevice(sigma_.get(), sigma.data(), sigma.size(), stream_);
   }
 
   void halfKick(double dt) override {
     kick<<<blocks(n_), 256, 0, stream_>>>(n_, v_.get(), f_.get(), invMass_.get(), 0.5 * dt * units::kForceToAccel);
-    check(cudaGetLastError(), "kick");
+    MLFFB_CUDA(cudaGetLastError());
   }
   void drift(double h) override {
     move<<<blocks(3L * n_), 256, 0, stream_>>>(3L * n_, x_.get(), v_.get(), h);
-    check(cudaGetLastError(), "drift");
+    MLFFB_CUDA(cudaGetLastError());
   }
   void thermostat(double c1, double c2) override {
     ornsteinUhlenbeck<<<blocks(n_), 256, 0, stream_>>>(n_, v_.get(), sigma_.get(), c1, c2, seed_, step_++);
-    check(cudaGetLastError(), "thermostat");
+    MLFFB_CUDA(cudaGetLastError());
   }
   double maxDisplacement2() override { return reduced(1, x_.get(), origin_.get()); }
   void markListOrigin() override {
-    check(cudaMemcpyAsync(origin_.get(), x_.get(), sizeof(double) * 3 * n_, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync");
+    MLFFB_CUDA(cudaMemcpyAsync(origin_.get(), x_.get(), sizeof(double) * 3 * n_, cudaMemcpyDeviceToDevice, stream_));
   }
   void buildNeighborList(const std::optional<Box>& box, double skin) override { pot_.buildNeighborListOnDevice(x_.get(), box, skin); }
   double compute(const std::optional<Box>& box) override { return pot_.computeOnDevice(x_.get(), box, f_.get()); }
@@ -137,22 +122,14 @@ class DeviceDynamics final : public Dynamics {
  private:
   double reduced(int op, const double* a, const double* b) {
     reduce<<<1, 512, 0, stream_>>>(n_, op, a, b, mass_.get(), scalar_.get());
-    check(cudaGetLastError(), "reduce");
+    MLFFB_CUDA(cudaGetLastError());
     double out = 0;
-    check(cudaMemcpyAsync(&out, scalar_.get(), sizeof(double), cudaMemcpyDeviceToHost, stream_), "cudaMemcpyAsync");
-    check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    gpu::copyToHost(&out, scalar_.get(), 1, stream_);
     return out;
-  }
-  /// Host data into a device buffer, ordered on the potential's stream: its kernels run on that
-  /// (non-blocking) stream, which a plain cudaMemcpy on the legacy stream would not be ordered with.
-  void upload(DeviceBuffer& dst, const void* src, long doubles) {
-    check(cudaMemcpyAsync(dst.get(), src, sizeof(double) * doubles, cudaMemcpyHostToDevice, stream_), "cudaMemcpyAsync");
-    check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");  // the host vectors die after the constructor
   }
   std::vector<Vec3> download(const double* p) {
     std::vector<Vec3> out(n_);
-    check(cudaMemcpyAsync(out.data(), p, sizeof(Vec3) * n_, cudaMemcpyDeviceToHost, stream_), "cudaMemcpyAsync");
-    check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    gpu::copyToHost(reinterpret_cast<double*>(out.data()), p, 3 * out.size(), stream_);
     return out;
   }
 
@@ -161,7 +138,7 @@ class DeviceDynamics final : public Dynamics {
   int n_;
   std::uint64_t seed_;
   unsigned long long step_ = 0;
-  DeviceBuffer x_, v_, f_, origin_, mass_, invMass_, sigma_, scalar_;
+  DeviceArray x_, v_, f_, origin_, mass_, invMass_, sigma_, scalar_;
 };
 
 }  // namespace

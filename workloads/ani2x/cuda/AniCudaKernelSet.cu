@@ -6,7 +6,6 @@
 // are processed in chunks of rows so a system larger than one chunk keeps O(chunk) AEV and
 // activation storage (the AEV is then recomputed in the backward). With the `cuda_graph` option
 // the networks and backward stages are captured once per binding and replayed.
-#include <cublas_v2.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -15,26 +14,34 @@
 #include <cub/device/device_radix_sort.cuh>
 #include <stdexcept>
 
+#include "core/cuda/CublasSupport.hpp"
+#include "core/cuda/CudaSupport.hpp"
 #include "systems/CellList.hpp"
 #include "workloads/ani2x/AniAevMath.hpp"
 #include "workloads/ani2x/AniKernelSet.hpp"
 #include "workloads/ani2x/cuda/AniCudaKernels.cuh"
 #include "workloads/ani2x/cuda/AniCudaSupport.hpp"
-#include "workloads/ani2x/cuda/DeviceBuffer.hpp"
 
 namespace mlffb::ani::cuda {
 namespace {
 
 static_assert(sizeof(Vec3) == 3 * sizeof(double), "Vec3 is three packed doubles");
 
-void checkBlas(cublasStatus_t s, const char* call) {
-  if (s == CUBLAS_STATUS_SUCCESS) return;
-  if (s == CUBLAS_STATUS_ALLOC_FAILED) throw DeviceOutOfMemory(std::string("cuBLAS out of memory in ") + call);
-  throw std::runtime_error(std::string(call) + ": cuBLAS status " + std::to_string(static_cast<int>(s)));
-}
-#define MLFFB_CUBLAS(call) checkBlas((call), #call)
+using gpu::blocksFor;
+using gpu::CublasHandle;
+using gpu::DeviceBufferBase;
+using gpu::PinnedBuffer;
+using gpu::Stream;
 
-int blocksFor(long n, int threads) { return static_cast<int>(std::max<long>(1, (n + threads - 1) / threads)); }
+/// The device a kernel set works on, made current (before its stream and handle are created there).
+int selectDevice(const Device& device) {
+  int count = 0;
+  MLFFB_CUDA(cudaGetDeviceCount(&count));
+  const int index = device.index < 0 ? 0 : device.index;
+  if (index >= count) throw std::invalid_argument("device " + device.str() + " does not exist (" + std::to_string(count) + " CUDA devices)");
+  MLFFB_CUDA(cudaSetDevice(index));
+  return index;
+}
 
 /// A CUDA graph of one stage's launches, captured on first use and replayed until invalidated
 /// (new binding, grown buffers).
@@ -86,27 +93,21 @@ class AniCudaKernelSet final : public AniKernelSet {
       : aevParams_(data.aev),
         precision_(precision),
         options_(options),
+        device_(selectDevice(device)),
+        stream_(streamOwner_.get()),
+        blas_(stream_),
         capR_(std::max(1, options.radialCapacity)),
         capA_(std::max(1, options.angularCapacity)),
         capV_(std::max(1, options.candidateCapacity)) {
-    int count = 0;
-    MLFFB_CUDA(cudaGetDeviceCount(&count));
-    device_ = device.index < 0 ? 0 : device.index;
-    if (device_ >= count) throw std::invalid_argument("device " + device.str() + " does not exist (" + std::to_string(count) + " CUDA devices)");
-    MLFFB_CUDA(cudaSetDevice(device_));
-    MLFFB_CUDA(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
-    MLFFB_CUBLAS(cublasCreate(&blas_));
-    MLFFB_CUBLAS(cublasSetStream(blas_, stream_));
     for (auto* b : accountable()) b->setAccount(&account_);
     // A fixed workspace: cuBLAS then allocates nothing while a graph is being captured.
     workspace_.reserve(32u << 20);
-    MLFFB_CUBLAS(cublasSetWorkspace(blas_, workspace_.get(), workspace_.capacity()));
+    MLFFB_CUBLAS(cublasSetWorkspace(blas_.get(), workspace_.get(), workspace_.capacity()));
     uploadWeights(data);
   }
   ~AniCudaKernelSet() override {
     invalidateGraphs();
-    if (blas_) cublasDestroy(blas_);
-    if (stream_) cudaStreamDestroy(stream_);
+    blas_.reset();  // before the buffers its workspace lives in; the stream goes last
   }
 
   void bind(const std::vector<int>& species, size_t centres) override {
@@ -247,15 +248,11 @@ class AniCudaKernelSet final : public AniKernelSet {
     return v;
   }
 
-  /// Host data into a device buffer, ordered on the set's stream with the kernels that read it (a
-  /// plain cudaMemcpy runs on the legacy stream, which a non-blocking stream is not ordered with), and
-  /// finished before the host vector can go.
+  /// Host data into a device buffer, grown to hold it (stream-ordered, finished on return).
   template <class U>
   void upload(DeviceBuffer<U>& dst, const std::vector<U>& src) {
     dst.reserve(std::max<size_t>(1, src.size()));
-    if (src.empty()) return;
-    MLFFB_CUDA(cudaMemcpyAsync(dst.get(), src.data(), src.size() * sizeof(U), cudaMemcpyHostToDevice, stream_));
-    MLFFB_CUDA(cudaStreamSynchronize(stream_));
+    gpu::copyToDevice(dst.get(), src.data(), src.size(), stream_);
   }
 
   struct Element {
@@ -527,7 +524,7 @@ class AniCudaKernelSet final : public AniKernelSet {
     const cublasOperation_t opW = transW ? CUBLAS_OP_T : CUBLAS_OP_N;
     if constexpr (std::is_same_v<T, double>) {
       const double one = 1, zero = 0;
-      MLFFB_CUBLAS(cublasGemmStridedBatchedEx(blas_, opW, CUBLAS_OP_N, n, m, k, &one, W, CUDA_R_64F, ldw, strideW, X, CUDA_R_64F, ldx, strideX,
+      MLFFB_CUBLAS(cublasGemmStridedBatchedEx(blas_.get(), opW, CUBLAS_OP_N, n, m, k, &one, W, CUDA_R_64F, ldw, strideW, X, CUDA_R_64F, ldx, strideX,
                                               &zero, C, CUDA_R_64F, ldc, strideC, batch, CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT));
     } else {
       const float one = 1, zero = 0;
@@ -536,12 +533,12 @@ class AniCudaKernelSet final : public AniKernelSet {
         const long count = static_cast<long>(m) * ldx;
         toBf16<<<blocksFor(count, 256), 256, 0, stream_>>>(count, X, bf16Scratch_.get());
         MLFFB_CUDA(cudaGetLastError());
-        MLFFB_CUBLAS(cublasGemmStridedBatchedEx(blas_, opW, CUBLAS_OP_N, n, m, k, &one, W16, CUDA_R_16BF, ldw, strideW, bf16Scratch_.get(),
+        MLFFB_CUBLAS(cublasGemmStridedBatchedEx(blas_.get(), opW, CUBLAS_OP_N, n, m, k, &one, W16, CUDA_R_16BF, ldw, strideW, bf16Scratch_.get(),
                                                 CUDA_R_16BF, ldx, strideX, &zero, C, CUDA_R_32F, ldc, strideC, batch, CUBLAS_COMPUTE_32F,
                                                 CUBLAS_GEMM_DEFAULT));
       } else {
         const cublasComputeType_t compute = precision_ == Precision::Tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
-        MLFFB_CUBLAS(cublasGemmStridedBatchedEx(blas_, opW, CUBLAS_OP_N, n, m, k, &one, W, CUDA_R_32F, ldw, strideW, X, CUDA_R_32F, ldx, strideX,
+        MLFFB_CUBLAS(cublasGemmStridedBatchedEx(blas_.get(), opW, CUBLAS_OP_N, n, m, k, &one, W, CUDA_R_32F, ldw, strideW, X, CUDA_R_32F, ldx, strideX,
                                                 &zero, C, CUDA_R_32F, ldc, strideC, batch, compute, CUBLAS_GEMM_DEFAULT));
       }
     }
@@ -632,9 +629,13 @@ class AniCudaKernelSet final : public AniKernelSet {
   AevParameters aevParams_;
   Precision precision_;
   CudaKernelOptions options_;
+  // Declared in this order: the device is selected before the stream and handle are created on
+  // it, and they are destroyed after the buffers (members die in reverse), also when the
+  // constructor throws after creating them.
   int device_ = 0;
+  Stream streamOwner_;
   cudaStream_t stream_ = nullptr;
-  cublasHandle_t blas_ = nullptr;
+  CublasHandle blas_;
   MemoryAccount account_;
 
   int n_ = 0, centres_ = 0, width_ = kAevLength, chunkRows_ = 1;

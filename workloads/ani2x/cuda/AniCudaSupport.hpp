@@ -1,11 +1,18 @@
 #pragma once
 // What the rest of the build sees of ANI-2x's CUDA kernel set (AniCudaKernelSet.cu, compiled by
-// nvcc): its options and its factory. AniCudaEntry.cpp registers it for DeviceKind::Cuda.
+// nvcc): its options, its factory and the shared CUDA support it is built on (core/cuda/).
+// AniCudaEntry.cpp registers it for DeviceKind::Cuda.
 #include <memory>
 
+#include "core/cuda/CudaSupport.hpp"
 #include "workloads/ani2x/AniKernelSet.hpp"
 
 namespace mlffb::ani::cuda {
+
+// The project's CUDA support (core/cuda/), under the names the kernel set and its tests use.
+using gpu::DeviceBuffer;
+using gpu::DeviceOutOfMemory;
+using gpu::MemoryAccount;
 
 struct CudaKernelOptions {
   /// Capture the networks and backward stages as CUDA graphs once per binding and replay them.
