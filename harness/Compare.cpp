@@ -1,6 +1,10 @@
+// `mlff-bench compare`: reports read into one table (rows = system, model, flavour, engine,
+// configuration; columns = devices; cells = one metric with its speed-up against a baseline),
+// printed as Markdown, CSV or JSON by printers over that table.
 #include "harness/Compare.hpp"
 
 #include "core/Errors.hpp"
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -199,143 +203,182 @@ std::string deviceLabel(const Json& report, const Json& run) {
   return env.value("cpu_model", std::string("CPU")) + " (" + std::to_string(env.value("cpu_cores", 0)) + " cores)";
 }
 
-std::string compareReports(const std::vector<std::pair<std::string, Json>>& reports, const CompareOptions& o) {
-  if (reports.empty()) throw std::invalid_argument("compare needs at least one report");
-  const MetricInfo info = metricInfo(o.metric);
-  if (o.format != "md" && o.format != "csv" && o.format != "json")
-    throw UsageError("--format: unknown format '" + o.format + "' (md, csv, json)");
-  // Columns: one per (report, device label); labels that repeat get the file name.
-  struct Column {
-    std::string label, file;
+namespace {
+
+/// One model of the comparison that every printer reads (the Google Benchmark / nvbench habit of
+/// reporters over one table): columns in order, rows with a value and a speed-up per column.
+struct CompareTable {
+  std::string metric;
+  MetricInfo info;
+  std::string baseline;  // the baseline column's label
+  std::vector<std::string> columns;
+  struct Cell {
+    std::optional<double> value;
+    std::optional<double> speedup;  // against the baseline column of the same row (1 in that column)
   };
-  std::vector<Column> columns;
-  std::map<std::string, std::map<std::string, double>> cells;  // row → column label → value
-  std::map<std::string, std::set<std::string>> present;        // column → rows with a record (any status)
-  std::vector<std::string> rows;
-  std::map<std::string, int> labelCount;
+  std::vector<std::pair<std::string, std::vector<Cell>>> rows;  // row key → one cell per column
+  size_t without = 0;                                          // rows with no value for the metric anywhere
+  std::vector<std::string> mismatched;                         // "row — missing in column"
+};
+
+struct Column {
+  std::string label, file;
+};
+
+/// Columns: one per (report, device label); labels that repeat get the file name. Also fills
+/// every row's cells (row → column → value) and which rows each column has a record of.
+std::vector<Column> collect(const std::vector<std::pair<std::string, Json>>& reports, const std::string& metric, std::vector<std::string>& rows,
+                            std::map<std::string, std::map<std::string, double>>& cells, std::map<std::string, std::set<std::string>>& present) {
   std::vector<std::vector<std::pair<std::string, const Json*>>> perReport(reports.size());
+  std::map<std::string, int> labelCount;
+  std::set<std::pair<std::string, std::string>> seen;
   for (size_t r = 0; r < reports.size(); ++r)
     for (const auto& run : reports[r].second["runs"]) {
       const std::string label = deviceLabel(reports[r].second, run);
       perReport[r].push_back({label, &run});
+      if (seen.insert({label, reports[r].first}).second) labelCount[label]++;
     }
-  std::set<std::pair<std::string, std::string>> seenColumns;
-  for (size_t r = 0; r < reports.size(); ++r)
-    for (const auto& [label, run] : perReport[r])
-      if (seenColumns.insert({label, reports[r].first}).second) labelCount[label]++;
-  seenColumns.clear();
+  seen.clear();
+  std::vector<Column> columns;
   for (size_t r = 0; r < reports.size(); ++r)
     for (const auto& [label, run] : perReport[r]) {
       const std::string col = labelCount[label] > 1 ? label + " [" + std::filesystem::path(reports[r].first).filename().string() + "]" : label;
-      if (seenColumns.insert({col, reports[r].first}).second) columns.push_back({col, reports[r].first});
+      if (seen.insert({col, reports[r].first}).second) columns.push_back({col, reports[r].first});
       const std::string row = rowKey(*run);
       if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
       present[col].insert(row);
-      if (auto v = metricValue(*run, o.metric)) cells[row][col] = *v;
+      if (auto v = metricValue(*run, metric)) cells[row][col] = *v;
     }
-  // Rows without this metric anywhere (e.g. MD points for a single-point metric) are not compared.
-  size_t without = 0;
-  std::vector<std::string> kept;
+  return columns;
+}
+
+/// The baseline column: the first column of the baseline report (default: the first column).
+std::string baselineColumn(const std::vector<Column>& columns, const std::string& baseline) {
+  if (baseline.empty()) return columns.front().label;
+  for (const auto& c : columns)
+    if (c.file == baseline || std::filesystem::path(c.file).filename() == std::filesystem::path(baseline).filename()) return c.label;
+  throw std::invalid_argument("--baseline " + baseline + " is not one of the compared reports");
+}
+
+CompareTable buildTable(const std::vector<std::pair<std::string, Json>>& reports, const CompareOptions& o) {
+  CompareTable t;
+  t.metric = o.metric;
+  t.info = metricInfo(o.metric);
+  std::vector<std::string> rows;
+  std::map<std::string, std::map<std::string, double>> cells;
+  std::map<std::string, std::set<std::string>> present;
+  const std::vector<Column> columns = collect(reports, o.metric, rows, cells, present);
+  for (const auto& c : columns) t.columns.push_back(c.label);
+  t.baseline = baselineColumn(columns, o.baseline);
   for (const auto& row : rows) {
-    if (cells[row].empty()) {
-      ++without;
+    const auto& values = cells[row];
+    if (values.empty()) {  // e.g. MD points for a single-point metric: not compared
+      ++t.without;
       continue;
     }
-    kept.push_back(row);
-  }
-  rows.swap(kept);
-  if (rows.empty()) throw std::invalid_argument("no run in these reports has the metric '" + o.metric + "'");
-  // Baseline column: the first column of the baseline report.
-  std::string baseCol = columns.front().label;
-  if (!o.baseline.empty()) {
-    bool found = false;
-    for (const auto& c : columns)
-      if (c.file == o.baseline || std::filesystem::path(c.file).filename() == std::filesystem::path(o.baseline).filename()) {
-        baseCol = c.label;
-        found = true;
-        break;
+    std::vector<CompareTable::Cell> out;
+    const auto base = values.find(t.baseline);
+    for (const auto& c : t.columns) {
+      CompareTable::Cell cell;
+      if (auto v = values.find(c); v != values.end()) {
+        cell.value = v->second;
+        if (base != values.end() && v->second > 0 && base->second > 0)
+          cell.speedup = t.info.higherIsBetter ? v->second / base->second : base->second / v->second;
       }
-    if (!found) throw std::invalid_argument("--baseline " + o.baseline + " is not one of the compared reports");
+      if (!present[c].count(row)) t.mismatched.push_back(row + " — missing in " + c);
+      out.push_back(cell);
+    }
+    t.rows.emplace_back(row, std::move(out));
   }
-  auto speedup = [&](double v, double base) { return info.higherIsBetter ? v / base : base / v; };
-  std::vector<std::string> mismatched;
-  for (const auto& row : rows)
-    for (const auto& c : columns)
-      if (!present[c.label].count(row)) mismatched.push_back(row + " — missing in " + c.label);
+  if (t.rows.empty()) throw std::invalid_argument("no run in these reports has the metric '" + o.metric + "'");
+  return t;
+}
 
+std::string printJson(const CompareTable& t) {
+  Json j;
+  j["metric"] = t.metric;
+  j["unit"] = t.info.unit;
+  j["baseline"] = t.baseline;
+  j["columns"] = t.columns;
+  j["rows"] = Json::array();
+  for (const auto& [row, cells] : t.rows) {
+    Json r;
+    r["row"] = row;
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      r["values"][t.columns[c]] = cells[c].value ? Json(*cells[c].value) : Json(nullptr);
+      if (cells[c].speedup) r["speedup_vs_baseline"][t.columns[c]] = *cells[c].speedup;
+    }
+    j["rows"].push_back(r);
+  }
+  j["mismatched"] = t.mismatched;
+  return j.dump(2) + "\n";
+}
+
+std::string printCsv(const CompareTable& t) {
   std::ostringstream out;
-  if (o.format == "json") {
-    Json j;
-    j["metric"] = o.metric;
-    j["unit"] = info.unit;
-    j["baseline"] = baseCol;
-    j["columns"] = Json::array();
-    for (const auto& c : columns) j["columns"].push_back(c.label);
-    j["rows"] = Json::array();
-    for (const auto& row : rows) {
-      Json r;
-      r["row"] = row;
-      for (const auto& c : columns) {
-        if (!cells[row].count(c.label)) {
-          r["values"][c.label] = nullptr;
-          continue;
-        }
-        r["values"][c.label] = cells[row][c.label];
-        if (cells[row].count(baseCol) && cells[row][c.label] > 0)
-          r["speedup_vs_baseline"][c.label] = speedup(cells[row][c.label], cells[row][baseCol]);
-      }
-      j["rows"].push_back(r);
-    }
-    j["mismatched"] = mismatched;
-    out << j.dump(2) << "\n";
-    return out.str();
-  }
-  if (o.format == "csv") {
-    out << "system,model,flavor,engine,configuration";
-    for (const auto& c : columns) out << "," << csvField(c.label + " (" + info.unit + ")") << "," << csvField(c.label + " speedup");
-    out << "\n";
-    for (const auto& row : rows) {
-      std::string r = row;
-      for (size_t p; (p = r.find(" | ")) != std::string::npos;) r.replace(p, 3, ",");
-      out << r;
-      for (const auto& c : columns) {
-        if (!cells[row].count(c.label)) {
-          out << ",,";
-          continue;
-        }
-        out << "," << cells[row][c.label] << ",";
-        if (cells[row].count(baseCol)) out << speedup(cells[row][c.label], cells[row][baseCol]);
-      }
-      out << "\n";
-    }
-    return out.str();
-  }
-  out << "Metric: " << o.metric << " (" << info.unit << "); speed-up against " << baseCol << " in parentheses ("
-      << (info.higherIsBetter ? "value / baseline" : "baseline / value") << ").\n\n";
-  out << "| system | model | flavour | engine | configuration |";
-  for (const auto& c : columns) out << " " << c.label << " |";
-  out << "\n|---|---|---|---|---|";
-  for (size_t i = 0; i < columns.size(); ++i) out << "---:|";
+  out << "system,model,flavor,engine,configuration";
+  for (const auto& c : t.columns) out << "," << csvField(c + " (" + t.info.unit + ")") << "," << csvField(c + " speedup");
   out << "\n";
-  for (const auto& row : rows) {
+  for (const auto& [row, cells] : t.rows) {
+    for (size_t from = 0, at; from != std::string::npos; from = at == std::string::npos ? at : at + 3) {
+      at = row.find(" | ", from);
+      out << (from ? "," : "") << row.substr(from, at == std::string::npos ? at : at - from);
+    }
+    for (const auto& cell : cells) {
+      out << ",";
+      if (cell.value) out << *cell.value;
+      out << ",";
+      if (cell.speedup) out << *cell.speedup;
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+/// Markdown for people: the baseline column is named in the heading, so its own ×1 is left out.
+std::string printMarkdown(const CompareTable& t) {
+  std::ostringstream out;
+  out << "Metric: " << t.metric << " (" << t.info.unit << "); speed-up against " << t.baseline << " in parentheses ("
+      << (t.info.higherIsBetter ? "value / baseline" : "baseline / value") << ").\n\n";
+  out << "| system | model | flavour | engine | configuration |";
+  for (const auto& c : t.columns) out << " " << c << " |";
+  out << "\n|---|---|---|---|---|";
+  for (size_t i = 0; i < t.columns.size(); ++i) out << "---:|";
+  out << "\n";
+  for (const auto& [row, cells] : t.rows) {
     out << "| " << row << " |";
-    for (const auto& c : columns) {
-      if (!cells[row].count(c.label)) {
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (!cells[c].value) {
         out << " — |";
         continue;
       }
-      out << " " << fmt(cells[row][c.label]);
-      if (cells[row].count(baseCol) && c.label != baseCol) out << " (×" << fmt(speedup(cells[row][c.label], cells[row][baseCol])) << ")";
+      out << " " << fmt(*cells[c].value);
+      if (cells[c].speedup && t.columns[c] != t.baseline) out << " (×" << fmt(*cells[c].speedup) << ")";
       out << " |";
     }
     out << "\n";
   }
-  if (without) out << "\n" << without << " other points have no value for this metric.\n";
-  if (!mismatched.empty()) {
+  if (t.without) out << "\n" << t.without << " other points have no value for this metric.\n";
+  if (!t.mismatched.empty()) {
     out << "\nMismatched points (no record in every report):\n";
-    for (const auto& m : mismatched) out << "- " << m << "\n";
+    for (const auto& m : t.mismatched) out << "- " << m << "\n";
   }
   return out.str();
+}
+
+const std::map<std::string, std::string (*)(const CompareTable&)>& printers() {
+  static const std::map<std::string, std::string (*)(const CompareTable&)> p{{"md", printMarkdown}, {"csv", printCsv}, {"json", printJson}};
+  return p;
+}
+
+}  // namespace
+
+std::string compareReports(const std::vector<std::pair<std::string, Json>>& reports, const CompareOptions& o) {
+  if (reports.empty()) throw std::invalid_argument("compare needs at least one report");
+  metricInfo(o.metric);  // an unknown metric is a usage error before the format is looked at
+  const auto printer = printers().find(o.format);
+  if (printer == printers().end()) throw UsageError("--format: unknown format '" + o.format + "' (md, csv, json)");
+  return printer->second(buildTable(reports, o));
 }
 
 }  // namespace mlffb
