@@ -59,8 +59,18 @@ struct EntryInfo {
   std::function<Availability()> availability = [] { return Availability::yes(); };
   std::function<Capabilities()> capabilities = [] { return Capabilities{}; };
   std::vector<OptionSpec> options;
+  /// Options declared by the entry's parts, which register apart from it (the kernel sets of a
+  /// flavour): gathered when asked, since parts register in other files, in no fixed order.
+  std::function<std::vector<OptionSpec>()> partOptions;
 
   bool available() const { return availability().available; }
+  /// Its own options and its parts'.
+  std::vector<OptionSpec> allOptions() const {
+    std::vector<OptionSpec> all = options;
+    if (partOptions)
+      for (auto& o : partOptions()) all.push_back(std::move(o));
+    return all;
+  }
 };
 
 template <class Entry>

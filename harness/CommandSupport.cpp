@@ -27,7 +27,7 @@ void requireDeclaredOptions(const ModelEntry& entry, const OptionValues& values)
   for (const auto& [key, value] : values) {
     const CatalogOption* c = findOption(key);
     bool declared = false;
-    for (const auto& spec : entry.options) declared = declared || spec.key == key;
+    for (const auto& spec : entry.allOptions()) declared = declared || spec.key == key;
     if (!declared) throw UsageError("--" + (c ? c->spec.flag : key) + " is an option of " + (c ? c->ownerList() : "no entry") + ", not of " + entry.name);
     if (c) c->spec.require(value);
   }

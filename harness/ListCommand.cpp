@@ -55,7 +55,7 @@ void addListCommand(CLI::App& app) {
       detail("precisions", precisions);
       if (e.details)
         for (const auto& [label, text] : e.details()) detail(label, text);
-      options(e.options);
+      options(e.allOptions());
     }
     std::cout << "engines:\n";
     for (const auto& e : EngineRegistry::instance().entries()) {
@@ -69,13 +69,13 @@ void addListCommand(CLI::App& app) {
                      : e.modelFlavor.empty() ? "another program (the model built there from the registry)"
                                              : "another program (exported model)");
       if (e.distributed) detail("ranks", "--ranks: MPI ranks over one system (domain decomposition)");
-      options(e.options);
+      options(e.allOptions());
     }
     std::cout << "collectors:\n";
     for (const auto& e : profilers::CollectorRegistry::instance().entries()) {
       row(e.name, e.availability(), e.description);
       detail("timing", e.perturbsTiming ? "perturbs timing: runs in a pass of its own" : "coexists with the timing pass");
-      options(e.options);
+      options(e.allOptions());
     }
     std::cout << "suites:\n";
     for (const auto& s : SuiteRegistry::instance().entries()) row(s.name, s.availability(), s.description);

@@ -30,9 +30,9 @@ const std::vector<CatalogOption>& optionCatalog() {
         it->owners.push_back(owner);
       }
     };
-    for (const auto& e : ModelRegistry::instance().entries()) add("model", e.name, e.options);
-    for (const auto& e : EngineRegistry::instance().entries()) add("engine", e.name, e.options);
-    for (const auto& e : profilers::CollectorRegistry::instance().entries()) add("collector", e.name, e.options);
+    for (const auto& e : ModelRegistry::instance().entries()) add("model", e.name, e.allOptions());
+    for (const auto& e : EngineRegistry::instance().entries()) add("engine", e.name, e.allOptions());
+    for (const auto& e : profilers::CollectorRegistry::instance().entries()) add("collector", e.name, e.allOptions());
     std::sort(out.begin(), out.end(), [](const CatalogOption& a, const CatalogOption& b) { return a.spec.flag < b.spec.flag; });
     return out;
   }();

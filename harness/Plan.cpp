@@ -249,6 +249,8 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
     return model.name + " cannot run on " + toString(p.device.kind) + " in this build (it runs on: " + listOf(kinds) + ")";
   }
   if (const std::string why = deviceUnavailableReason(p.device); !why.empty()) return why;
+  if (model.unsupportedReason)
+    if (const std::string why = model.unsupportedReason(p.device.kind, p.precision); !why.empty()) return model.name + ": " + why;
   if (!mc.supports(p.precision)) return model.name + " has no " + toString(p.precision) + " (it has: " + joinNames(mc.precisions) + ")";
   if (!mc.supports(p.device.kind, p.precision)) {
     std::vector<std::string> where;
@@ -509,7 +511,7 @@ std::vector<Point> expandPlan(const RunRequest& r) {
                   p.seed = r.settings.seed;
                   p.md.seed = p.seed;
                   p.traceDir = r.settings.traceDir;
-                  p.modelOptions = declaredSubset(r.settings.options, entry->options);
+                  p.modelOptions = declaredSubset(r.settings.options, entry->allOptions());
                   // The model as a physical potential (e.g. the real weights) unless the user chose otherwise.
                   applyPhysicalDefaults(*entry, p.modelOptions);
                   usedEntries.insert(entry->name);

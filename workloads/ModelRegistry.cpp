@@ -38,15 +38,16 @@ bool applyPhysicalDefaults(const ModelEntry& e, OptionValues& values) {
   for (const auto& [k, v] : defaults) values.emplace(k, v);
   if (!defaults.empty()) return true;
   // Nothing found: fine when the user chose the options these defaults would have set.
-  for (const auto& spec : e.options)
+  for (const auto& spec : e.allOptions())
     if (values.count(spec.key) && spec.type == OptionType::Directory) return true;
   return false;
 }
 
 void checkModelOptions(const ModelEntry& entry, const OptionValues& values) {
   for (const auto& [key, value] : values) {
+    const std::vector<OptionSpec> declared = entry.allOptions();
     const OptionSpec* spec = nullptr;
-    for (const auto& o : entry.options)
+    for (const auto& o : declared)
       if (o.key == key) spec = &o;
     if (!spec) throw std::invalid_argument("option '" + key + "' is not one of " + entry.name + "'s");
     const std::string why = spec->check(value);

@@ -36,6 +36,10 @@ struct ModelEntry : EntryInfo {
   /// An independent plain float64 CPU implementation of the same function (energies only), for
   /// the conformance tests; empty when the model has none.
   std::function<std::unique_ptr<Potential>(const PotentialOptions&)> reference;
+  /// Why the flavour cannot run a precision on a device kind that its capabilities list both of,
+  /// naming the part that lacks it (e.g. a kernel set); empty when it can. Unset: the planner's
+  /// own reason from the capabilities.
+  std::function<std::string(DeviceKind, Precision)> unsupportedReason;
   /// More to show in `mlff-bench list` (label, text), e.g. the kernel sets of a flavour.
   std::function<std::vector<std::pair<std::string, std::string>>()> details;
 };

@@ -68,27 +68,16 @@ ModelEntry aniEntry(const std::string& flavor, const std::string& description) {
 const Registrar<ModelEntry> kNative{[] {
   ModelEntry e = aniEntry("native", "ANI-2x: stage driver over per-device kernel sets (CPU: cell list, analytic AEV and "
                                     "backward, stacked-member BLAS GEMMs, OpenMP; CUDA: fused kernels and cuBLAS)");
-  e.options.push_back(OptionSpec::boolean("cuda-graph", "cuda_graph",
-                                          "ANI-2x native on CUDA: capture the energy and forces stages as CUDA graphs and replay them"));
-  e.options.push_back(OptionSpec::integer("chunk-atoms", "chunk_atoms",
-                                          "ANI-2x native on CUDA: centres per chunk (AEV and activation storage is one chunk's)", 1,
-                                          1 << 30, "131072"));
   e.subdomain = true;  // every kernel set binds centres (owned atoms) apart from neighbours (ghosts)
-  e.capabilities = [] {
-    Capabilities c;
-    c.devices.clear();
-    for (const auto& k : AniKernelSetRegistry::instance().entries())
-      if (k.available()) c.devices.push_back(k.device);
-    if (c.supports(DeviceKind::Cuda)) {  // tensor-core modes of the CUDA kernel set
-      c.precisions = allPrecisions();
-      c.precisionOnlyOn = {{Precision::Tf32, DeviceKind::Cuda}, {Precision::Bf16, DeviceKind::Cuda}};
-    }
-    return c;
-  };
+  // What it runs and its options are its kernel sets' (each declares its own, beside its code).
+  e.capabilities = aniNativeCapabilities;
+  e.partOptions = aniKernelSetOptions;
+  e.unsupportedReason = aniKernelSetLacks;
   e.details = [] {
     std::vector<std::pair<std::string, std::string>> d;
     for (const auto& k : AniKernelSetRegistry::instance().entries())
-      d.emplace_back("kernel set " + k.name, k.available() ? k.description : "unavailable: " + k.availability().reason);
+      d.emplace_back("kernel set " + k.name, k.available() ? k.description + " [" + joinNames(k.capabilities().precisions) + "]"
+                                                           : "unavailable: " + k.availability().reason);
     return d;
   };
   e.create = [](const std::string&, const PotentialOptions& o) { return makeAniNative(o); };

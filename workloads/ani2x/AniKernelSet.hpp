@@ -62,19 +62,35 @@ class AniKernelSet {
   virtual void backwardOnDevice(double* /*dForces*/, double /*scale*/) { throw std::logic_error("this kernel set has no device"); }
   /// What the kernel set chose and grew to (list capacities, chunks, graphs), for the record's model section.
   virtual nlohmann::ordered_json details() const { return nlohmann::ordered_json::object(); }
+  /// Where this set's stages hold more or less than their names say (stage → what), from what it
+  /// has done so far: e.g. on a device with several chunks the AEV is computed inside `energy` and
+  /// `forces`, and a list overflow re-runs neighbours and AEV inside `energy`. Empty when every
+  /// stage holds exactly its own work.
+  virtual nlohmann::ordered_json stageNotes() const { return nlohmann::ordered_json::object(); }
 };
 
 /// Creates a kernel set for the model in the run's precision on its device, with the run's
 /// options (a kernel set's own, e.g. cuda_graph, come through there).
 using AniKernelFactory = std::function<std::unique_ptr<AniKernelSet>(const AniModelData&, const PotentialOptions&)>;
 
+/// A kernel set declares what it runs itself: its device kind (capabilities().devices, one kind),
+/// its precisions (capabilities().precisions) and its own options (options: the run's values
+/// reach create() through PotentialOptions). The native flavour's capabilities and options are the
+/// union of its sets' (aniNativeCapabilities, aniKernelSetOptions).
 struct AniKernelSetEntry : EntryInfo {
-  DeviceKind device = DeviceKind::Cpu;
   AniKernelFactory create;
 };
 using AniKernelSetRegistry = Registry<AniKernelSetEntry>;
 
-/// The kernel set registered for a device kind, or nullptr.
+/// The available kernel set registered for a device kind, or nullptr.
 const AniKernelSetEntry* aniKernelSetFor(DeviceKind device);
+/// The union over the available kernel sets: their devices and precisions, a precision that only
+/// some sets have restricted to their devices.
+Capabilities aniNativeCapabilities();
+/// Every registered kernel set's options (available or not: the option exists wherever its code does).
+std::vector<OptionSpec> aniKernelSetOptions();
+/// Why the native flavour cannot run `precision` on `device`, naming the kernel set that lacks
+/// it; empty when it can (or when no set is there for the device: the device check says so).
+std::string aniKernelSetLacks(DeviceKind device, Precision precision);
 
 }  // namespace mlffb::ani

@@ -3,6 +3,7 @@
 // analytic FLOP counts — and hands the work to the kernel set registered for the device.
 #include "workloads/ani2x/AniNative.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/Units.hpp"
@@ -16,8 +17,53 @@ namespace ani {
 
 const AniKernelSetEntry* aniKernelSetFor(DeviceKind device) {
   for (const auto& e : AniKernelSetRegistry::instance().entries())
-    if (e.device == device && e.available()) return &e;
+    if (e.available() && e.capabilities().supports(device)) return &e;
   return nullptr;
+}
+
+Capabilities aniNativeCapabilities() {
+  Capabilities all;
+  all.devices.clear();
+  all.precisions.clear();
+  std::vector<std::pair<Precision, DeviceKind>> where;  // every (precision, device) some set runs
+  for (const auto& e : AniKernelSetRegistry::instance().entries()) {
+    if (!e.available()) continue;
+    const Capabilities c = e.capabilities();
+    for (DeviceKind d : c.devices) {
+      if (!all.supports(d)) all.devices.push_back(d);
+      for (Precision p : c.precisions) {
+        if (!all.supports(p)) all.precisions.push_back(p);
+        where.emplace_back(p, d);
+      }
+    }
+  }
+  for (Precision p : all.precisions) {
+    const bool everywhere = std::all_of(all.devices.begin(), all.devices.end(), [&](DeviceKind d) {
+      return std::find(where.begin(), where.end(), std::make_pair(p, d)) != where.end();
+    });
+    if (!everywhere)
+      for (const auto& [q, d] : where)
+        if (q == p) all.precisionOnlyOn.emplace_back(q, d);
+  }
+  return all;
+}
+
+std::vector<OptionSpec> aniKernelSetOptions() {
+  std::vector<OptionSpec> out;
+  for (const auto& e : AniKernelSetRegistry::instance().entries()) out.insert(out.end(), e.options.begin(), e.options.end());
+  return out;
+}
+
+std::string aniKernelSetLacks(DeviceKind device, Precision precision) {
+  const AniKernelSetEntry* set = aniKernelSetFor(device);
+  if (!set) return "";
+  const Capabilities c = set->capabilities();
+  if (c.supports(precision)) return "";
+  std::string others;
+  for (const auto& e : AniKernelSetRegistry::instance().entries())
+    if (e.available() && e.capabilities().supports(precision)) others += (others.empty() ? "" : ", ") + e.name;
+  return "its " + set->name + " kernel set has no " + toString(precision) + " (it has: " + joinNames(c.precisions) + ")" +
+         (others.empty() ? "" : "; kernel sets with " + toString(precision) + ": " + others);
 }
 
 }  // namespace ani
@@ -45,6 +91,7 @@ class AniNativePotential final : public Potential, public AniNativeStages, publi
     d["hyperparameters"]["aev_active_columns"] = kernels_->counts().aevWidth;
     d["kernel_set"] = toString(device_.kind);
     if (auto k = kernels_->details(); !k.empty()) d["kernel_set_details"] = k;
+    if (auto notes = kernels_->stageNotes(); !notes.empty()) d["stage_notes"] = notes;
     return d;
   }
   std::map<std::string, double> stageFlops() const override { return flops_; }
@@ -60,26 +107,11 @@ class AniNativePotential final : public Potential, public AniNativeStages, publi
     if (n != species_.size())
       throw std::invalid_argument("ani2x: " + std::to_string(n) + " positions for a system of " + std::to_string(species_.size()) + " atoms");
     EnergyForces out;
-    {
-      Range r("neighbors", stageSync());
-      kernels_->neighbors(pos, box);
-    }
-    {
-      Range r("descriptor", stageSync());
-      kernels_->descriptor();
-    }
-    double energyHa = 0;
-    {
-      Range r("energy");
-      energyHa = kernels_->networks();
-    }
-    out.energy = (energyHa + selfEnergy_) * units::kKJPerMolPerHartree;
-    if (wantForces) {
-      Range r("forces");
+    const std::function<void()> backward = [&] {
       kernels_->backward(out.forces);
       for (auto& f : out.forces) f *= units::kKJPerMolPerHartree;
-    }
-    countFlops(wantForces);
+    };
+    out.energy = evaluate([&] { kernels_->neighbors(pos, box); }, wantForces ? &backward : nullptr);
     return out;
   }
 
@@ -92,25 +124,8 @@ class AniNativePotential final : public Potential, public AniNativeStages, publi
   DeviceResident* deviceResident() override { return kernels_->deviceStream() ? this : nullptr; }
   void* stream() const override { return kernels_->deviceStream(); }
   double computeOnDevice(const double* dPositions, const std::optional<Box>& box, double* dForces) override {
-    {
-      Range r("neighbors", stageSync());
-      kernels_->neighborsOnDevice(dPositions, box);
-    }
-    {
-      Range r("descriptor", stageSync());
-      kernels_->descriptor();
-    }
-    double energyHa = 0;
-    {
-      Range r("energy");
-      energyHa = kernels_->networks();
-    }
-    {
-      Range r("forces");
-      kernels_->backwardOnDevice(dForces, units::kKJPerMolPerHartree);
-    }
-    countFlops(true);
-    return (energyHa + selfEnergy_) * units::kKJPerMolPerHartree;
+    const std::function<void()> backward = [&] { kernels_->backwardOnDevice(dForces, units::kKJPerMolPerHartree); };
+    return evaluate([&] { kernels_->neighborsOnDevice(dPositions, box); }, &backward);
   }
   void buildNeighborListOnDevice(const double* dPositions, const std::optional<Box>& box, double skin) override {
     kernels_->buildVerletListOnDevice(dPositions, box, skin);
@@ -123,6 +138,31 @@ class AniNativePotential final : public Potential, public AniNativeStages, publi
 
  private:
   const std::function<void()>* stageSync() const { return sync_ ? &sync_ : nullptr; }
+
+  /// The stage sequence, written once for host- and device-resident evaluation: `neighbors`
+  /// (from host or device positions), `descriptor`, `energy` and, when asked, `forces` (into host
+  /// or device memory), each a range. Returns the energy in kJ/mol.
+  double evaluate(const std::function<void()>& neighbors, const std::function<void()>* forces) {
+    {
+      Range r("neighbors", stageSync());
+      neighbors();
+    }
+    {
+      Range r("descriptor", stageSync());
+      kernels_->descriptor();
+    }
+    double energyHa = 0;
+    {
+      Range r("energy");
+      energyHa = kernels_->networks();
+    }
+    if (forces) {
+      Range r("forces");
+      (*forces)();
+    }
+    countFlops(forces != nullptr);
+    return (energyHa + selfEnergy_) * units::kKJPerMolPerHartree;
+  }
 
   /// Atoms 0..centres-1 carry energies (all of them, or a subdomain's owned atoms).
   void bind(const System& s, size_t centres) {

@@ -14,6 +14,7 @@
 #include "workloads/ani2x/AniKernelSet.hpp"
 #include "workloads/ani2x/AniModel.hpp"
 #include "workloads/ani2x/CeluKernel.hpp"
+#include "workloads/ani2x/cpu/AniCpuKernels.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -435,19 +436,13 @@ class AniCpuKernels final : public AniKernelSet {
   std::vector<double> grad_, atomEnergy_;
 };
 
-const Registrar<AniKernelSetEntry> kCpuKernels{[] {
-  AniKernelSetEntry e;
-  e.name = "cpu";
-  e.description = "cell list, direct AEV with analytic derivatives, stacked-member BLAS GEMMs, OpenMP";
-  e.device = DeviceKind::Cpu;
-  e.create = [](const AniModelData& data, const PotentialOptions& o) -> std::unique_ptr<AniKernelSet> {
-    const Precision p = o.precision;
-    if (p == Precision::Float64) return std::make_unique<AniCpuKernels<double>>(data);
-    if (p != Precision::Float32) throw std::invalid_argument("ani2x native on the CPU runs float32 and float64; " + toString(p) + " is a GPU tensor-core mode");
-    return std::make_unique<AniCpuKernels<float>>(data);
-  };
-  return e;
-}()};
-
 }  // namespace
+
+std::unique_ptr<AniKernelSet> makeAniCpuKernelSet(const AniModelData& data, Precision precision) {
+  if (precision == Precision::Float64) return std::make_unique<AniCpuKernels<double>>(data);
+  if (precision != Precision::Float32)
+    throw std::invalid_argument("ani2x native on the CPU runs float32 and float64; " + toString(precision) + " is a GPU tensor-core mode");
+  return std::make_unique<AniCpuKernels<float>>(data);
+}
+
 }  // namespace mlffb::ani

@@ -1,5 +1,6 @@
-// Registers ANI-2x's CUDA kernel set (AniCudaKernelSet.cu) for DeviceKind::Cuda, with its
-// options from the run: cuda_graph and chunk_atoms.
+// Registers ANI-2x's CUDA kernel set (AniCudaKernelSet.cu) for DeviceKind::Cuda with what it
+// declares itself: its precisions (float32, float64 and the tensor-core modes tf32 and bf16) and
+// its options (--cuda-graph, --chunk-atoms), read back from the run in create().
 #include "core/Registry.hpp"
 #include "workloads/ani2x/AniKernelSet.hpp"
 #include "workloads/ani2x/cuda/AniCudaSupport.hpp"
@@ -12,7 +13,17 @@ const Registrar<AniKernelSetEntry> kCudaKernels{[] {
   e.name = "cuda";
   e.description = "device cell list, fused AEV + analytic backward, cuBLAS GEMMs per element with stacked members "
                   "(float32, float64, tf32, bf16), chunked rows, optional CUDA graphs";
-  e.device = DeviceKind::Cuda;
+  e.capabilities = [] {
+    Capabilities c;
+    c.devices = {DeviceKind::Cuda};
+    c.precisions = allPrecisions();
+    return c;
+  };
+  e.options = {OptionSpec::boolean("cuda-graph", "cuda_graph",
+                                   "ANI-2x native on CUDA: capture the energy and forces stages as CUDA graphs and replay them"),
+               OptionSpec::integer("chunk-atoms", "chunk_atoms",
+                                   "ANI-2x native on CUDA: centres per chunk (AEV and activation storage is one chunk's)", 1, 1 << 30,
+                                   "131072")};
   e.create = [](const AniModelData& data, const PotentialOptions& o) -> std::unique_ptr<AniKernelSet> {
     cuda::CudaKernelOptions k;
     k.cudaGraph = optionBool(o.options, "cuda_graph", false);

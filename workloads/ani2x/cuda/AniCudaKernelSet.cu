@@ -235,6 +235,21 @@ class AniCudaKernelSet final : public AniKernelSet {
             {"cuda_graph", graphs()},
             {"allocated_bytes", account_.bytes}};
   }
+  nlohmann::ordered_json stageNotes() const override {
+    nlohmann::ordered_json notes = nlohmann::ordered_json::object();
+    if (chunks() > 1) {
+      const std::string n = std::to_string(chunks());
+      notes["descriptor"] = "empty: with " + n + " chunks each chunk's AEV is computed inside energy, right before its networks";
+      notes["energy"] = "the AEV and networks of each of the " + n + " chunks";
+      notes["forces"] = "each chunk's AEV and network forward again (its storage is one chunk's), then its backward";
+    }
+    if (retries_ > 0) {
+      const std::string retry = std::to_string(retries_) + " neighbour-list overflow(s) so far: each re-ran neighbours, AEV and networks "
+                                "inside energy after growing the lists";
+      notes["energy"] = notes.contains("energy") ? notes["energy"].get<std::string>() + "; " + retry : retry;
+    }
+    return notes;
+  }
 
  private:
   // ------------------------------------------------------------------ set-up
