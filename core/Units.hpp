@@ -5,6 +5,9 @@ namespace mlffb::units {
 
 inline constexpr double kAngstromPerNm = 10.0;
 inline constexpr double kNmPerAngstrom = 0.1;
+inline constexpr double kPsPerFs = 1e-3;
+inline constexpr double kFsPerPs = 1e3;
+inline constexpr double kKJPerKcal = 4.184;
 /// CODATA 2018, as TorchANI's hartree2kjoulemol.
 inline constexpr double kKJPerMolPerHartree = 2625.4996387552483;
 inline constexpr double kKcalPerMolPerHartree = 627.5094738898778;

@@ -1,4 +1,4 @@
-// The built-in suites: the seed paper's poly-alanine slices (single point and MD), MD only, and
+// The built-in suites: De Alwis et al.'s poly-alanine slices (single point and MD), MD only, and
 // the random workloads of controlled neighbourhood size.
 #include "harness/Suites.hpp"
 
@@ -39,7 +39,7 @@ const Registrar<SuiteEntry> kPolyalaMd{[] {
   SuiteEntry e = polyala();
   e.name = "polyala-md";
   e.description = "poly-alanine slices through MD engines: minimise, then 1000 steps of 0.5 fs (ns/day); MLFFsys (native, OpenMM, "
-                  "GROMACS NNPot), CMLsys (OpenMM, GROMACS NNPot) and CFFsys (OpenMM, GROMACS): the seed's Figs. 11-12";
+                  "GROMACS NNPot), CMLsys (OpenMM, GROMACS NNPot) and CFFsys (OpenMM, GROMACS): De Alwis et al.'s Figs. 11-12";
   e.spec.modes = {"md"};
   e.spec.engines = {"native", "openmm", "gromacs"};
   e.spec.configurations = {"mlff", "cml", "cff"};
@@ -49,7 +49,7 @@ const Registrar<SuiteEntry> kPolyalaMd{[] {
 const Registrar<SuiteEntry> kNeighbors{[] {
   SuiteEntry e;
   e.name = "neighbors";
-  e.description = "random workloads of 5000 atoms with 10..100 neighbours within 5.1 Å (the seed's Figs. 4 and 8)";
+  e.description = "random workloads of 5000 atoms with 10..100 neighbours within 5.1 Å (De Alwis et al.'s Figs. 4 and 8)";
   e.spec.systems = {"random"};
   e.spec.sizes = {5000};
   e.spec.quickSizes = {2000};
@@ -64,7 +64,7 @@ const Registrar<SuiteEntry> kMaxAtoms{[] {
   e.description = "the largest system each flavour evaluates (energy + forces) on each GPU, of two kinds: random at water's "
                   "density (55 neighbours within 5.1 Å) and a solvated 10-residue poly-alanine slice's box replicated; sizes "
                   "double from 1000 atoms, then bisect; each probe in its own worker, so running out of memory is a result "
-                  "(chemtrain-deploy's Table 2)";
+                  "(Fuchs et al.'s chemtrain-deploy, Table 2)";
   e.spec.systems = {"random", "solvated"};
   e.spec.sizes = {1000};
   e.spec.neighbors = {kWaterNeighbors};
@@ -106,7 +106,7 @@ SuiteEntry scaling(const std::string& name, bool weak) {
 const Registrar<SuiteEntry> kStrong{[] {
   SuiteEntry e = scaling("strong-scaling", false);
   e.description = "one water box (3334 molecules, 10k atoms) through LAMMPS over 1, 2, 4, … ranks up to the cores: speed-up and "
-                  "parallel efficiency against Eq. 3 (chemtrain-deploy's Figs. 2-3)";
+                  "parallel efficiency against Eq. 3 (Fuchs et al.'s chemtrain-deploy, Figs. 2-3)";
   e.spec.sizes = {3334};
   e.spec.quickSizes = {1000};
   return e;

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "core/Units.hpp"
 #include "harness/CheckedOptions.hpp"
 #include "harness/Json.hpp"
 #include "harness/Suites.hpp"
@@ -59,7 +60,7 @@ void writeSlices(const OutputOptions& o, const std::string& prefix, Make&& make,
     std::string name = prefix + "-" + std::to_string(n);
     if (o.solvate) {
       SolvationOptions so;
-      so.paddingAngstrom = o.paddingNm * 10.0;
+      so.paddingAngstrom = o.paddingNm * units::kAngstromPerNm;
       so.seed = o.seed;
       s = Solvator(so).solvate(s);
       name += "-solvated";

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Figures from mlff-bench reports, like the seed paper's, plus an index page.
+"""Figures from mlff-bench reports, like those of De Alwis et al. (the MLFF characterisation study), plus an index page.
 
 usage: plot_report.py --out DIR REPORT.json [REPORT.json ...]
 
@@ -77,7 +77,7 @@ def fig_stage_times(reports, out, made, skipped):
         ax.set_title(key, fontsize=9)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("Stage times vs system size (cf. seed Figs. 3 and 7)")
+    fig.suptitle("Stage times vs system size (cf. De Alwis et al. Figs. 3 and 7)")
     save(fig, out, "stage_time_vs_atoms", made)
 
 
@@ -107,7 +107,7 @@ def fig_neighbors(reports, out, made, skipped):
         ax.set_title(key, fontsize=9)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("Stage times vs neighbour count (cf. seed Figs. 4 and 8)")
+    fig.suptitle("Stage times vs neighbour count (cf. De Alwis et al. Figs. 4 and 8)")
     save(fig, out, "stage_time_vs_neighbors", made)
     if traffic:
         fig, ax = plt.subplots(figsize=(6, 4.2))
@@ -150,7 +150,7 @@ def fig_operators(reports, out, made, skipped):
             ax.set_title("%s: %s (%d atoms)" % (series, stage, run["system"].get("atoms", 0)), fontsize=8)
             ax.set_xlabel("self time per evaluation (ms)", fontsize=8)
             ax.tick_params(labelsize=7)
-    fig.suptitle("Framework operator self time per stage (cf. seed Figs. 5 and 9)")
+    fig.suptitle("Framework operator self time per stage (cf. De Alwis et al. Figs. 5 and 9)")
     fig.tight_layout()
     save(fig, out, "operator_timings", made)
 
@@ -176,7 +176,7 @@ def fig_kernels(reports, out, made, skipped):
     ax.set_yticklabels([r[0] for r in rows], fontsize=7)
     ax.set_xlabel("throughput (% of peak)")
     ax.legend(fontsize=8)
-    ax.set_title("Kernel throughput (cf. seed Figs. 6 and 10)")
+    ax.set_title("Kernel throughput (cf. De Alwis et al. Figs. 6 and 10)")
     save(fig, out, "kernel_throughput", made)
 
 
@@ -194,7 +194,7 @@ def fig_launches(reports, out, made, skipped):
     ax.set_xticks([x + 0.4 - width / 2 for x in range(len(STAGES))])
     ax.set_xticklabels(STAGES)
     ax.set_ylabel("kernel launches per evaluation")
-    ax.set_title("Kernel launches per stage (TorchANI in the seed: 60-65 AEV, 77-81 energy, up to 96 forces)", fontsize=9)
+    ax.set_title("Kernel launches per stage (TorchANI in De Alwis et al.: 60-65 AEV, 77-81 energy, up to 96 forces)", fontsize=9)
     ax.legend(fontsize=7)
     save(fig, out, "launches_per_stage", made)
 
@@ -229,8 +229,8 @@ def fig_roofline(reports, out, made, skipped):
 
 
 CONFIG_TITLE = {
-    "mlff": ("md_mlffsys_ns_per_day", "MLFFsys: solute alone, MLFF only (cf. seed Fig. 11)"),
-    "cml": ("md_cmlsys_ns_per_day", "CMLsys: MLFF solute in classical water (cf. seed Fig. 12)"),
+    "mlff": ("md_mlffsys_ns_per_day", "MLFFsys: solute alone, MLFF only (cf. De Alwis et al. Fig. 11)"),
+    "cml": ("md_cmlsys_ns_per_day", "CMLsys: MLFF solute in classical water (cf. De Alwis et al. Fig. 12)"),
     "cff": ("md_cffsys_ns_per_day", "CFFsys: everything classical (baseline)"),
 }
 
@@ -336,7 +336,7 @@ def fig_devices(reports, out, made, skipped):
     ax.set_yscale("log")
     ax.set_xlabel("atoms")
     ax.set_ylabel("energy + forces (ms, median)")
-    ax.set_title("Across devices (cf. seed Fig. 13)")
+    ax.set_title("Across devices (cf. De Alwis et al. Fig. 13)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
     save(fig, out, "cross_device", made)
@@ -370,7 +370,7 @@ def fig_framework_vs_fused(reports, out, made, skipped):
     a1.set_yscale("log")
     a1.set_ylabel("energy + forces (ms, median)")
     a2.set_ylabel("speed-up of native over torch (×)")
-    fig.suptitle("Framework vs fused implementation (cf. seed Fig. 14)")
+    fig.suptitle("Framework vs fused implementation (cf. De Alwis et al. Fig. 14)")
     save(fig, out, "framework_vs_fused", made)
 
 
@@ -431,8 +431,8 @@ def write_index(out, reports, made, skipped):
         "launches_per_stage": "Kernel launches per stage",
         "roofline": "Roofline",
         "md_ns_per_day_vs_atoms": "MD speed vs size per engine",
-        "md_mlffsys_ns_per_day": "MLFFsys: ns/day vs atoms (seed Fig. 11)",
-        "md_cmlsys_ns_per_day": "CMLsys: ns/day vs atoms (seed Fig. 12)",
+        "md_mlffsys_ns_per_day": "MLFFsys: ns/day vs atoms (De Alwis et al. Fig. 11)",
+        "md_cmlsys_ns_per_day": "CMLsys: ns/day vs atoms (De Alwis et al. Fig. 12)",
         "md_cffsys_ns_per_day": "CFFsys: ns/day vs atoms (baseline)",
         "cross_device": "Across devices",
         "framework_vs_fused": "Framework vs fused",

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/Units.hpp"
 #include "systems/CellList.hpp"
 #include "systems/Element.hpp"
 #include "systems/Rng.hpp"
@@ -131,7 +132,7 @@ System Solvator::solvate(const System& solute) const {
   addLatticeWaters(out, box, target, opt_.density, opt_.seed, [&](const Vec3& p) { return grid.overlaps(p, opt_.clearance, opt_.hydrogenClearance); });
   out.name = solute.name + "-solvated";
   out.provenance.parameters.emplace_back("solvent", "TIP3P");
-  out.provenance.parameters.emplace_back("padding_nm", std::to_string(opt_.paddingAngstrom / 10.0));
+  out.provenance.parameters.emplace_back("padding_nm", std::to_string(opt_.paddingAngstrom * units::kNmPerAngstrom));
   out.provenance.parameters.emplace_back("water_density_g_cm3", std::to_string(opt_.density));
   out.provenance.parameters.emplace_back("solvation_seed", std::to_string(opt_.seed));
   return out;

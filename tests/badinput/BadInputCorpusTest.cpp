@@ -30,8 +30,8 @@ struct Case {
   int exitCode = 1;
   std::string message;   // the error line contains this ("": the command succeeds)
   std::string names;     // … and names this input ("": the message is enough)
-  std::vector<std::string> mayChange;  // files the command may write or create
-  std::string warning;   // success with this warning line on stderr
+  std::vector<std::string> mayChange{};  // files the command may write or create
+  std::string warning{};   // success with this warning line on stderr
   bool ran = false;      // points ran before the failure: progress lines may precede the error line
 };
 

@@ -75,7 +75,7 @@ TEST(Figures, DrawnFromFixtureReports) {
   EXPECT_NE(index.find("Kernel throughput: no per-kernel throughput"), std::string::npos) << index;
   // Figs. 11-12 and the MLFF/CFF cost table: the fixture's OpenMM CFFsys (40 ns/day) over the
   // native MLFFsys (4 ns/day) of the same slice; no CMLsys run, said so.
-  EXPECT_NE(index.find("CMLsys: ns/day vs atoms (seed Fig. 12): no cml MD runs in the reports"), std::string::npos) << index;
+  EXPECT_NE(index.find("CMLsys: ns/day vs atoms (De Alwis et al. Fig. 12): no cml MD runs in the reports"), std::string::npos) << index;
   EXPECT_NE(index.find("| polyala-10 | native ani2x/native Fixture CPU | mlff | 103 | 4 | openmm classical Fixture CPU | 3484 | 40 | 10.0 |"),
             std::string::npos)
       << index;

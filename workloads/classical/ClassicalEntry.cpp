@@ -1,6 +1,6 @@
 // The classical force field as a model of the plan: the `cff` points of a suite are its points.
-// It is evaluated inside the MD engines that build it from the GROMACS topology (gromacs; the
-// OpenMM engine in its own issue), so it has no standalone evaluation.
+// It is evaluated inside the MD engines that build it from the GROMACS topology (gromacs: mdrun;
+// openmm: an OpenMM System built by backends/openmm/OpenMMSystem), so it has no standalone evaluation.
 #include <stdexcept>
 
 #include "workloads/ModelRegistry.hpp"
