@@ -6,7 +6,6 @@
 
 #include <algorithm>
 
-#include "profilers/CollectorRegistry.hpp"
 #include "profilers/MemoryProbe.hpp"
 
 namespace mlffb::profilers {
@@ -52,16 +51,5 @@ void MemoryCollector::runEnd() {
   if (deviceUsedPeak_ >= 0) peaks["cuda_device_used_peak_bytes"] = deviceUsedPeak_;
   fragment_ = {{"peak_memory_bytes", peaks}, {"host_peak_rss_is_per_run", reset_}};
 }
-
-namespace {
-const Registrar<CollectorEntry> kMemoryEntry{[] {
-  CollectorEntry e;
-  e.name = "memory";
-  e.description = "peak resident memory of the measured section (VmHWM reset per run) and the model's device-memory peaks; always on";
-  e.defaultOn = true;
-  e.create = [](const OptionValues&) { return std::make_unique<MemoryCollector>(); };
-  return e;
-}()};
-}  // namespace
 
 }  // namespace mlffb::profilers

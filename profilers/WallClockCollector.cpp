@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "profilers/CollectorRegistry.hpp"
 
 namespace mlffb::profilers {
 
@@ -50,16 +49,5 @@ nlohmann::ordered_json WallClockCollector::fragment() const {
   }
   return {{"stages", stages}};
 }
-
-namespace {
-const Registrar<CollectorEntry> kWallClockEntry{[] {
-  CollectorEntry e;
-  e.name = "wallclock";
-  e.description = "wall-clock time per stage range and per sample (device synchronised at range ends); always on";
-  e.defaultOn = true;
-  e.create = [](const OptionValues&) { return std::make_unique<WallClockCollector>(); };
-  return e;
-}()};
-}  // namespace
 
 }  // namespace mlffb::profilers

@@ -1,13 +1,14 @@
+#pragma once
 // `nvtx`: every Range is an NVTX push/pop in domain "mlff-bench" whenever CUDA's NVTX3 is built in
-// (no cost without a tool attached); this entry makes that visible in `list` and, in a run,
-// counts the ranges per sample that a tool attached to the run would see.
+// (no cost without a tool attached); this collector makes that visible in `list` and, in a run,
+// counts the ranges per sample that a tool attached to the run would see (NvtxEntry.cpp registers it).
 #include <map>
+#include <string>
 
-#include "profilers/CollectorRegistry.hpp"
+#include "profilers/Collector.hpp"
 #include "profilers/Range.hpp"
 
 namespace mlffb::profilers {
-namespace {
 
 class NvtxCollector : public Collector {
  public:
@@ -29,15 +30,4 @@ class NvtxCollector : public Collector {
   int samples_ = 0;
 };
 
-const Registrar<CollectorEntry> kNvtxEntry{[] {
-  CollectorEntry e;
-  e.name = "nvtx";
-  e.description = std::string("stage ranges as NVTX push/pop in domain '") + kNvtxDomain +
-                  "' for Nsight Systems/Compute filters (always emitted when CUDA is built in); counts ranges per sample";
-  e.availability = [] { return nvtxBuiltIn() ? Availability::yes() : Availability{false, "built without CUDA's NVTX3 (no CUDA toolkit)"}; };
-  e.create = [](const OptionValues&) { return std::make_unique<NvtxCollector>(); };
-  return e;
-}()};
-
-}  // namespace
 }  // namespace mlffb::profilers
