@@ -8,11 +8,12 @@
 #include <thread>
 
 #include "backends/EngineRegistry.hpp"
+#include "backends/MdRecorder.hpp"
 #include "backends/lammps/LammpsJob.hpp"
 #include "core/Subprocess.hpp"
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
-#include "workloads/classical/GromacsTopology.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 
 namespace mlffb {
 namespace fs = std::filesystem;
@@ -94,6 +95,7 @@ EngineResult LammpsEngine::run(const EngineRequest& rq) {
   if (rq.configuration != Configuration::Mlff)
     throw std::invalid_argument("lammps engine runs configuration mlff only (got " + toString(rq.configuration) + ")");
   if (rq.ranks < 1) throw std::invalid_argument("--ranks must be at least 1");
+  if (rq.mode == Mode::Md) MdRecorder::checkProtocol(rq.md);
   if (const std::string why = lammpsUnavailableReason({{"lammps_driver", settings_.driver}, {"mpirun", settings_.mpirun}}); !why.empty())
     throw std::runtime_error("lammps engine: " + why);
   const System& sys = *rq.system;

@@ -17,7 +17,7 @@
 
 #include "backends/Engine.hpp"
 #include "workloads/classical/ClassicalTopology.hpp"
-#include "workloads/classical/GromacsTopology.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 
 namespace OpenMM {
 class System;

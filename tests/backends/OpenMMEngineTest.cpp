@@ -34,9 +34,9 @@
 #include "tests/TestUtil.hpp"
 #include "workloads/ModelRegistry.hpp"
 #include "workloads/classical/BondedEnergy.hpp"
-#include "workloads/classical/GmxLog.hpp"
-#include "workloads/classical/GmxTool.hpp"
-#include "workloads/classical/GromacsTopology.hpp"
+#include "backends/gmx/GmxLog.hpp"
+#include "backends/gmx/GmxTool.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 
 using namespace mlffb;
 using namespace mlffb::openmm;
