@@ -18,6 +18,12 @@ void MdRecorder::checkProtocol(const MdOptions& o) {
     throw std::invalid_argument("MD options: steps ≥ 1, warm-up ≥ 0, dt > 0, temperature > 0 and trace interval ≥ 1 are required");
 }
 
+namespace {
+constexpr const char* kBlowUp = "MD blew up at step ";
+}  // namespace
+
+bool MdRecorder::namesBlowUp(const std::string& text) { return text.find(kBlowUp) != std::string::npos; }
+
 MdRecorder::MdRecorder(const MdOptions& md, const System* atoms) : md_(md), atoms_(atoms) {
   checkProtocol(md_);
   // A folder that cannot take the files fails the run before it starts, not after it.
@@ -62,7 +68,7 @@ void MdRecorder::checkBlowUp(const MdStepRecord& s) const {
   const bool finite = std::isfinite(s.potentialKJPerMol) && std::isfinite(s.kineticKJPerMol) && std::isfinite(s.temperatureK);
   if (finite && !(s.temperatureK > md_.blowUpTemperatureK)) return;
   std::ostringstream msg;
-  msg << "MD blew up at step " << s.step << ": ";
+  msg << kBlowUp << s.step << ": ";
   if (!finite)
     msg << "non-finite energy";
   else

@@ -32,6 +32,8 @@ class MdRecorder {
   /// Throws std::invalid_argument unless steps ≥ 1, warm-up ≥ 0, dt > 0, temperature > 0 and
   /// trace interval ≥ 1.
   static void checkProtocol(const MdOptions& md);
+  /// Whether `text` (an engine's log line, an error) carries the recorder's blow-up message.
+  static bool namesBlowUp(const std::string& text);
 
   /// Checks `md`. `atoms`, when given (it must outlive the recorder), names the atoms of frames and
   /// of a blow-up; without it there are no frames and no fastest atom.

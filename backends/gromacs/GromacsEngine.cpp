@@ -6,12 +6,12 @@
 #include <thread>
 
 #include "backends/EngineRegistry.hpp"
+#include "backends/gmx/GmxTool.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 #include "core/Subprocess.hpp"
 #include "core/Units.hpp"
 #include "profilers/Range.hpp"
-#include "backends/gmx/GmxTool.hpp"
 #include "systems/AtomicFile.hpp"
-#include "backends/gmx/GromacsTopology.hpp"
 #include "workloads/torch/TorchSupport.hpp"
 #include "workloads/torchscript/ModelExport.hpp"
 

@@ -223,7 +223,9 @@ class Driver {
     if (m.integrator == Integrator::Langevin)
       cmd("fix thermostat all langevin " + num(m.temperatureK) + " " + num(m.temperatureK) + " " + num(1000.0 / m.frictionPerPs) + " " +
           std::to_string(m.seed % 900000000 + 7) + " zero yes");
-    MdRecorder recorder(m);
+    MdOptions recorded = m;
+    if (rank_ != 0) recorded.tracePath.clear();  // one rank writes the trace
+    MdRecorder recorder(recorded);
     cmd("fix trace all mlffb/trace");
     FixTrace::current->recorder = &recorder;
     if (m.warmupSteps > 0) cmd("run " + std::to_string(m.warmupSteps) + " post no");

@@ -8,12 +8,12 @@
 #include <thread>
 
 #include "backends/EngineRegistry.hpp"
-#include "backends/MdRecorder.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 #include "backends/lammps/LammpsJob.hpp"
+#include "backends/MdRecorder.hpp"
 #include "core/Subprocess.hpp"
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
-#include "backends/gmx/GromacsTopology.hpp"
 
 namespace mlffb {
 namespace fs = std::filesystem;
@@ -113,6 +113,9 @@ EngineResult LammpsEngine::run(const EngineRequest& rq) {
   job.periodic = sys.box.has_value();
   job.mode = rq.mode == Mode::SinglePoint ? "single-point" : "md";
   job.md = rq.md;
+  // The driver runs in the work folder and has no frames to write (positions live on the ranks).
+  if (!job.md.tracePath.empty()) job.md.tracePath = fs::absolute(job.md.tracePath).string();
+  job.md.trajectoryPath.clear();
   job.repeat = rq.repeat;
   job.warmup = rq.warmup;
   job.grid = settings_.grid;
@@ -190,7 +193,7 @@ Json LammpsEngine::runLammpsJob(lammps::Job job, const System& sys, int ranks, c
     const std::string msg = "lammps engine: mpirun -np " + std::to_string(ranks) + " mlff-bench-lammps failed (" +
                             (r.signal ? "signal " + std::to_string(r.signal) : "exit " + std::to_string(r.exitCode)) + "): " + line +
                             " (work folder kept: " + dir + ")";
-    if (line.find("MD blew up") != std::string::npos) throw MdBlowUp(msg);
+    if (MdRecorder::namesBlowUp(line)) throw MdBlowUp(msg);
     throw std::runtime_error(msg);
   }
   return Json::parse(readFile(resultFile.string()));

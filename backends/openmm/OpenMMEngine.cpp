@@ -16,13 +16,13 @@
 #include <openmm/VerletIntegrator.h>
 #include <openmm/kernels.h>
 
+#include "backends/gmx/GmxTool.hpp"
 #include "backends/MdRecorder.hpp"
 #include "backends/openmm/MlffForce.hpp"
 #include "backends/openmm/OpenMMSystem.hpp"
 #include "core/Units.hpp"
 #include "profilers/Range.hpp"
 #include "systems/Element.hpp"
-#include "backends/gmx/GmxTool.hpp"
 
 namespace fs = std::filesystem;
 

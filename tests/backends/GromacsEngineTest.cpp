@@ -8,13 +8,13 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "backends/gmx/GmxTool.hpp"
 #include "backends/gromacs/GromacsEngine.hpp"
 #include "core/Subprocess.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
 #include "systems/Solvator.hpp"
 #include "systems/SystemIO.hpp"
 #include "tests/TestUtil.hpp"
-#include "backends/gmx/GmxTool.hpp"
 
 using namespace mlffb;
 namespace fs = std::filesystem;

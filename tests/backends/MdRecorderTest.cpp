@@ -1,6 +1,7 @@
 // The MD recorder every engine feeds: one refusal of a bad protocol through every engine, one
 // wording of a blow-up whichever engine reports it (the native and OpenMM engines stepping, the
-// GROMACS engine's md.log), and the trace, frames and production samples it keeps.
+// GROMACS engine's md.log), the trace, frames and production samples it keeps, and the LAMMPS
+// driver's fix recording through it.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "backends/EngineRegistry.hpp"
 #include "backends/MdRecorder.hpp"
 #include "backends/gromacs/GromacsEngine.hpp"
+#include "backends/lammps/LammpsEngine.hpp"
 #include "core/Subprocess.hpp"
 #include "systems/AtomicFile.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
@@ -183,5 +185,29 @@ TEST(MdRecorder, KeepsProductionSamplesAndWritesTraceAndFramesAtTraceSteps) {
       },
       MdBlowUp);
   EXPECT_EQ(readFile(md.tracePath), "step,time_ps,potential_kj_mol,kinetic_kj_mol,total_kj_mol,temperature_k\n5,0.0025,-1,2,1,300\n");
+  fs::remove_all(dir);
+}
+
+// The LAMMPS driver's fix feeds the same recorder: rank 0 writes the trace CSV the other engines
+// write, the warm-up left out of the samples.
+TEST(MdRecorder, TheLammpsDriverRecordsThroughIt) {
+  LammpsSettings settings;
+  settings.driver = (fs::path(MLFFB_BINARY).parent_path() / "mlff-bench-lammps").string();
+  if (const std::string why = lammpsUnavailableReason({{"lammps_driver", settings.driver}}); !why.empty()) GTEST_SKIP() << why;
+  const System s = triAlanine();
+  const std::string dir = test::freshTempDir("mdrecorder-lammps");
+  EngineRequest rq;
+  rq.system = &s;
+  rq.configuration = Configuration::Mlff;
+  rq.model.model = "ani2x";
+  rq.model.options.flavor = "native";
+  rq.md = quiet();
+  rq.md.tracePath = dir + "/lammps.csv";
+  const EngineResult r = LammpsEngine(settings).run(rq);
+  EXPECT_EQ(r.timePs.size(), 10u);
+  EXPECT_DOUBLE_EQ(r.timePs.front(), 5 * rq.md.timestepFs * 1e-3);
+  const std::string trace = readFile(rq.md.tracePath);
+  EXPECT_EQ(trace.rfind("step,time_ps,potential_kj_mol,kinetic_kj_mol,total_kj_mol,temperature_k\n5,0.0025,", 0), 0u) << trace;
+  EXPECT_NE(trace.find("\n10,0.005,"), std::string::npos) << trace;
   fs::remove_all(dir);
 }
