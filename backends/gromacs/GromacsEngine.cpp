@@ -1,18 +1,17 @@
 #include "backends/gromacs/GromacsEngine.hpp"
 
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "backends/EngineRegistry.hpp"
+#include "backends/gmx/GmxTool.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 #include "core/Subprocess.hpp"
 #include "core/Units.hpp"
 #include "profilers/Range.hpp"
-#include "workloads/classical/GmxTool.hpp"
 #include "systems/AtomicFile.hpp"
-#include "workloads/classical/GromacsTopology.hpp"
 #include "workloads/torch/TorchSupport.hpp"
 #include "workloads/torchscript/ModelExport.hpp"
 
@@ -93,8 +92,16 @@ std::string gromacsProductionMdp(const MdOptions& md) {
   return s;
 }
 
+void recordGromacsLog(const GmxLog& log, MdRecorder& recorder) {
+  for (const auto& f : log.frames) {
+    const auto pot = f.get("Potential"), kin = f.get("Kinetic En."), temp = f.get("Temperature");
+    if (pot && kin && temp) recorder.record({f.step, *pot, *kin, *temp, {}, {}});
+  }
+}
+
 EngineResult GromacsEngine::run(const EngineRequest& rq) {
   if (!rq.system) throw std::invalid_argument("gromacs engine: the request has no system");
+  MdRecorder::checkProtocol(rq.md);
   const GmxTool& gmx = GmxTool::cached(settings_.topology.gmx);
   // mlff and cml: the model exported as TorchScript and evaluated by GROMACS's NNPot module on the
   // solute (mlff: the solute is the whole system, in vacuum in a box; cml: solute in TIP3P water,
@@ -105,12 +112,11 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
   if (rq.configuration == Configuration::Mlff && rq.system->solventCount() > 0)
     throw std::invalid_argument("gromacs engine: configuration mlff evaluates the whole system with the MLFF; this one has solvent (use cml)");
   const MdOptions& md = rq.md;
-  if (md.steps < 1 || md.warmupSteps < 0 || !(md.timestepFs > 0) || md.traceEvery < 1)
-    throw std::invalid_argument("MD options: steps ≥ 1, warm-up ≥ 0, dt > 0 and trace interval ≥ 1 are required");
   const int threads = settings_.threads > 0 ? settings_.threads : defaultThreads();
   const std::string dir = classical::makeWorkDir(settings_.topology.workRoot, "gromacs");
   EngineResult out;
   try {
+    MdRecorder recorder(md);
     const classical::TopologyRequest tr = settings_.topology.request(rq.configuration != Configuration::Mlff);
     classical::GeneratedTopology topo;
     {
@@ -174,16 +180,8 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
     }
     const GmxLog log = readLog((fs::path(dir) / "md.log").string());
     if (!log.nsPerDay) throw GmxError(dir + "/md.log: no Performance line (did mdrun finish?)");
-    for (const auto& f : log.frames) {
-      if (f.step <= md.warmupSteps) continue;
-      const auto pot = f.get("Potential"), kin = f.get("Kinetic En."), temp = f.get("Temperature");
-      if (!pot || !kin || !temp) continue;
-      if (!std::isfinite(*pot) || !std::isfinite(*kin)) throw MdBlowUp("GROMACS reported a non-finite energy at step " + std::to_string(f.step));
-      out.timePs.push_back(f.timePs);
-      out.potentialKJPerMol.push_back(*pot);
-      out.kineticKJPerMol.push_back(*kin);
-      out.temperatureK.push_back(*temp);
-    }
+    recordGromacsLog(log, recorder);
+    recorder.finish(out);
     // ns/day over the steps after the counter reset → ms per step.
     out.atoms = topo.system.size();
     out.reportedMsPerStep = 86400.0e3 * md.timestepFs * 1e-6 / *log.nsPerDay;
@@ -223,6 +221,8 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
     out.extra["gromacs"] = g;
     // GROMACS's thermostat, not the native engine's Langevin, is what ran.
     out.extra["integrator"] = md.integrator == Integrator::Langevin ? "md + v-rescale (tau-t 0.1 ps)" : "md (nve)";
+  } catch (const MdBlowUp& e) {  // still a blow-up, with where to look
+    throw MdBlowUp(std::string(e.what()) + " (work folder kept: " + dir + ")");
   } catch (const std::exception& e) {
     throw GmxError(std::string(e.what()) + " (work folder kept: " + dir + ")");
   }

@@ -11,7 +11,6 @@
 #include <mpi.h>
 #include <sys/resource.h>
 
-#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -35,6 +34,7 @@
 #include "modify.h"
 #include "timer.h"
 #include "update.h"
+#include "backends/MdRecorder.hpp"
 #include "backends/lammps/LammpsJob.hpp"
 #include "backends/lammps/PairMlffb.hpp"
 #include "systems/AtomicFile.hpp"
@@ -45,14 +45,12 @@ namespace {
 constexpr double kKJPerKcal = 4.184;
 
 /// Per step, after the integrator: this rank's owned-atom potential energy (from the pair
-/// style) and kinetic energy, summed over ranks; rank 0 keeps the series. Stops the run with an
-/// error when the temperature passes the blow-up threshold or anything is not finite.
+/// style) and kinetic energy, summed over ranks, fed to the run's MD recorder on every rank (the
+/// same sums everywhere, so every rank stops together); a blow-up the recorder names stops the run
+/// with a LAMMPS error carrying its message.
 class FixTrace : public LAMMPS_NS::Fix {
  public:
-  FixTrace(LAMMPS_NS::LAMMPS* lmp, int narg, char** arg) : Fix(lmp, narg, arg) {
-    nevery = 1;
-    if (narg > 3) blowUpK_ = std::stod(arg[3]);
-  }
+  FixTrace(LAMMPS_NS::LAMMPS* lmp, int narg, char** arg) : Fix(lmp, narg, arg) { nevery = 1; }
   int setmask() override { return LAMMPS_NS::FixConst::END_OF_STEP; }
   void end_of_step() override {
     PairMlffb* pair = PairMlffb::current();
@@ -66,25 +64,20 @@ class FixTrace : public LAMMPS_NS::Fix {
     MPI_Allreduce(local, sum, 2, MPI_DOUBLE, MPI_SUM, world);
     const double dof = 3.0 * static_cast<double>(atom->natoms) - 3.0;
     const double temp = dof > 0 ? 2 * sum[1] / kKJPerKcal / (dof * force->boltz) : 0.0;
-    if (!std::isfinite(sum[0]) || !std::isfinite(sum[1]) || temp > blowUpK_)
-      error->all(FLERR, "MD blew up at step " + std::to_string(update->ntimestep) + ": temperature " + std::to_string(temp) +
-                            " K, potential energy " + std::to_string(sum[0]) + " kJ/mol");
-    step.push_back(static_cast<double>(update->ntimestep));
-    pe.push_back(sum[0]);
-    ke.push_back(sum[1]);
-    temperature.push_back(temp);
+    if (!recorder) error->all(FLERR, std::string("fix mlffb/trace: no MD recorder"));
+    try {
+      recorder->record({static_cast<long>(update->ntimestep), sum[0], sum[1], temp, {}, {}});
+    } catch (const MdBlowUp& e) {
+      error->all(FLERR, std::string(e.what()));
+    }
   }
-  void clear() { step.clear(), pe.clear(), ke.clear(), temperature.clear(); }
 
   static LAMMPS_NS::Fix* creator(LAMMPS_NS::LAMMPS* lmp, int narg, char** arg) {
     current = new FixTrace(lmp, narg, arg);
     return current;
   }
   static inline FixTrace* current = nullptr;
-  std::vector<double> step, pe, ke, temperature;
-
- private:
-  double blowUpK_ = 1e300;
+  MdRecorder* recorder = nullptr;  // the driver's, set after the fix is made
 };
 
 std::string num(double v) {
@@ -230,21 +223,22 @@ class Driver {
     if (m.integrator == Integrator::Langevin)
       cmd("fix thermostat all langevin " + num(m.temperatureK) + " " + num(m.temperatureK) + " " + num(1000.0 / m.frictionPerPs) + " " +
           std::to_string(m.seed % 900000000 + 7) + " zero yes");
-    cmd("fix trace all mlffb/trace " + num(m.blowUpTemperatureK));
+    MdOptions recorded = m;
+    if (rank_ != 0) recorded.tracePath.clear();  // one rank writes the trace
+    MdRecorder recorder(recorded);
+    cmd("fix trace all mlffb/trace");
+    FixTrace::current->recorder = &recorder;
     if (m.warmupSteps > 0) cmd("run " + std::to_string(m.warmupSteps) + " post no");
-    FixTrace::current->clear();
     pair().resetStats();
     cmd("run " + std::to_string(m.steps));
     geometry(out);
-    Json trace;
-    const auto& t = *FixTrace::current;
-    std::vector<double> timePs;
-    for (double s : t.step) timePs.push_back(s * m.timestepFs * 1e-3);
-    trace["time_ps"] = timePs;
-    trace["potential_kj_mol"] = t.pe;
-    trace["kinetic_kj_mol"] = t.ke;
-    trace["temperature_k"] = t.temperature;
-    out["trace"] = trace;
+    EngineResult samples;  // the production steps (the recorder leaves the warm-up out)
+    recorder.finish(samples);
+    FixTrace::current->recorder = nullptr;
+    out["trace"] = {{"time_ps", samples.timePs},
+                    {"potential_kj_mol", samples.potentialKJPerMol},
+                    {"kinetic_kj_mol", samples.kineticKJPerMol},
+                    {"temperature_k", samples.temperatureK}};
     out["timing"] = timing(m.steps);
     if (job_.writePositions) {
       const long n = static_cast<long>(lmp_->atom->natoms);

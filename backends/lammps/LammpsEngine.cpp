@@ -8,11 +8,12 @@
 #include <thread>
 
 #include "backends/EngineRegistry.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 #include "backends/lammps/LammpsJob.hpp"
+#include "backends/MdRecorder.hpp"
 #include "core/Subprocess.hpp"
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
-#include "workloads/classical/GromacsTopology.hpp"
 
 namespace mlffb {
 namespace fs = std::filesystem;
@@ -94,6 +95,7 @@ EngineResult LammpsEngine::run(const EngineRequest& rq) {
   if (rq.configuration != Configuration::Mlff)
     throw std::invalid_argument("lammps engine runs configuration mlff only (got " + toString(rq.configuration) + ")");
   if (rq.ranks < 1) throw std::invalid_argument("--ranks must be at least 1");
+  if (rq.mode == Mode::Md) MdRecorder::checkProtocol(rq.md);
   if (const std::string why = lammpsUnavailableReason({{"lammps_driver", settings_.driver}, {"mpirun", settings_.mpirun}}); !why.empty())
     throw std::runtime_error("lammps engine: " + why);
   const System& sys = *rq.system;
@@ -111,6 +113,9 @@ EngineResult LammpsEngine::run(const EngineRequest& rq) {
   job.periodic = sys.box.has_value();
   job.mode = rq.mode == Mode::SinglePoint ? "single-point" : "md";
   job.md = rq.md;
+  // The driver runs in the work folder and has no frames to write (positions live on the ranks).
+  if (!job.md.tracePath.empty()) job.md.tracePath = fs::absolute(job.md.tracePath).string();
+  job.md.trajectoryPath.clear();
   job.repeat = rq.repeat;
   job.warmup = rq.warmup;
   job.grid = settings_.grid;
@@ -188,7 +193,7 @@ Json LammpsEngine::runLammpsJob(lammps::Job job, const System& sys, int ranks, c
     const std::string msg = "lammps engine: mpirun -np " + std::to_string(ranks) + " mlff-bench-lammps failed (" +
                             (r.signal ? "signal " + std::to_string(r.signal) : "exit " + std::to_string(r.exitCode)) + "): " + line +
                             " (work folder kept: " + dir + ")";
-    if (line.find("MD blew up") != std::string::npos) throw MdBlowUp(msg);
+    if (MdRecorder::namesBlowUp(line)) throw MdBlowUp(msg);
     throw std::runtime_error(msg);
   }
   return Json::parse(readFile(resultFile.string()));

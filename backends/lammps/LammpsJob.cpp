@@ -63,6 +63,8 @@ Json Job::toJson() const {
   j["md"] = mdProtocolJson(md);
   j["md"]["seed"] = md.seed;
   j["md"]["blow_up_temperature_k"] = md.blowUpTemperatureK;
+  j["md"]["trace_every"] = md.traceEvery;
+  j["md"]["trace_path"] = md.tracePath;
   j["repeat"] = repeat;
   j["warmup"] = warmup;
   j["grid"] = grid;
@@ -90,6 +92,8 @@ Job Job::fromJson(const Json& j) {
   readMdProtocol(d, b.md);
   b.md.seed = d.at("seed");
   b.md.blowUpTemperatureK = d.at("blow_up_temperature_k");
+  b.md.traceEvery = d.at("trace_every");
+  b.md.tracePath = d.at("trace_path");
   b.repeat = j.at("repeat");
   b.warmup = j.at("warmup");
   b.grid = j.at("grid").get<std::array<int, 3>>();

@@ -29,7 +29,7 @@ struct Job {
   std::vector<std::string> typeSymbols;  // element of each atom type, "H", "O", …
   bool periodic = true;
   std::string mode = "md";          // md | single-point
-  MdOptions md;
+  MdOptions md;                     // its trace CSV written by rank 0 (an absolute path); no frames
   int repeat = 1, warmup = 0;       // single-point evaluations
   std::array<int, 3> grid{0, 0, 0}; // processors; 0: LAMMPS chooses
   bool writeForces = false;         // single point: forces of every atom in the result (tests)

@@ -2,13 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <deque>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "backends/EngineRegistry.hpp"
+#include "backends/MdRecorder.hpp"
 #include "backends/native/Dynamics.hpp"
 #include "core/Units.hpp"
 #include "profilers/Range.hpp"
@@ -26,29 +23,6 @@ double maxForce(const std::vector<Vec3>& f) {
   for (const auto& v : f) m = std::max(m, norm(v));
   return m;
 }
-
-/// A text output written to PATH.partial and moved to PATH when closed (also after a failure),
-/// so a reader never sees a file that is still being written under its final name.
-class StagedOutput {
- public:
-  explicit StagedOutput(const std::string& path) : path_(path) {
-    if (path_.empty()) return;
-    out_.open(path_ + ".partial");
-    if (!out_) throw std::runtime_error(path_ + ": cannot write");
-  }
-  ~StagedOutput() {
-    if (path_.empty()) return;
-    out_.close();
-    std::error_code ec;
-    std::filesystem::rename(path_ + ".partial", path_, ec);
-  }
-  bool active() const { return !path_.empty(); }
-  std::ofstream& stream() { return out_; }
-
- private:
-  std::string path_;
-  std::ofstream out_;
-};
 
 /// The state on the host, the potential called through compute().
 class HostDynamics final : public Dynamics {
@@ -227,14 +201,12 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
   const System& system = *request.system;
   Potential& potential = *request.potential;
   const MdOptions& o = request.md;
-  if (o.steps < 1 || o.warmupSteps < 0 || !(o.timestepFs > 0) || !(o.temperatureK > 0) || o.traceEvery < 1)
-    throw std::invalid_argument("MD options: steps ≥ 1, warm-up ≥ 0, dt > 0, temperature > 0 and trace interval ≥ 1 are required");
+  MdRecorder recorder(o, &system);
   potential.setSystem(system);
   const std::optional<Box> box = system.box;
   State st;
   st.positions = system.positions;
   st.masses = massesOf(system);
-  const size_t n = st.positions.size();
   EngineResult out;
 
   MinimizationResult mres;
@@ -270,19 +242,6 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
   maybeRebuild();
   double energy = dyn->compute(box);
 
-  StagedOutput trace(o.tracePath), traj(o.trajectoryPath);
-  if (trace.active()) trace.stream() << "step,time_ps,potential_kj_mol,kinetic_kj_mol,total_kj_mol,temperature_k\n";
-  auto writeFrame = [&](int step) {
-    auto& f = traj.stream();
-    const std::vector<Vec3> x = dyn->positions();
-    f << n << "\nstep=" << step << " time_ps=" << step * dt * 1e-3 << "\n";
-    char buf[128];
-    for (size_t i = 0; i < n; ++i) {
-      std::snprintf(buf, sizeof buf, "%-2s %.6f %.6f %.6f\n", elementInfo(system.atoms[i].element).symbol, x[i].x, x[i].y, x[i].z);
-      f << buf;
-    }
-  };
-
   const int totalSteps = o.warmupSteps + o.steps;
   std::optional<profilers::MeasuredSection> measured;
   for (int step = 1; step <= totalSteps; ++step) {
@@ -302,41 +261,11 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
       dyn->halfKick(dt);
     }
     profilers::sampleEnd();
-    const double ke = dyn->kineticEnergy(), temp = temperature(st, ke);
-    // Blow-up detection.
-    if (!std::isfinite(energy) || !std::isfinite(ke) || temp > o.blowUpTemperatureK) {
-      const std::vector<Vec3> x = dyn->positions(), v = dyn->velocities();
-      size_t worst = 0;
-      double worstV = -1;
-      for (size_t i = 0; i < n; ++i) {
-        const double speed = isFinite(x[i]) && isFinite(v[i]) ? norm2(v[i]) : INFINITY;
-        if (speed > worstV) {
-          worstV = speed;
-          worst = i;
-        }
-      }
-      std::ostringstream msg;
-      msg << "MD blew up at step " << step << ": ";
-      if (!std::isfinite(energy) || !std::isfinite(ke))
-        msg << "non-finite energy";
-      else
-        msg << "temperature " << std::lround(temp) << " K exceeds " << o.blowUpTemperatureK << " K";
-      msg << "; fastest " << system.atomLabel(worst);
-      throw MdBlowUp(msg.str());
-    }
-    if (step > o.warmupSteps) {
-      out.timePs.push_back(step * dt * 1e-3);
-      out.potentialKJPerMol.push_back(energy);
-      out.kineticKJPerMol.push_back(ke);
-      out.temperatureK.push_back(temp);
-    }
-    if (step % o.traceEvery == 0) {
-      if (trace.active())
-        trace.stream() << step << "," << step * dt * 1e-3 << "," << energy << "," << ke << "," << energy + ke << "," << temp << "\n";
-      if (traj.active()) writeFrame(step);
-    }
+    const double ke = dyn->kineticEnergy();
+    recorder.record({step, energy, ke, temperature(st, ke), [&] { return dyn->positions(); }, [&] { return dyn->velocities(); }});
   }
   measured.reset();
+  recorder.finish(out);
   if (useList) potential.clearNeighborList();
   out.neighborRebuilds = rebuilds;
   out.neighborList = useList ? "verlet, skin " + std::to_string(o.skinAngstrom) + " Å" : "rebuilt every step by the potential";

@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <mutex>
-#include <sstream>
 
 #include <openmm/CMMotionRemover.h>
 #include <openmm/Context.h>
@@ -18,13 +16,13 @@
 #include <openmm/VerletIntegrator.h>
 #include <openmm/kernels.h>
 
+#include "backends/gmx/GmxTool.hpp"
+#include "backends/MdRecorder.hpp"
 #include "backends/openmm/MlffForce.hpp"
 #include "backends/openmm/OpenMMSystem.hpp"
 #include "core/Units.hpp"
 #include "profilers/Range.hpp"
-#include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
-#include "workloads/classical/GmxTool.hpp"
 
 namespace fs = std::filesystem;
 
@@ -36,6 +34,16 @@ using openmm::toNm;
 std::vector<OpenMM::Vec3> toNm(const std::vector<Vec3>& x) {
   std::vector<OpenMM::Vec3> out(x.size());
   for (size_t i = 0; i < x.size(); ++i) out[i] = toNm(x[i]);
+  return out;
+}
+
+/// The context's positions (Å) or velocities (Å/fs), as `type` says.
+std::vector<Vec3> stateVectors(const OpenMM::Context& ctx, int type) {
+  const OpenMM::State st = ctx.getState(type);
+  const std::vector<OpenMM::Vec3>& v = type == OpenMM::State::Positions ? st.getPositions() : st.getVelocities();
+  const double scale = type == OpenMM::State::Positions ? units::kAngstromPerNm : units::kAngstromPerNm * 1e-3;
+  std::vector<Vec3> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = Vec3{v[i][0], v[i][1], v[i][2]} * scale;
   return out;
 }
 
@@ -212,8 +220,7 @@ OpenMMSetup buildOpenMMSetup(Configuration c, const System& simulated, const cla
 EngineResult OpenMMEngine::run(const EngineRequest& rq) {
   if (!rq.system) throw std::invalid_argument("openmm engine: the request has no system");
   const MdOptions& md = rq.md;
-  if (md.steps < 1 || md.warmupSteps < 0 || !(md.timestepFs > 0) || !(md.temperatureK > 0) || md.traceEvery < 1)
-    throw std::invalid_argument("MD options: steps ≥ 1, warm-up ≥ 0, dt > 0, temperature > 0 and trace interval ≥ 1 are required");
+  MdRecorder::checkProtocol(md);
   if (rq.configuration == Configuration::Mlff && rq.system->solventCount() > 0)
     throw std::invalid_argument("openmm engine: configuration mlff evaluates the whole system with the MLFF; this one has solvent (use cml)");
   if (const std::string why = openmmUnavailableFor(rq.configuration, rq.options); !why.empty()) throw std::invalid_argument("openmm engine: " + why);
@@ -286,56 +293,24 @@ EngineResult OpenMMEngine::run(const EngineRequest& rq) {
   ctx->setVelocitiesToTemperature(md.temperatureK, static_cast<int>(md.seed % 2147483647ULL));
 
   const double dof = std::max(1.0, 3.0 * static_cast<double>(n) - setup.openmm->getNumConstraints() - 3.0);
-  std::string trace = md.tracePath.empty() ? "" : "step,time_ps,potential_kj_mol,kinetic_kj_mol,total_kj_mol,temperature_k\n";
-  std::string frames;
-  const int total = md.warmupSteps + md.steps;
+  MdRecorder recorder(md, &simulated);
   {
     std::optional<profilers::MeasuredSection> measured;
-    for (int step = 1; step <= total; ++step) {
+    for (long step = 1; step <= recorder.totalSteps(); ++step) {
       if (step == md.warmupSteps + 1) measured.emplace();
       {
         profilers::Range r("md_step");
         integrator->step(1);
       }
       profilers::sampleEnd();
-      if (step % md.traceEvery != 0 && step != total) continue;
-      const int types = OpenMM::State::Energy | (md.trajectoryPath.empty() ? 0 : OpenMM::State::Positions);
-      const OpenMM::State st = ctx->getState(types);
-      const double pot = st.getPotentialEnergy(), kin = st.getKineticEnergy();
-      const double temp = 2.0 * kin / (dof * units::kBoltzmannKJPerMolK);
-      if (!std::isfinite(pot) || !std::isfinite(kin) || temp > md.blowUpTemperatureK) {
-        std::ostringstream msg;
-        msg << "MD blew up at step " << step << ": ";
-        if (!std::isfinite(pot) || !std::isfinite(kin)) msg << "non-finite energy";
-        else msg << "temperature " << std::lround(temp) << " K exceeds " << md.blowUpTemperatureK << " K";
-        throw MdBlowUp(msg.str() + " (OpenMM)");
-      }
-      const double t = step * md.timestepFs * 1e-3;
-      if (step > md.warmupSteps) {
-        out.timePs.push_back(t);
-        out.potentialKJPerMol.push_back(pot);
-        out.kineticKJPerMol.push_back(kin);
-        out.temperatureK.push_back(temp);
-      }
-      if (!md.tracePath.empty()) {
-        char buf[256];
-        std::snprintf(buf, sizeof buf, "%d,%.6g,%.10g,%.10g,%.10g,%.6g\n", step, t, pot, kin, pot + kin, temp);
-        trace += buf;
-      }
-      if (!md.trajectoryPath.empty()) {
-        frames += std::to_string(n) + "\nstep=" + std::to_string(step) + " time_ps=" + std::to_string(t) + "\n";
-        const auto& x = st.getPositions();
-        char buf[128];
-        for (size_t i = 0; i < n; ++i) {
-          std::snprintf(buf, sizeof buf, "%-2s %.6f %.6f %.6f\n", elementInfo(simulated.atoms[i].element).symbol, x[i][0] * 10, x[i][1] * 10,
-                        x[i][2] * 10);
-          frames += buf;
-        }
-      }
+      if (!recorder.wantsState(step)) continue;
+      const OpenMM::State st = ctx->getState(OpenMM::State::Energy);
+      const double kin = st.getKineticEnergy();
+      recorder.record({step, st.getPotentialEnergy(), kin, 2.0 * kin / (dof * units::kBoltzmannKJPerMolK),
+                       [&] { return stateVectors(*ctx, OpenMM::State::Positions); }, [&] { return stateVectors(*ctx, OpenMM::State::Velocities); }});
     }
   }
-  if (!md.tracePath.empty()) writeFileAtomically(md.tracePath, trace);
-  if (!md.trajectoryPath.empty()) writeFileAtomically(md.trajectoryPath, frames);
+  recorder.finish(out);
 
   const OpenMM::Platform& platform = ctx->getPlatform();
   nlohmann::ordered_json props = nlohmann::ordered_json::object();

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "backends/Engine.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 #include "workloads/classical/ClassicalTopology.hpp"
-#include "workloads/classical/GromacsTopology.hpp"
 
 namespace OpenMM {
 class System;

@@ -1,7 +1,7 @@
 // The openmm engine's registry entry: present in every build, available only when mlff-bench
 // was built with OpenMM (libopenmm-dev) — otherwise its points are skipped saying so.
 #include "backends/EngineRegistry.hpp"
-#include "workloads/classical/GromacsTopology.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 
 #ifdef MLFFB_HAVE_OPENMM
 #include "backends/openmm/OpenMMEngine.hpp"

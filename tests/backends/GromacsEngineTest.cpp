@@ -1,4 +1,4 @@
-// The GROMACS engine: md.log parsing (a real mdrun 2022.5 log excerpt), the .mdp it writes, and,
+// The GROMACS engine: the .mdp it writes, md.log energies through the MD recorder, and,
 // where gmx is installed, a CFFsys run of a solvated 10-residue slice through the command line,
 // a failing gmx step recorded as an error quoting gmx, and a missing gmx making points skipped.
 #include <gtest/gtest.h>
@@ -8,73 +8,16 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "backends/gmx/GmxTool.hpp"
 #include "backends/gromacs/GromacsEngine.hpp"
 #include "core/Subprocess.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
 #include "systems/Solvator.hpp"
 #include "systems/SystemIO.hpp"
 #include "tests/TestUtil.hpp"
-#include "workloads/classical/GmxLog.hpp"
-#include "workloads/classical/GmxTool.hpp"
 
 using namespace mlffb;
 namespace fs = std::filesystem;
-
-TEST(GmxLog, ReadsEnergiesCycleAccountingAndPerformance) {
-  const std::string path = std::string(MLFFB_SOURCE_DIR) + "/tests/data/gromacs/md-excerpt.log";
-  const classical::GmxLog log = classical::parseGmxLog(readTextFile(path), path);
-  ASSERT_EQ(log.frames.size(), 1u);
-  EXPECT_EQ(log.frames[0].step, 0);
-  EXPECT_DOUBLE_EQ(*log.frames[0].get("Per. Imp. Dih."), 5.09238);
-  EXPECT_DOUBLE_EQ(*log.frames[0].get("Potential"), -6.43671e+04);
-  EXPECT_DOUBLE_EQ(*log.frames[0].get("Temperature"), 299.625);
-  EXPECT_FALSE(log.frames[0].get("Nonsense").has_value());
-  EXPECT_EQ(log.cycleHeader, "On 1 MPI rank, each using 2 OpenMP threads");
-  ASSERT_EQ(log.cycles.size(), 10u);  // the PME breakdown is not part of the table
-  EXPECT_EQ(log.cycles[0].name, "Domain decomp.");
-  EXPECT_EQ(log.cycles[2].name, "Force");
-  EXPECT_EQ(log.cycles[2].calls, 21);
-  EXPECT_DOUBLE_EQ(log.cycles[2].wallSeconds, 0.226);
-  EXPECT_DOUBLE_EQ(log.cycles[2].percent, 56.1);
-  EXPECT_EQ(log.cycles[8].name, "Rest");
-  EXPECT_EQ(log.cycles[9].name, "Total");
-  EXPECT_DOUBLE_EQ(log.cycles[9].percent, 100.0);
-  EXPECT_DOUBLE_EQ(*log.nsPerDay, 2.248);
-  EXPECT_DOUBLE_EQ(*log.wallSeconds, 0.404);
-  const std::string em = std::string(MLFFB_SOURCE_DIR) + "/tests/data/gromacs/em-excerpt.log";
-  const classical::GmxLog e = classical::parseGmxLog(readTextFile(em), em);
-  ASSERT_TRUE(e.minimization.has_value());
-  EXPECT_FALSE(e.minimization->converged);
-  EXPECT_EQ(e.minimization->steps, 6);
-  EXPECT_DOUBLE_EQ(e.minimization->potential, -6.4390832e+04);
-  EXPECT_DOUBLE_EQ(e.minimization->maxForce, 1.1837574e+04);
-}
-
-TEST(GmxLog, ErrorLinesAreQuoted) {
-  const std::string log =
-      "noise\n-------------------------------------------------------\nProgram:     gmx pdb2gmx, version 2022.5\n"
-      "Source file: src/gromacs/gmxpreprocess/pdb2top.cpp (line 227)\nFunction:    void choose_ff_impl()\n\n"
-      "Inconsistency in user input:\nCould not find force field 'x' in current directory, install tree or\nGMXLIB path.\n\n"
-      "For more information and tips for troubleshooting, please check the GROMACS\nwebsite at http://www.gromacs.org\n"
-      "-------------------------------------------------------\n";
-  EXPECT_EQ(classical::gmxErrorLines(log),
-            "Inconsistency in user input: Could not find force field 'x' in current directory, install tree or GMXLIB path.");
-  const std::string grompp =
-      "ERROR 1 [file topol.top, line 42]:\n  No default Bond types\n\n\n-------------------------------------------------------\n"
-      "Program:     gmx grompp, version 2022.5\nSource file: a.cpp (line 1)\n\nFatal error:\n"
-      "There was 1 error in input file(s)\n\nFor more information and tips\n";
-  EXPECT_EQ(classical::gmxErrorLines(grompp),
-            "ERROR 1 [file topol.top, line 42]: No default Bond types Fatal error: There was 1 error in input file(s)");
-  EXPECT_EQ(classical::gmxErrorLines("a\nb\n\nc\nd\n"), "b | c | d");
-  // Warnings are quoted only when they are why grompp stopped.
-  const std::string warned = "WARNING 1 [file md.mdp, line 32]:\n  Unknown left-hand 'nnpot-active' in parameter file\n\n"
-                             "-------------------------------------------------------\nProgram:     gmx grompp\n\nFatal error:\n"
-                             "Too many warnings (1).\n\nFor more information\n";
-  EXPECT_EQ(classical::gmxErrorLines(warned),
-            "WARNING 1 [file md.mdp, line 32]: Unknown left-hand 'nnpot-active' in parameter file Fatal error: Too many warnings (1).");
-  const std::string other = "WARNING 1 [file a.mdp, line 1]:\n  harmless\n\n-------\nProgram:     gmx grompp\n\nFatal error:\nSomething else\n";
-  EXPECT_EQ(classical::gmxErrorLines(other), "Fatal error: Something else");
-}
 
 TEST(GromacsEngine, MdpFollowsTheProtocol) {
   MdOptions md;

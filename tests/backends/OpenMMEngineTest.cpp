@@ -22,6 +22,9 @@
 #include <openmm/State.h>
 #include <openmm/VerletIntegrator.h>
 
+#include "backends/gmx/GmxLog.hpp"
+#include "backends/gmx/GmxTool.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 #include "backends/openmm/MlffForce.hpp"
 #include "backends/openmm/OpenMMEngine.hpp"
 #include "backends/openmm/OpenMMSystem.hpp"
@@ -32,11 +35,8 @@
 #include "systems/Solvator.hpp"
 #include "tests/PhysicsTestUtil.hpp"
 #include "tests/TestUtil.hpp"
-#include "workloads/ModelRegistry.hpp"
 #include "workloads/classical/BondedEnergy.hpp"
-#include "workloads/classical/GmxLog.hpp"
-#include "workloads/classical/GmxTool.hpp"
-#include "workloads/classical/GromacsTopology.hpp"
+#include "workloads/ModelRegistry.hpp"
 
 using namespace mlffb;
 using namespace mlffb::openmm;

@@ -1,6 +1,6 @@
 // Classical topologies: the GROMACS .top reader (preprocessor, type tables, wildcards, errors with
-// file:line), the float64 bonded evaluator (forces = −∇E, rigid-motion invariance) and, where
-// gmx is installed, our parsed topology's energies against `gmx mdrun -rerun` term by term.
+// file:line) and the float64 bonded evaluator (forces = −∇E, rigid-motion invariance); our parsed
+// topology's energies against `gmx mdrun -rerun` are in tests/backends/GmxTest.cpp, beside the tool.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,14 +9,9 @@
 #include <fstream>
 #include <random>
 
-#include "systems/PolyAlanineBuilder.hpp"
-#include "systems/Solvator.hpp"
 #include "systems/SystemIO.hpp"
 #include "tests/TestUtil.hpp"
 #include "workloads/classical/BondedEnergy.hpp"
-#include "workloads/classical/GmxLog.hpp"
-#include "workloads/classical/GmxTool.hpp"
-#include "workloads/classical/GromacsTopology.hpp"
 #include "workloads/classical/TopologyReader.hpp"
 
 using namespace mlffb;
@@ -249,36 +244,4 @@ TEST(BondedEnergy, InvariantUnderRotationAndTranslationAndPeriodicImages) {
   std::vector<Vec3> wrapped;
   for (const auto& p : y) wrapped.push_back(box.wrap(p));
   EXPECT_NEAR(bondedEnergies(t, wrapped, box).total(), e0, 1e-9 * std::abs(e0));
-}
-
-// The reader against GROMACS itself: pdb2gmx's topology of a solvated 10-residue slice, each
-// bonded and 1-4 term from our parsed topology vs gmx mdrun -rerun of the same coordinates.
-TEST(GromacsTopology, BondedTermsEqualMdrunRerun) {
-  const std::string why = GmxTool::unavailableReason();
-  if (!why.empty()) GTEST_SKIP() << why;
-  const GmxTool gmx = GmxTool::find();
-  const PolyAlanineBuilder b(PolyAlanineOptions{Conformation::Folded, Termini::Charged, 42, 1000});
-  SolvationOptions so;
-  so.paddingAngstrom = 8.0;
-  const System s = Solvator(so).solvate(b.build(10));
-  const std::string dir = test::freshTempDir("gmxrerun");
-  const GeneratedTopology g = generateTopology(gmx, s, dir);
-  ASSERT_EQ(g.system.size(), s.size());
-  EXPECT_NEAR(g.topology.totalCharge(), 0.0, 1e-6);
-  write(fs::path(dir) / "rerun.mdp",
-        "integrator = md\nnsteps = 0\ncutoff-scheme = Verlet\ncoulombtype = PME\nrcoulomb = 1.0\nrvdw = 1.0\npbc = xyz\n");
-  gmx.run({"grompp", "-f", "rerun.mdp", "-c", g.groPath, "-p", g.topPath, "-o", "rerun.tpr"}, dir, "grompp");
-  gmx.run({"mdrun", "-s", "rerun.tpr", "-rerun", g.groPath, "-deffnm", "rerun", "-ntmpi", "1", "-ntomp", "1"}, dir, "mdrun");
-  const GmxLog log = parseGmxLog(readTextFile((fs::path(dir) / "rerun.log").string()), "rerun.log");
-  ASSERT_FALSE(log.frames.empty());
-  const BondedEnergies ours = bondedEnergies(g.topology, g.system.positions, g.system.box);
-  const auto named = ours.named(g.topology);
-  ASSERT_GE(named.size(), 6u);  // Bond, Angle, Proper Dih., Per. Imp. Dih., LJ-14, Coulomb-14
-  for (const auto& [name, value] : named) {
-    const auto theirs = log.frames[0].get(name);
-    ASSERT_TRUE(theirs.has_value()) << name << " not in md.log";
-    // md.log prints 6 significant digits; GROMACS computes in mixed precision.
-    EXPECT_NEAR(value, *theirs, 1e-5 * std::abs(*theirs) + 1e-4) << name;
-    std::printf("%-15s ours %.6f  gmx %.6f  rel %.2e\n", name.c_str(), value, *theirs, std::abs(value - *theirs) / std::abs(*theirs));
-  }
 }

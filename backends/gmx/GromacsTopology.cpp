@@ -1,4 +1,4 @@
-#include "workloads/classical/GromacsTopology.hpp"
+#include "backends/gmx/GromacsTopology.hpp"
 
 #include <unistd.h>
 

@@ -10,7 +10,7 @@
 #include "core/Options.hpp"
 #include "systems/System.hpp"
 #include "workloads/classical/ClassicalTopology.hpp"
-#include "workloads/classical/GmxTool.hpp"
+#include "backends/gmx/GmxTool.hpp"
 
 namespace mlffb::classical {
 

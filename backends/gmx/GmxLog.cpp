@@ -1,4 +1,4 @@
-#include "workloads/classical/GmxLog.hpp"
+#include "backends/gmx/GmxLog.hpp"
 
 #include <cstdlib>
 #include <regex>

@@ -1,4 +1,4 @@
-#include "workloads/classical/GmxTool.hpp"
+#include "backends/gmx/GmxTool.hpp"
 
 #include <unistd.h>
 
