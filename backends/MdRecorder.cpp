@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/Units.hpp"
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
 
@@ -46,7 +47,7 @@ MdRecorder::~MdRecorder() {
 void MdRecorder::record(const MdStepRecord& s) {
   checkBlowUp(s);
   if (s.step > md_.warmupSteps) {
-    timePs_.push_back(static_cast<double>(s.step) * md_.timestepFs * 1e-3);
+    timePs_.push_back(static_cast<double>(s.step) * md_.timestepFs * units::kPsPerFs);
     potential_.push_back(s.potentialKJPerMol);
     kinetic_.push_back(s.kineticKJPerMol);
     temperature_.push_back(s.temperatureK);
@@ -102,7 +103,7 @@ std::string MdRecorder::fastestAtom(const MdStepRecord& s) const {
 }
 
 void MdRecorder::writeRow(const MdStepRecord& s) {
-  const double t = static_cast<double>(s.step) * md_.timestepFs * 1e-3;
+  const double t = static_cast<double>(s.step) * md_.timestepFs * units::kPsPerFs;
   char buf[256];
   std::snprintf(buf, sizeof buf, "%ld,%.6g,%.10g,%.10g,%.10g,%.6g\n", s.step, t, s.potentialKJPerMol, s.kineticKJPerMol,
                 s.potentialKJPerMol + s.kineticKJPerMol, s.temperatureK);
@@ -114,7 +115,7 @@ void MdRecorder::writeFrame(long step, const std::vector<Vec3>& x) {
     throw std::logic_error("MD frame at step " + std::to_string(step) + ": " + std::to_string(x.size()) + " positions for " +
                            std::to_string(atoms_->size()) + " atoms");
   char buf[128];
-  std::snprintf(buf, sizeof buf, "%zu\nstep=%ld time_ps=%g\n", x.size(), step, static_cast<double>(step) * md_.timestepFs * 1e-3);
+  std::snprintf(buf, sizeof buf, "%zu\nstep=%ld time_ps=%g\n", x.size(), step, static_cast<double>(step) * md_.timestepFs * units::kPsPerFs);
   frames_ += buf;
   for (size_t i = 0; i < x.size(); ++i) {
     std::snprintf(buf, sizeof buf, "%-2s %.6f %.6f %.6f\n", elementInfo(atoms_->atoms[i].element).symbol, x[i].x, x[i].y, x[i].z);

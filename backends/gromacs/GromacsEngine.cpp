@@ -76,7 +76,7 @@ std::string gromacsProductionMdp(const MdOptions& md) {
   const bool thermostat = md.integrator == Integrator::Langevin;
   std::string s = "; mlff-bench: production (warm-up steps first; mdrun resets its counters after them)\n"
                   "integrator      = md\n"
-                  "dt              = " + fmt(md.timestepFs * 1e-3) + "   ; ps\n"
+                  "dt              = " + fmt(md.timestepFs * units::kPsPerFs) + "   ; ps\n"
                   "nsteps          = " + std::to_string(total) + "\n"
                   "nstcalcenergy   = " + std::to_string(md.traceEvery) + "\n"
                   "nstenergy       = " + std::to_string(md.traceEvery) + "\n"
@@ -196,7 +196,7 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
     g["solvation"] = rq.system->solventCount() > 0 ? "mlff-bench's (input system)" : tr.solvateWithGromacs ? "gmx solvate (spc216 box)" : "none";
     if (topo.system.box) {
       const Vec3 l = topo.system.box->lengths();
-      g["box_nm"] = {l.x * 0.1, l.y * 0.1, l.z * 0.1};
+      g["box_nm"] = {l.x * units::kNmPerAngstrom, l.y * units::kNmPerAngstrom, l.z * units::kNmPerAngstrom};
     }
     g["nonbonded"] = "PME, rcoulomb = rvdw = 1.0 nm, Verlet cut-off scheme";
     g["thermostat"] = md.integrator == Integrator::Langevin ? "V-rescale, tau-t 0.1 ps" : "none (NVE)";

@@ -37,12 +37,13 @@
 #include "backends/MdRecorder.hpp"
 #include "backends/lammps/LammpsJob.hpp"
 #include "backends/lammps/PairMlffb.hpp"
+#include "core/Units.hpp"
 #include "systems/AtomicFile.hpp"
 
 namespace mlffb::lammps {
 namespace {
 
-constexpr double kKJPerKcal = 4.184;
+constexpr double kKJPerKcal = units::kKJPerKcal;
 
 /// Per step, after the integrator: this rank's owned-atom potential energy (from the pair
 /// style) and kinetic energy, summed over ranks, fed to the run's MD recorder on every rank (the

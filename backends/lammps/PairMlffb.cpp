@@ -19,7 +19,7 @@
 namespace mlffb::lammps {
 namespace {
 PairMlffb* gCurrent = nullptr;
-constexpr double kKcalPerKJ = 1.0 / 4.184;  // units real: kcal/mol
+constexpr double kKcalPerKJ = 1.0 / units::kKJPerKcal;  // units real: kcal/mol
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 }  // namespace

@@ -219,7 +219,7 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
 
   maxwellBoltzmann(st, o.temperatureK, o.seed);
   const double dt = o.timestepFs;
-  const double gammaPerFs = o.frictionPerPs * 1e-3;
+  const double gammaPerFs = o.frictionPerPs * units::kPsPerFs;  // 1/ps → 1/fs
   const double c1 = std::exp(-gammaPerFs * dt), c2 = std::sqrt(1.0 - c1 * c1);
   // A potential on a CUDA device that can compute from device memory keeps the whole state there.
   std::unique_ptr<Dynamics> dyn;

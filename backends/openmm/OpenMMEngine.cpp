@@ -41,7 +41,7 @@ std::vector<OpenMM::Vec3> toNm(const std::vector<Vec3>& x) {
 std::vector<Vec3> stateVectors(const OpenMM::Context& ctx, int type) {
   const OpenMM::State st = ctx.getState(type);
   const std::vector<OpenMM::Vec3>& v = type == OpenMM::State::Positions ? st.getPositions() : st.getVelocities();
-  const double scale = type == OpenMM::State::Positions ? units::kAngstromPerNm : units::kAngstromPerNm * 1e-3;
+  const double scale = type == OpenMM::State::Positions ? units::kAngstromPerNm : units::kAngstromPerNm * units::kPsPerFs;
   std::vector<Vec3> out(v.size());
   for (size_t i = 0; i < v.size(); ++i) out[i] = Vec3{v[i][0], v[i][1], v[i][2]} * scale;
   return out;
@@ -265,11 +265,11 @@ EngineResult OpenMMEngine::run(const EngineRequest& rq) {
   // energy OpenMM reports at the positions' time, so the total energy is conserved to O(dt²)).
   std::unique_ptr<OpenMM::Integrator> integrator;
   if (md.integrator == Integrator::Langevin) {
-    auto lm = std::make_unique<OpenMM::LangevinMiddleIntegrator>(md.temperatureK, md.frictionPerPs, md.timestepFs * 1e-3);
+    auto lm = std::make_unique<OpenMM::LangevinMiddleIntegrator>(md.temperatureK, md.frictionPerPs, md.timestepFs * units::kPsPerFs);
     lm->setRandomNumberSeed(static_cast<int>(md.seed % 2147483647ULL));
     integrator = std::move(lm);
   } else {
-    integrator = std::make_unique<OpenMM::VerletIntegrator>(md.timestepFs * 1e-3);
+    integrator = std::make_unique<OpenMM::VerletIntegrator>(md.timestepFs * units::kPsPerFs);
   }
   std::vector<std::string> fallbacks;
   std::unique_ptr<OpenMM::Context> ctx = makeContext(*setup.openmm, *integrator, settings_, rq.configuration != Configuration::Cff, fallbacks);
@@ -330,7 +330,7 @@ EngineResult OpenMMEngine::run(const EngineRequest& rq) {
   info["solvent_atoms"] = simulated.solventCount();
   if (simulated.box) {
     const Vec3 l = simulated.box->lengths();
-    info["box_nm"] = {l.x * 0.1, l.y * 0.1, l.z * 0.1};
+    info["box_nm"] = {l.x * units::kNmPerAngstrom, l.y * units::kNmPerAngstrom, l.z * units::kNmPerAngstrom};
   }
   info["minimizer"] = "OpenMM LocalEnergyMinimizer (L-BFGS), RMS-force tolerance " + std::to_string(md.minimizeToleranceKJPerMolA * 10) +
                       " kJ/mol/nm, at most " + std::to_string(md.minimizeSteps) +
