@@ -1,3 +1,4 @@
+// `mlff-bench export`: a model as a TorchScript file for GROMACS NNPot or OpenMM-Torch.
 #include "harness/ExportCommand.hpp"
 
 #include <filesystem>
@@ -29,7 +30,7 @@ void addExportCommand(CLI::App& app) {
       "export",
       "Write a model as TorchScript for GROMACS NNPot (forward(positions nm, atomic numbers, box nm, pbc) -> kJ/mol) "
       "or OpenMM-Torch (forward(positions nm[, box nm]) -> kJ/mol, the atoms of --in inside)");
-  e->add_option("--model", *model, "Model to export (ani2x, et)")->required();
+  e->add_option("--model", *model, "Model to export (" + exportableModelList() + ")")->required();
   e->add_option("--contract", *contract, "nnpot (GROMACS 2025+) or openmm-torch (TorchForce) [default: nnpot]");
   e->add_option("--out", *out, "TorchScript file to write")->required();
   e->add_option("--in", *in, "Structure whose atoms the model is for (required by openmm-torch; checked for nnpot)");
@@ -49,11 +50,9 @@ void addExportCommand(CLI::App& app) {
       throw UsageError("--precision: an export computes in float32 or float64");
     rq.options.seed = *seed;
     rq.options.options = *options;
-    const auto exportable = exportableModels();
-    if (std::find(exportable.begin(), exportable.end(), *model) == exportable.end())
-      throw UsageError("--model: '" + *model + "' cannot be exported (ani2x, et)");
-    // The model's options are those of its torch flavour, which the export mirrors.
-    const ModelEntry& entry = usage([&]() -> const ModelEntry& { return findModel(*model, "torch"); });
+    // The model's options are those of the entry that declares its exporter (the flavour the
+    // export mirrors).
+    const ModelEntry entry = usage([&]() -> const ModelEntry& { return exportEntryOf(*model); }, "--model");
     requireDeclaredOptions(entry, rq.options.options);
     const PbcMode pbcMode = usage([&] { return parsePbcMode(*pbc); }, "--pbc");
     if (rq.contract == ExportContract::OpenMMTorch && in->empty())

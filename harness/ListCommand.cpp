@@ -55,6 +55,7 @@ void addListCommand(CLI::App& app) {
       detail("precisions", precisions);
       if (e.details)
         for (const auto& [label, text] : e.details()) detail(label, text);
+      if (e.exporter) detail("export", "TorchScript for GROMACS NNPot and OpenMM-Torch (mlff-bench export --model " + e.model + ")");
       options(e.allOptions());
     }
     std::cout << "engines:\n";

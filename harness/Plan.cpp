@@ -17,6 +17,7 @@
 #include "systems/StructureStats.hpp"
 #include "systems/SystemIO.hpp"
 #include "workloads/ModelRegistry.hpp"
+#include "workloads/torchscript/ModelExport.hpp"
 
 namespace mlffb {
 namespace fs = std::filesystem;
@@ -280,6 +281,9 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
   if (!engine.modelFlavor.empty() && p.configuration != Configuration::Cff && p.flavor != engine.modelFlavor)
     return "engine " + engine.name + " evaluates the model as exported TorchScript, the " + engine.modelFlavor +
            " flavour's computation: ask for --flavor " + engine.modelFlavor;
+  if (!engine.modelFlavor.empty() && p.configuration != Configuration::Cff && !model.exporter)
+    return "engine " + engine.name + " evaluates the model as exported TorchScript, and " + model.name + " declares no export (models that do: " +
+           exportableModelList() + ")";
   if (engine.distributed && !model.subdomain) {
     std::vector<std::string> able;
     for (const auto& e : ModelRegistry::instance().entries())

@@ -3,7 +3,7 @@
 // (workloads/<model>/…Entries.cpp). Each declares its devices, precisions, options (the model's
 // hyper-parameters and settings), a creator and what the harness needs to know about the model
 // without naming it: weights that make it physical, the GEMM shape that stands for its network
-// stage, and an independent float64 reference for the conformance tests.
+// stage, an independent float64 reference for the conformance tests, and its export as TorchScript.
 #include <array>
 #include <functional>
 #include <memory>
@@ -13,7 +13,13 @@
 #include "core/Registry.hpp"
 #include "workloads/Potential.hpp"
 
+namespace torch::jit {
+struct Module;  // LibTorch's TorchScript module (an exporter's entries are compiled with LibTorch only)
+}
+
 namespace mlffb {
+
+struct ExportRequest;  // workloads/torchscript/ModelExport.hpp
 
 struct ModelEntry : EntryInfo {
   std::string model;   // "ani2x"; "*" for a flavour that serves any model name (torchscript)
@@ -42,6 +48,16 @@ struct ModelEntry : EntryInfo {
   std::function<std::string(DeviceKind, Precision)> unsupportedReason;
   /// More to show in `mlff-bench list` (label, text), e.g. the kernel sets of a flavour.
   std::function<std::vector<std::pair<std::string, std::string>>()> details;
+  /// The model's export as TorchScript (workloads/torchscript/ModelExport.hpp), declared on the
+  /// flavour whose computation it reproduces: registers the model's weights as buffers of `module`
+  /// and defines its method
+  ///   energy(self, positions: Tensor (N,3) nm, numbers: Tensor (N) int, box: Tensor (3,3) nm,
+  ///          pbc: Tensor (3) bool) -> Tensor   (kJ/mol, in the dtype of positions)
+  /// over the methods the export defines first (check_inputs, and neighbor_pairs(pos Å, box Å,
+  /// pbc, cutoff Å) → pairs i < j and their shifts). Checks request.atoms when given; throws
+  /// std::invalid_argument naming what the model cannot take. Returns what the export's
+  /// description says of the model (weights, cutoff_angstrom, …). Empty: no export.
+  std::function<nlohmann::ordered_json(torch::jit::Module& module, const ExportRequest& request)> exporter;
 };
 
 using ModelRegistry = Registry<ModelEntry>;

@@ -11,6 +11,7 @@
 #include "workloads/ani2x/AniReference.hpp"
 #include "workloads/ani2x/AniWorkload.hpp"
 #include "workloads/ani2x/AniTorch.hpp"
+#include "workloads/ani2x/AniExport.hpp"
 #include "workloads/torch/TorchSupport.hpp"
 
 namespace mlffb::ani {
@@ -90,6 +91,9 @@ const Registrar<ModelEntry> kTorch{[] {
   e.capabilities = torchCapabilities;
   e.create = [](const std::string&, [[maybe_unused]] const PotentialOptions& o) -> std::unique_ptr<Potential> {
     MLFFB_WITH_TORCH_OR_THROW(return makeAniTorch(o));
+  };
+  e.exporter = []([[maybe_unused]] torch::jit::Module& m, [[maybe_unused]] const ExportRequest& rq) -> nlohmann::ordered_json {
+    MLFFB_WITH_TORCH_OR_THROW(return exportAni(m, rq));
   };
   return e;
 }()};

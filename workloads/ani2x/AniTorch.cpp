@@ -1,3 +1,4 @@
+// ANI-2x, torch flavour: TorchANI's structure in LibTorch operator by operator (see AniTorch.hpp).
 #include "workloads/ani2x/AniTorch.hpp"
 
 #include <torch/torch.h>
@@ -8,6 +9,7 @@
 #include "core/Units.hpp"
 #include "profilers/Range.hpp"
 #include "workloads/ani2x/AniModel.hpp"
+#include "workloads/ani2x/AniTensors.hpp"
 #include "workloads/ani2x/AniWorkload.hpp"
 #include "workloads/torch/TorchRuntime.hpp"
 
@@ -21,22 +23,8 @@ namespace idx = torch::indexing;
 class AniTorchPotential final : public Potential {
  public:
   AniTorchPotential(AniModelData data, const PotentialOptions& o)
-      : data_(std::move(data)), precision_(o.precision), deviceSpec_(o.device), rt_(o.device, o.precision), device_(rt_.device()) {
-    auto toTensor = [&](const std::vector<double>& v, std::vector<int64_t> shape) { return rt_.fromDoubles(v, std::move(shape)); };
-    const auto& p = data_.aev;
-    ShfR_ = toTensor(std::vector<double>(p.ShfR.begin(), p.ShfR.end()), {kRadialShifts});
-    ShfA_ = toTensor(std::vector<double>(p.ShfA.begin(), p.ShfA.end()), {kAngularShifts, 1});
-    ShfZ_ = toTensor(std::vector<double>(p.ShfZ.begin(), p.ShfZ.end()), {1, kAngleSections});
-    sae_ = toTensor(std::vector<double>(data_.selfEnergy.begin(), data_.selfEnergy.end()), {kSpecies});
-    std::vector<int64_t> triu(kSpecies * kSpecies);
-    for (int a = 0; a < kSpecies; ++a)
-      for (int b = 0; b < kSpecies; ++b) triu[a * kSpecies + b] = pairIndex(a, b);
-    triuIndex_ = torch::tensor(triu, torch::kLong).view({kSpecies, kSpecies}).to(device_);
-    for (int m = 0; m < kMembers; ++m)
-      for (int s = 0; s < kSpecies; ++s)
-        for (const auto& L : data_.networks[m][s])
-          nets_[m][s].push_back({toTensor(L.weight, {L.out, L.in}), toTensor(L.bias, {L.out}), L.celu});
-  }
+      : data_(std::move(data)), precision_(o.precision), deviceSpec_(o.device), rt_(o.device, o.precision), device_(rt_.device()),
+        t_(AniTensors::from(data_, rt_)) {}
 
   std::string model() const override { return "ani2x"; }
   std::string flavor() const override { return "torch"; }
@@ -84,7 +72,7 @@ class AniTorchPotential final : public Potential {
     Tensor energy;
     {
       Range r("energy", rt_.sync());
-      energy = ensembleEnergy(aev) + sae_.index_select(0, species_).sum();
+      energy = ensembleEnergy(aev) + t_.selfEnergy.index_select(0, species_).sum();
     }
     EnergyForces out;
     out.energy = energy.item<double>() * units::kKJPerMolPerHartree;
@@ -178,7 +166,7 @@ class AniTorchPotential final : public Potential {
     Tensor distances = vec.norm(2, -1);
     lastPairs_ = distances.size(0);
     // Radial.
-    Tensor radialTerms = 0.25 * torch::exp(-p.EtaR * (distances.unsqueeze(-1) - ShfR_).pow(2)) *
+    Tensor radialTerms = 0.25 * torch::exp(-p.EtaR * (distances.unsqueeze(-1) - t_.ShfR).pow(2)) *
                          cutoffCosine(distances, p.Rcr).unsqueeze(-1);
     Tensor radial = torch::zeros({n * kSpecies, kRadialShifts}, coords.options());
     Tensor index12 = atomIndex12 * kSpecies + species12.flip(0);
@@ -199,11 +187,11 @@ class AniTorchPotential final : public Potential {
     Tensor cosAngles = 0.95 * torch::cosine_similarity(vec12[0], vec12[1], -1);
     Tensor angles = torch::acos(cosAngles);
     Tensor fcj12 = cutoffCosine(distances12, p.Rca);
-    Tensor factor1 = torch::pow((1 + torch::cos(angles.view({-1, 1, 1}) - ShfZ_)) / 2, p.Zeta);
-    Tensor factor2 = torch::exp(-p.EtaA * (distances12.sum(0).view({-1, 1, 1}) / 2 - ShfA_).pow(2));
+    Tensor factor1 = torch::pow((1 + torch::cos(angles.view({-1, 1, 1}) - t_.ShfZ)) / 2, p.Zeta);
+    Tensor factor2 = torch::exp(-p.EtaA * (distances12.sum(0).view({-1, 1, 1}) / 2 - t_.ShfA).pow(2));
     Tensor angularTerms = (2 * factor1 * factor2 * fcj12.prod(0).view({-1, 1, 1})).flatten(1);
     Tensor angular = torch::zeros({n * kSpeciesPairs, kAngularSub}, coords.options());
-    Tensor index = central * kSpeciesPairs + triuIndex_.index({species12_[0], species12_[1]});
+    Tensor index = central * kSpeciesPairs + t_.triuIndex.index({species12_[0], species12_[1]});
     angular.index_add_(0, index, angularTerms);
     angular = angular.reshape({n, kSpeciesPairs * kAngularSub});
     return torch::cat({radial, angular}, -1);
@@ -219,7 +207,7 @@ class AniTorchPotential final : public Potential {
         Tensor midx = mask.nonzero().flatten();
         if (midx.size(0) == 0) continue;
         Tensor x = aev.index_select(0, midx);
-        for (const auto& L : nets_[m][s]) {
+        for (const auto& L : t_.nets[m][s]) {
           x = torch::addmm(L.b, x, L.w.t());
           if (L.celu) x = torch::celu(x, kCeluAlpha);
         }
@@ -230,19 +218,14 @@ class AniTorchPotential final : public Potential {
     return total / kMembers;
   }
 
-  struct Layer {
-    Tensor w, b;
-    bool celu;
-  };
-
   AniModelData data_;
   Precision precision_;
   Device deviceSpec_;
   TorchRuntime rt_;
   torch::Device device_;
-  Tensor ShfR_, ShfA_, ShfZ_, sae_, triuIndex_, species_;
+  AniTensors t_;
+  Tensor species_;
   std::vector<int64_t> speciesHost_;
-  std::vector<Layer> nets_[kMembers][kSpecies];
   long lastPairs_ = 0, lastTriples_ = 0;
   std::map<std::string, double> flops_;
 };

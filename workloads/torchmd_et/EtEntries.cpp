@@ -1,7 +1,8 @@
 // Registry entry of the TorchMD-Net Equivariant Transformer (torch flavour): its hyper-parameter
-// options, the GEMM that stands for its network work and its float64 loop reference.
+// options, the GEMM that stands for its network work, its float64 loop reference and its export.
 #include "workloads/ModelRegistry.hpp"
 #include "workloads/torch/TorchSupport.hpp"
+#include "workloads/torchmd_et/EtExport.hpp"
 #include "workloads/torchmd_et/EtModel.hpp"
 #include "workloads/torchmd_et/EtReference.hpp"
 #include "workloads/torchmd_et/EtTorch.hpp"
@@ -33,6 +34,9 @@ const Registrar<ModelEntry> kTorch{[] {
   e.reference = [](const PotentialOptions& o) { return makeEtReference(randomEtWeights(EtConfig::fromSettings(o.options), o.seed)); };
   e.create = [](const std::string&, [[maybe_unused]] const PotentialOptions& o) -> std::unique_ptr<Potential> {
     MLFFB_WITH_TORCH_OR_THROW(return makeEtTorch(o));
+  };
+  e.exporter = []([[maybe_unused]] torch::jit::Module& m, [[maybe_unused]] const ExportRequest& rq) -> nlohmann::ordered_json {
+    MLFFB_WITH_TORCH_OR_THROW(return exportEt(m, rq));
   };
   return e;
 }()};

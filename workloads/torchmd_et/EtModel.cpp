@@ -56,6 +56,17 @@ EtConfig EtConfig::fromSettings(const std::map<std::string, std::string>& s) {
   return c;
 }
 
+std::vector<int> etAtomicNumbers(const System& s, const EtConfig& c) {
+  std::vector<int> z(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    z[i] = s.atoms[i].element;
+    if (z[i] < EtConfig::kMinZ || z[i] >= c.maxZ)
+      throw std::invalid_argument("ET: atom " + std::to_string(i + 1) + " has atomic number " + std::to_string(z[i]) + " outside " +
+                                  std::to_string(EtConfig::kMinZ) + ".." + std::to_string(c.maxZ - 1));
+  }
+  return z;
+}
+
 void EtConfig::validate() const {
   if (hiddenChannels <= 0 || numLayers <= 0 || numRbf <= 0 || numHeads <= 0 || maxNeighbors <= 0)
     throw std::invalid_argument("ET hyper-parameters must be positive");

@@ -10,11 +10,18 @@
 #include <vector>
 
 #include "systems/Box.hpp"
+#include "systems/System.hpp"
 #include "systems/Vec3.hpp"
 
 namespace mlffb::et {
 
+/// The epsilon of every LayerNorm (PyTorch's default).
+inline constexpr double kLayerNormEps = 1e-5;
+
 struct EtConfig {
+  /// The smallest atomic number the embeddings take (row 0 is no element); the largest is maxZ − 1.
+  static constexpr int kMinZ = 1;
+
   std::string preset = "ani1";
   int hiddenChannels = 128;
   int numLayers = 6;
@@ -34,6 +41,10 @@ struct EtConfig {
   void validate() const;
   nlohmann::ordered_json toJson() const;
 };
+
+/// The atomic numbers of a system's atoms; throws std::invalid_argument naming the first atom
+/// outside kMinZ .. maxZ − 1.
+std::vector<int> etAtomicNumbers(const System& s, const EtConfig& config);
 
 struct Linear {
   int in = 0, out = 0;

@@ -27,7 +27,7 @@ std::vector<double> layerNorm(const LayerNorm& n, const double* x, int h) {
   for (int c = 0; c < h; ++c) var += (x[c] - mean) * (x[c] - mean);
   var /= h;
   std::vector<double> y(h);
-  for (int c = 0; c < h; ++c) y[c] = (x[c] - mean) / std::sqrt(var + 1e-5) * n.weight[c] + n.bias[c];
+  for (int c = 0; c < h; ++c) y[c] = (x[c] - mean) / std::sqrt(var + kLayerNormEps) * n.weight[c] + n.bias[c];
   return y;
 }
 
@@ -180,8 +180,7 @@ class EtReferencePotential final : public Potential {
   double cutoff() const override { return w_.config.cutoffUpper; }
   nlohmann::ordered_json describe() const override { return {{"name", "et"}, {"flavor", "reference"}}; }
   void setSystem(const System& s) override {
-    z_.clear();
-    for (const auto& a : s.atoms) z_.push_back(a.element);
+    z_ = etAtomicNumbers(s, w_.config);
   }
   EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool) override {
     return {etReferenceForward(w_, z_, pos, box).energy, {}};

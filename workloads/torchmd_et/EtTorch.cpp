@@ -1,3 +1,4 @@
+// TorchMD-Net ET, torch flavour: torchmd_et.py in LibTorch operator by operator (see EtTorch.hpp).
 #include "workloads/torchmd_et/EtTorch.hpp"
 
 #include <torch/torch.h>
@@ -7,6 +8,7 @@
 #include "profilers/Range.hpp"
 #include "workloads/torch/TorchRuntime.hpp"
 #include "workloads/torchmd_et/EtModel.hpp"
+#include "workloads/torchmd_et/EtTensors.hpp"
 
 namespace mlffb {
 namespace {
@@ -14,29 +16,10 @@ using namespace et;
 using profilers::Range;
 using torch::Tensor;
 
-struct TLinear {
-  Tensor w, b;  // b undefined: no bias
-  Tensor operator()(const Tensor& x) const { return b.defined() ? torch::nn::functional::linear(x, w, b) : torch::nn::functional::linear(x, w); }
-};
-
 class EtTorchPotential final : public Potential, public EtFeatureAccess {
  public:
   EtTorchPotential(EtWeights w, const PotentialOptions& o)
-      : w_(std::move(w)), precision_(o.precision), deviceSpec_(o.device), rt_(o.device, o.precision) {
-    const EtConfig& c = w_.config;
-    emb1_ = tensor(w_.embedding, {c.maxZ, c.hiddenChannels});
-    emb2_ = tensor(w_.neighborEmbedding, {c.maxZ, c.hiddenChannels});
-    distanceProj_ = lin(w_.distanceProj);
-    combine_ = lin(w_.combine);
-    for (const auto& L : w_.layers)
-      layers_.push_back({tensor(L.norm.weight, {c.hiddenChannels}), tensor(L.norm.bias, {c.hiddenChannels}), lin(L.q), lin(L.k), lin(L.v),
-                         lin(L.o), lin(L.vecProj), lin(L.dk), lin(L.dv)});
-    outW_ = tensor(w_.outNorm.weight, {c.hiddenChannels});
-    outB_ = tensor(w_.outNorm.bias, {c.hiddenChannels});
-    for (const auto& b : w_.head) head_.push_back({lin(b.vec1), lin(b.vec2), lin(b.update1), lin(b.update2), b.scalarActivation, b.vec2.out});
-    means_ = tensor(w_.rbfMeans, {c.numRbf});
-    betas_ = tensor(w_.rbfBetas, {c.numRbf});
-  }
+      : w_(std::move(w)), precision_(o.precision), deviceSpec_(o.device), rt_(o.device, o.precision), t_(EtTensors::from(w_, rt_)) {}
 
   std::string model() const override { return "et"; }
   std::string flavor() const override { return "torch"; }
@@ -62,14 +45,8 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
 
   void setSystem(const System& s) override {
     owned_ = static_cast<int64_t>(s.size());
-    std::vector<int64_t> z(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-      if (s.atoms[i].element <= 0 || s.atoms[i].element >= w_.config.maxZ)
-        throw std::invalid_argument("ET: atom " + std::to_string(i + 1) + " has atomic number " +
-                                    std::to_string(s.atoms[i].element) + " outside 1.." + std::to_string(w_.config.maxZ - 1));
-      z[i] = s.atoms[i].element;
-    }
-    z_ = rt_.fromIndices(z);
+    const std::vector<int> z = etAtomicNumbers(s, w_.config);
+    z_ = rt_.fromIndices(std::vector<int64_t>(z.begin(), z.end()));
   }
 
   std::vector<double> lastVectorFeatures() const override {
@@ -111,17 +88,17 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
       Tensor dir = torch::cat({torch::zeros({n, 3}, opts()), other / otherDist.unsqueeze(1)});
       Tensor cut = cosineCutoff(dist);
       Tensor attr = cut.unsqueeze(1) *
-                    torch::exp(-betas_ * (torch::exp(w_.rbfAlpha * (c.cutoffLower - dist.unsqueeze(1))) - means_).pow(2));
+                    torch::exp(-t_.betas * (torch::exp(w_.rbfAlpha * (c.cutoffLower - dist.unsqueeze(1))) - t_.means).pow(2));
       // Embedding + neighbour embedding (TorchMD-Net's NeighborEmbedding, self loops removed).
-      x = emb1_.index_select(0, z_);
+      x = t_.emb1.index_select(0, z_);
       Tensor srcNs = src.slice(0, n, E), tgtNs = tgt.slice(0, n, E);
-      Tensor W = distanceProj_(attr.slice(0, n, E)) * cut.slice(0, n, E).unsqueeze(1);
-      Tensor xNeighbors = emb2_.index_select(0, z_).index_select(0, srcNs) * W;
+      Tensor W = t_.distanceProj(attr.slice(0, n, E)) * cut.slice(0, n, E).unsqueeze(1);
+      Tensor xNeighbors = t_.emb2.index_select(0, z_).index_select(0, srcNs) * W;
       Tensor agg = torch::zeros({n, H}, opts()).index_add_(0, tgtNs, xNeighbors);
-      x = combine_(torch::cat({x, agg}, 1));
+      x = t_.combine(torch::cat({x, agg}, 1));
       vec = torch::zeros({n, 3, H}, opts());
-      for (const auto& L : layers_) {
-        Tensor xn = torch::layer_norm(x, {H}, L.lnW, L.lnB, 1e-5);
+      for (const auto& L : t_.layers) {
+        Tensor xn = torch::layer_norm(x, {H}, L.lnW, L.lnB, kLayerNormEps);
         Tensor q = L.q(xn).reshape({-1, nh, hd});
         Tensor k = L.k(xn).reshape({-1, nh, hd});
         Tensor v = L.v(xn).reshape({-1, nh, 3 * hd});
@@ -149,14 +126,14 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
         x = x + (vecDot * o[1] + o[2]);
         vec = vec + (vp[2] * o[0].unsqueeze(1) + va);
       }
-      x = torch::layer_norm(x, {H}, outW_, outB_, 1e-5);
+      x = torch::layer_norm(x, {H}, t_.outW, t_.outB, kLayerNormEps);
       lastVec_ = vec.detach();
     }
     Tensor energy;
     {
       Range r("energy", rt_.sync());
       Tensor hx = x, hv = vec;
-      for (const auto& b : head_) {
+      for (const auto& b : t_.head) {
         Tensor v1 = torch::norm(b.vec1(hv), 2, {-2});
         Tensor v2 = b.vec2(hv);
         auto u = torch::split(b.update2(torch::silu(b.update1(torch::cat({hx, v1}, -1)))), b.out, -1);
@@ -178,23 +155,7 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
   }
 
  private:
-  struct Layer {
-    Tensor lnW, lnB;
-    TLinear q, k, v, o, vecProj, dk, dv;
-  };
-  struct Block {
-    TLinear vec1, vec2, update1, update2;
-    bool act;
-    int64_t out;
-  };
   torch::TensorOptions opts() const { return rt_.options(); }
-  Tensor tensor(const std::vector<double>& v, std::vector<int64_t> shape) const { return rt_.fromDoubles(v, std::move(shape)); }
-  TLinear lin(const Linear& l) const {
-    TLinear t;
-    t.w = tensor(l.w, {l.out, l.in});
-    if (!l.b.empty()) t.b = tensor(l.b, {l.out});
-    return t;
-  }
   Tensor cosineCutoff(const Tensor& d) const {
     const double u = w_.config.cutoffUpper;
     return 0.5 * (torch::cos(d * (M_PI / u)) + 1.0) * (d < u).to(d.scalar_type());
@@ -205,10 +166,8 @@ class EtTorchPotential final : public Potential, public EtFeatureAccess {
   Device deviceSpec_;
   TorchRuntime rt_;
   int64_t owned_ = 0;
-  Tensor emb1_, emb2_, outW_, outB_, means_, betas_, z_, lastVec_;
-  TLinear distanceProj_, combine_;
-  std::vector<Layer> layers_;
-  std::vector<Block> head_;
+  EtTensors t_;
+  Tensor z_, lastVec_;
   std::map<std::string, double> flops_;
 };
 

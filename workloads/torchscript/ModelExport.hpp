@@ -11,9 +11,13 @@
 // Energies come back in the dtype of the positions given (float32 for both engines); the model
 // computes in the precision it was exported with (float32 or float64 buffers; a consumer's
 // module.to(float64) makes it compute in float64).
+// What is generic lives here (the contracts' forwards, units, neighbour pairs, the description,
+// the archive); each model's part — its buffers and energy method — is the exporter its registry
+// entry declares, beside the model (workloads/<model>/…Export.cpp).
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "workloads/ModelRegistry.hpp"
 #include "workloads/Potential.hpp"
 
 namespace mlffb {
@@ -24,7 +28,7 @@ ExportContract parseExportContract(const std::string& s);
 std::string toString(ExportContract c);
 
 struct ExportRequest {
-  std::string model;               // ani2x or et
+  std::string model;               // a model whose entry declares an exporter (ani2x, et)
   PotentialOptions options;        // precision (float32/float64), seed, the model's options (weights, member, preset …)
   ExportContract contract = ExportContract::NNPot;
   const System* atoms = nullptr;   // openmm-torch: the structure whose atomic numbers go inside
@@ -37,11 +41,17 @@ struct ExportedModel {
 };
 
 /// Builds the TorchScript module for the request; throws std::invalid_argument naming what is
-/// wrong (unknown model, openmm-torch without atoms, an atom the model cannot take, no LibTorch).
+/// wrong (a model without an exporter, openmm-torch without atoms, an atom the model cannot take,
+/// no LibTorch).
 ExportedModel exportTorchScript(const ExportRequest& request);
 
-/// The models that can be exported.
+/// The models whose registry entries declare an exporter, in registration order.
 std::vector<std::string> exportableModels();
+/// The same as one line: "ani2x, et".
+std::string exportableModelList();
+/// The entry whose exporter exports `model` (its options are the export's); throws
+/// std::invalid_argument naming the exportable models when there is none.
+const ModelEntry& exportEntryOf(const std::string& model);
 
 /// The mdp lines that make GROMACS (2025+) evaluate an nnpot export on `inputGroup`.
 std::string nnpotMdp(const std::string& modelFile, const std::string& inputGroup);
