@@ -1,7 +1,9 @@
+// The run plan: the system and point specifications as data, and the planner that expands a
+// request (a suite with the command line's overrides) into its points, asking the registries
+// (system families, models, engines, collectors) what exists and what can run here.
 #include "harness/Plan.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <set>
 #include <stdexcept>
@@ -11,10 +13,8 @@
 #include "harness/OptionCatalog.hpp"
 #include "harness/Suites.hpp"
 #include "profilers/CollectorRegistry.hpp"
-#include "systems/PolyAlanineBuilder.hpp"
-#include "systems/RandomSystemBuilder.hpp"
-#include "systems/Solvator.hpp"
 #include "systems/StructureStats.hpp"
+#include "systems/SystemFamily.hpp"
 #include "systems/SystemIO.hpp"
 #include "workloads/ModelRegistry.hpp"
 
@@ -36,10 +36,7 @@ void applyPbc(System& s, PbcMode mode, const std::string& where) {
 }
 
 std::string SystemSpec::name() const {
-  if (kind == "polyala") return "polyala-" + std::to_string(size);
-  if (kind == "random") return "random-" + std::to_string(size) + "-n" + std::to_string(static_cast<int>(std::lround(neighbors)));
-  if (kind == "water") return "water-" + std::to_string(size);
-  if (kind == "solvated") return "solvated-" + std::to_string(size);
+  if (!isFile()) return findSystemFamily(kind).pointName({size, neighbors, seed});
   return (label.empty() ? fs::path(path).stem().string() : label) + (frame > 1 ? "-frame" + std::to_string(frame) : "");
 }
 
@@ -63,36 +60,8 @@ SystemSpec SystemSpec::fromJson(const Json& j) {
 }
 
 System SystemSpec::build() const {
-  System s;
-  if (kind == "polyala") {
-    PolyAlanineOptions o;
-    o.seed = seed;
-    o.chainResidues = std::max(1000, size);
-    s = PolyAlanineBuilder(o).build(size);
-  } else if (kind == "random") {
-    RandomSystemOptions o;
-    o.atoms = size;
-    o.neighbors = neighbors;
-    o.seed = seed;
-    s = buildRandomSystem(o);
-  } else if (kind == "water") {
-    s = buildWaterBox(size, seed);
-  } else if (kind == "solvated") {
-    PolyAlanineOptions o;
-    o.seed = seed;
-    SolvationOptions so;
-    so.seed = seed;
-    const System box = Solvator(so).solvate(PolyAlanineBuilder(o).build(kSolvatedSliceResidues));
-    const auto grid = replicaGrid(static_cast<double>(size) / static_cast<double>(box.size()));
-    s = replicate(box, grid[0], grid[1], grid[2]);
-    s.provenance.builder = "solvated-replicas";
-    for (auto& [k, v] : s.provenance.parameters)
-      if (k == "residues") k = "slice_residues";  // the record counts the copies' residues
-    s.provenance.parameters.emplace_back("requested_atoms", std::to_string(size));
-  } else {
-    s = readSystem(path, ReadOptions{frame});
-  }
-  const std::string where = kind == "file" ? path : name();
+  System s = isFile() ? readSystem(path, ReadOptions{frame}) : findSystemFamily(kind).build({size, neighbors, seed});
+  const std::string where = isFile() ? path : name();
   applyPbc(s, pbc, where);
   requireSeparated(s, minDistance, where);
   s.name = name();
@@ -101,15 +70,13 @@ System SystemSpec::build() const {
 
 Json SystemSpec::summary() const {
   Json j = {{"name", name()}, {"kind", kind}};
-  if (kind == "file") j["file"] = path;
-  if (kind == "polyala") j["residues"] = size;
-  if (kind == "random" || kind == "solvated") j["requested_atoms"] = size;
-  if (kind == "water") j["molecules"] = size;
+  if (isFile()) j["file"] = path;
+  else j[findSystemFamily(kind).sizeField] = size;
   return j;
 }
 
 std::string Point::id() const {
-  return system.name() + "/" + model + "/" + flavor + "/" + (engine != "none" ? engine + "/" : "") + toString(configuration) + "/" +
+  return system.name() + "/" + model + "/" + flavor + "/" + (engine ? *engine + "/" : "") + toString(configuration) + "/" +
          toString(mode) + "/" + device.str() + "/" + toString(precision) + (ranks > 0 ? "/np" + std::to_string(ranks) : "");
 }
 
@@ -129,7 +96,7 @@ Json Point::toJson() const {
   j["system"] = system.toJson();
   j["model"] = model;
   j["flavor"] = flavor;
-  j["engine"] = engine;
+  j["engine"] = engineName();
   j["ranks"] = ranks;
   j["weak_scaling"] = weakScaling;
   j["configuration"] = toString(configuration);
@@ -155,7 +122,7 @@ Point Point::fromJson(const Json& j) {
   p.system = SystemSpec::fromJson(j.at("system"));
   p.model = j.at("model");
   p.flavor = j.at("flavor");
-  p.engine = j.at("engine");
+  if (const std::string engine = j.at("engine"); engine != kNoEngine) p.engine = engine;
   p.ranks = j.value("ranks", 0);
   p.weakScaling = j.value("weak_scaling", false);
   p.configuration = parseConfiguration(j.at("configuration"));
@@ -238,9 +205,9 @@ void labelFilesApart(std::vector<SystemSpec>& files) {
   }
 }
 
-/// Why a point cannot run in this build on this machine, or empty (the order is the order a
-/// user would fix things in: the flavour, its device, the machine, precision, the engine).
-std::string skipReasonOf(const Point& p, const ModelEntry& model) {
+/// Why the model cannot run the point in this build on this machine, or empty (the order is the
+/// order a user would fix things in: the flavour, its device, the machine, precision).
+std::string modelSkipReason(const Point& p, const ModelEntry& model) {
   if (const Availability a = model.availability(); !a.available) return model.name + " is unavailable: " + a.reason;
   const Capabilities mc = model.capabilities();
   if (!mc.supports(p.device.kind)) {
@@ -256,13 +223,13 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
       if (q == p.precision) where.push_back(toString(k));
     return model.name + " runs " + toString(p.precision) + " on " + listOf(where) + " only, not on " + toString(p.device.kind);
   }
-  if (p.mode == Mode::SinglePoint && p.engine == "none") {
-    if (p.configuration != Configuration::Mlff)
-      return "a single point evaluates the model alone (configuration mlff); " + toString(p.configuration) +
-             " needs an MD engine with classical force fields";
-    return "";
-  }
-  const EngineEntry& engine = findEngine(p.engine);
+  return "";
+}
+
+/// Why the point's engine cannot run it, or empty: its availability, configuration, device, the
+/// flavour its export mirrors, a subdomain for a distributed engine, its own set-up, precision.
+std::string engineSkipReason(const Point& p, const ModelEntry& model) {
+  const EngineEntry& engine = findEngine(*p.engine);
   if (!engine.unavailableFor)
     if (const Availability a = engine.availability(); !a.available) return "engine " + engine.name + " is unavailable: " + a.reason;
   const Capabilities ec = engine.capabilities();
@@ -287,6 +254,17 @@ std::string skipReasonOf(const Point& p, const ModelEntry& model) {
   if (engine.unavailableFor)
     if (std::string why = engine.unavailableFor(p.configuration, p.engineOptions); !why.empty()) return "engine " + engine.name + ": " + why;
   if (!ec.supports(p.precision)) return "engine " + engine.name + " runs " + joinNames(ec.precisions) + " only";
+  return "";
+}
+
+/// Why a point cannot run in this build on this machine, or empty: the model first, then how it
+/// is evaluated (directly: mlff only; else through its engine).
+std::string skipReasonOf(const Point& p, const ModelEntry& model) {
+  if (std::string why = modelSkipReason(p, model); !why.empty()) return why;
+  if (!p.evaluatesDirectly()) return engineSkipReason(p, model);
+  if (p.configuration != Configuration::Mlff)
+    return "a single point evaluates the model alone (configuration mlff); " + toString(p.configuration) +
+           " needs an MD engine with classical force fields";
   return "";
 }
 
@@ -337,16 +315,23 @@ std::optional<SizeSearch> sizeSearchOf(const RunRequest& r) {
   return search;
 }
 
-std::vector<Point> expandPlan(const RunRequest& r) {
-  sizeSearchOf(r);  // refuses a search it cannot run before anything else
-  SuiteSpec s;
+namespace {
+/// The family name of the structure files given to --in (a suite of their own).
+const std::string kFilesFamily = "files";
+
+template <class T>
+bool contains(const std::vector<T>& v, const T& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+/// The suite a request runs (the files given to --in make one of their own), --quick applied.
+SuiteSpec suiteOf(const RunRequest& r) {
+  SuiteSpec s = specOf(r);
   if (!r.files.empty()) {
     if (!r.systems.empty()) throw std::invalid_argument("--systems chooses a suite's system families; --in runs the files given");
-    s.systems = {"files"};
+    s.systems = {kFilesFamily};
     s.files = r.files;
     s.models = {"ani2x"};
-  } else {
-    s = findSuite(r.suite.empty() ? "polyala" : r.suite).spec;
   }
   if (r.quick) {
     if (!s.quickSizes.empty()) s.sizes = s.quickSizes;
@@ -356,180 +341,347 @@ std::vector<Point> expandPlan(const RunRequest& r) {
     s.mdSteps = 100;
     s.mdWarmupSteps = 10;
   }
-  const std::vector<int> sizes = pick(r.sizes, s.sizes);
+  return s;
+}
+
+std::vector<int> checkedSizes(const std::vector<int>& sizes) {
   for (int n : sizes)
     if (n <= 0) throw std::invalid_argument("--sizes: sizes must be positive (got " + std::to_string(n) + ")");
-  const std::vector<double> neighbors = pick(r.neighbors, s.neighbors);
+  return sizes;
+}
+
+std::vector<double> checkedNeighbors(const std::vector<double>& neighbors) {
   for (double m : neighbors)
     if (!(m > 0)) throw std::invalid_argument("--neighbors must be positive");
-  std::vector<std::string> deviceNames = pick(r.devices, s.devices);
-  if (deviceNames.empty()) {
-    deviceNames = {"cpu"};
-    if (visibleCudaDevices() > 0) deviceNames.push_back("cuda");
-  }
-  const auto devices = parseAxis<Device>(deviceNames, "--device", Device::parse);
-  const auto modes = parseAxis<Mode>(pick(r.modes, s.modes), "--mode", parseMode);
-  const auto configurations = parseAxis<Configuration>(pick(r.configurations, s.configurations), "--configuration", parseConfiguration);
-  const auto precisions = parseAxis<Precision>(pick(r.precisions, s.precisions), "--precision", parsePrecision);
-  const int repeat = r.repeat > 0 ? r.repeat : s.repeat;
-  const int warmup = r.warmup >= 0 ? r.warmup : s.warmup;
-  if (r.repeat == 0) throw std::invalid_argument("--repeat must be at least 1");
-  if (r.frame < 1) throw std::invalid_argument("--frame must be at least 1");
+  return neighbors;
+}
 
+/// The devices asked for, or the suite's, or the CPU plus CUDA when a device is visible.
+std::vector<Device> devicesOf(const RunRequest& r, const SuiteSpec& s) {
+  std::vector<std::string> names = pick(r.devices, s.devices);
+  if (names.empty()) {
+    names = {"cpu"};
+    if (visibleCudaDevices() > 0) names.push_back("cuda");
+  }
+  return parseAxis<Device>(names, "--device", Device::parse);
+}
+
+/// The models asked for, or the suite's; the classical force field is the model of every cff
+/// point (and of cff points only).
+std::vector<std::string> modelsOf(const RunRequest& r, const SuiteSpec& s, const std::vector<Configuration>& configurations) {
   std::vector<std::string> models = pick(r.models, s.models);
-  // The classical force field is the model of every cff point (and of cff points only).
-  const bool wantsCff = std::find(configurations.begin(), configurations.end(), Configuration::Cff) != configurations.end();
-  if (wantsCff && std::find(models.begin(), models.end(), kClassicalModel) == models.end()) models.push_back(kClassicalModel);
+  if (contains(configurations, Configuration::Cff) && !contains(models, kClassicalModel)) models.push_back(kClassicalModel);
   for (const auto& m : models)
     if (!knownModel(m) && r.flavors.empty()) findModel(m, "native");  // throws with the known models
-  // The flavours of each model: the asked ones (torchscript serves any model), or all registered.
-  std::map<std::string, std::vector<const ModelEntry*>> flavorsByModel;
+  return models;
+}
+
+/// The entries of the flavours asked for that serve `model` (torchscript serves any model).
+std::vector<const ModelEntry*> askedFlavors(const std::string& model, const std::vector<std::string>& flavors) {
+  std::vector<const ModelEntry*> out;
+  for (const auto& f : flavors) {
+    bool exists = false;
+    for (const auto& e : ModelRegistry::instance().entries()) exists = exists || ((e.model == model || e.model == "*") && e.flavor == f);
+    if (exists) out.push_back(&findModel(model, f));
+  }
+  return out;
+}
+
+using FlavorsByModel = std::map<std::string, std::vector<const ModelEntry*>>;
+
+/// The flavours of each model: the asked ones, or all registered; a flavour asked for that
+/// serves none of the models is an error.
+FlavorsByModel flavorsByModel(const RunRequest& r, const std::vector<std::string>& models) {
+  FlavorsByModel out;
   for (const auto& m : models) {
     if (r.flavors.empty() || m == kClassicalModel) {
-      flavorsByModel[m] = flavorsOf(m);
+      out[m] = flavorsOf(m);
       continue;
     }
-    for (const auto& f : r.flavors) {
-      bool exists = false;
-      for (const auto& e : ModelRegistry::instance().entries()) exists = exists || ((e.model == m || e.model == "*") && e.flavor == f);
-      if (exists) flavorsByModel[m].push_back(&findModel(m, f));
-    }
+    const auto asked = askedFlavors(m, r.flavors);
+    out[m].insert(out[m].end(), asked.begin(), asked.end());
   }
   for (const auto& f : r.flavors) {
     bool used = false;
-    for (const auto& [m, entries] : flavorsByModel)
+    for (const auto& [m, entries] : out)
       for (const ModelEntry* e : entries) used = used || (m != kClassicalModel && e->flavor == f);
     if (!used) findModel(models.front(), f);  // throws with the known model/flavour pairs
   }
-  const std::vector<std::string> engines = pick(r.engines, s.engines);
-  for (const auto& e : engines) findEngine(e);  // throws with the list
-  // Single points evaluate the model alone, or through the engines asked for when every one of
-  // them can (lammps: a system spread over ranks).
-  std::vector<std::string> singlePointEngines{"none"};
-  if (!r.engines.empty() &&
-      std::all_of(r.engines.begin(), r.engines.end(), [](const std::string& e) { return findEngine(e).singlePoint; }))
-    singlePointEngines = r.engines;
+  return out;
+}
+
+using EngineChoice = std::optional<std::string>;  // none: the model evaluated directly
+
+/// The MD engines, each registered.
+std::vector<EngineChoice> mdEnginesOf(const RunRequest& r, const SuiteSpec& s) {
+  std::vector<EngineChoice> out;
+  for (const auto& e : pick(r.engines, s.engines)) {
+    findEngine(e);  // throws with the list
+    out.emplace_back(e);
+  }
+  return out;
+}
+
+/// Single points evaluate the model directly, or through the engines asked for when every one of
+/// them can (lammps: a system spread over ranks).
+std::vector<EngineChoice> singlePointEnginesOf(const RunRequest& r) {
+  if (r.engines.empty() || !std::all_of(r.engines.begin(), r.engines.end(), [](const std::string& e) { return findEngine(e).singlePoint; }))
+    return {std::nullopt};
+  return {r.engines.begin(), r.engines.end()};
+}
+
+std::vector<int> ranksOf(const RunRequest& r, const SuiteSpec& s, const std::vector<EngineChoice>& engines) {
   const std::vector<int> ranks = pick(r.ranks, s.ranks);
   for (int p : ranks)
     if (p < 1) throw std::invalid_argument("--ranks: rank counts must be at least 1 (got " + std::to_string(p) + ")");
-  if (!r.ranks.empty() && std::none_of(engines.begin(), engines.end(), [](const std::string& e) { return findEngine(e).distributed; }))
+  if (!r.ranks.empty() && std::none_of(engines.begin(), engines.end(), [](const EngineChoice& e) { return findEngine(*e).distributed; }))
     throw std::invalid_argument("--ranks needs an engine that spreads a system over ranks (--engine lammps)");
+  return ranks;
+}
 
-  // Collectors: the default ones, then those asked for.
+/// The default collectors, then those asked for.
+std::vector<std::string> collectorsOf(const RunRequest& r) {
+  const auto& registry = profilers::CollectorRegistry::instance();
   std::vector<std::string> collectors;
-  for (const auto& e : profilers::CollectorRegistry::instance().entries())
+  for (const auto& e : registry.entries())
     if (e.defaultOn) collectors.push_back(e.name);
   for (const auto& name : r.settings.profile) {
-    if (!profilers::CollectorRegistry::instance().find(name))
-      throw std::invalid_argument("--profile: unknown collector '" + name + "' (known: " + profilers::CollectorRegistry::instance().names() + ")");
-    if (std::find(collectors.begin(), collectors.end(), name) == collectors.end()) collectors.push_back(name);
+    if (!registry.find(name)) throw std::invalid_argument("--profile: unknown collector '" + name + "' (known: " + registry.names() + ")");
+    if (!contains(collectors, name)) collectors.push_back(name);
   }
+  return collectors;
+}
 
-  std::vector<SystemSpec> systems;
-  const std::vector<std::string> families = pick(r.systems, s.systems);
+/// The families a plan names: each registered (the files of --in are the suite's own), none twice;
+/// --neighbors only with a family that takes the neighbour axis.
+void checkFamilies(const std::vector<std::string>& families, const RunRequest& r) {
   for (size_t k = 0; k < families.size(); ++k) {
     const std::string& f = families[k];
-    if (f != "polyala" && f != "random" && f != "water" && f != "solvated" && !(f == "files" && r.systems.empty()))
-      throw std::invalid_argument("--systems: unknown system family '" + f + "' (known: polyala, random, solvated, water)");
+    if (!(f == kFilesFamily && r.systems.empty())) {
+      try {
+        findSystemFamily(f);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("--systems: ") + e.what());
+      }
+    }
     if (std::find(families.begin(), families.begin() + static_cast<long>(k), f) != families.begin() + static_cast<long>(k))
       throw std::invalid_argument("--systems: " + f + " is given twice");
   }
-  if (!r.neighbors.empty() && std::find(families.begin(), families.end(), "random") == families.end())
-    throw std::invalid_argument("--neighbors sets the random systems' neighbourhood, and this plan has none (--systems random)");
-  for (const auto& family : families) {
-    if (family == "polyala") {
-      for (int n : sizes) {
-        if (n > 10000) throw std::invalid_argument("--sizes: " + std::to_string(n) + " residues; poly-alanine slices go up to 10000");
-        systems.push_back({"polyala", n, 0, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
-      }
-    } else if (family == "random") {
-      for (int n : sizes)
-        for (double m : neighbors.empty() ? std::vector<double>{kWaterNeighbors} : neighbors)
-          systems.push_back({"random", n, m, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
-    } else if (family == "water" || family == "solvated") {
-      for (int n : sizes) systems.push_back({family, n, 0, "", r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
-    }
-  }
-  if (families == std::vector<std::string>{"files"}) {
-    std::set<std::string> seenFiles;
-    for (const auto& f : s.files) {
-      if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": cannot open");
-      const std::string abs = fs::weakly_canonical(fs::absolute(f)).string();
-      if (!seenFiles.insert(abs).second) throw std::invalid_argument("--in: " + f + " is given twice");
-      systems.push_back({"file", 0, 0, abs, r.settings.seed, r.pbc, r.frame, r.minDistance, ""});
-    }
-    labelFilesApart(systems);
-  }
+  const auto takers = neighborFamilies();
+  if (!r.neighbors.empty() && std::none_of(families.begin(), families.end(), [&](const std::string& f) { return contains(takers, f); }))
+    throw std::invalid_argument("--neighbors sets the " + listOf(takers) + " systems' neighbourhood, and this plan has none (--systems " +
+                                listOf(takers) + ")");
+}
 
-  std::set<std::string> usedEntries(collectors.begin(), collectors.end());
-  std::vector<Point> points;
-  for (const auto& sys : systems)
-    for (const Mode mode : modes) {
-      if (r.quick && mode == Mode::Md && r.sizes.empty() && !s.quickMdSizes.empty() &&
-          std::find(s.quickMdSizes.begin(), s.quickMdSizes.end(), sys.size) == s.quickMdSizes.end())
-        continue;
-      for (const auto& model : models)
-        for (const ModelEntry* entry : flavorsByModel[model])
-          for (const auto& engine : mode == Mode::Md ? engines : singlePointEngines)
-            for (const Configuration config : configurations) {
-              if ((model == kClassicalModel) != (config == Configuration::Cff)) continue;
-              // A suite's engines × configurations: only the pairs the engine runs at all (an
-              // engine asked for by name still gets its points, skipped with the reason).
-              if (mode == Mode::Md && r.engines.empty() && !findEngine(engine).capabilities().supports(config)) continue;
-              // An engine that runs an export of the model gets the flavour the export mirrors.
-              if (mode == Mode::Md && r.flavors.empty() && config != Configuration::Cff && !findEngine(engine).modelFlavor.empty() &&
-                  findEngine(engine).modelFlavor != entry->flavor)
-                continue;
-              const bool distributed = engine != "none" && findEngine(engine).distributed;
-              // A suite's distributed engine gets the flavours that can evaluate a subdomain.
-              if (distributed && r.flavors.empty() && !entry->subdomain) continue;
-              for (const int nranks : distributed ? ranks : std::vector<int>{0})
-              for (const Device& device : devices)
-                for (const Precision prec : precisions) {
-                  Point p;
-                  p.system = sys;
-                  p.ranks = nranks;
-                  p.weakScaling = s.weakScaling && nranks > 0;
-                  // Weak scaling: the suite's size is per rank.
-                  if (s.weakScaling && nranks > 1) p.system.size *= nranks;
-                  p.model = model;
-                  p.flavor = entry->flavor;
-                  p.engine = engine;
-                  p.configuration = config;
-                  p.mode = mode;
-                  p.device = device;
-                  p.precision = prec;
-                  p.repeat = repeat;
-                  p.warmup = warmup;
-                  p.md = r.settings.md;
-                  if (!r.mdStepsSet) p.md.steps = s.mdSteps;
-                  if (!r.mdWarmupSet) p.md.warmupSteps = s.mdWarmupSteps;
-                  if (!r.minimizeSet && s.minimizeSteps >= 0) p.md.minimizeSteps = s.minimizeSteps;
-                  if (r.quick && !r.mdStepsSet) p.md.minimizeSteps = std::min(p.md.minimizeSteps, s.quickMinimizeSteps);
-                  p.seed = r.settings.seed;
-                  p.md.seed = p.seed;
-                  p.traceDir = r.settings.traceDir;
-                  p.modelOptions = declaredSubset(r.settings.options, entry->options);
-                  // The model as a physical potential (e.g. the real weights) unless the user chose otherwise.
-                  applyPhysicalDefaults(*entry, p.modelOptions);
-                  usedEntries.insert(entry->name);
-                  if (engine != "none") {
-                    const EngineEntry& ee = findEngine(engine);
-                    p.engineOptions = declaredSubset(r.settings.options, ee.options);
-                    usedEntries.insert(ee.name);
-                  }
-                  for (const auto& c : collectors) {
-                    const auto* ce = profilers::CollectorRegistry::instance().find(c);
-                    for (auto& [k, v] : declaredSubset(r.settings.options, ce->options)) p.collectorOptions[k] = v;
-                  }
-                  p.collectors = collectors;
-                  p.skipReason = skipReasonOf(p, *entry);
-                  points.push_back(std::move(p));
-                }
-            }
+SystemSpec systemSpec(const RunRequest& r, const std::string& kind, int size, double neighbors, const std::string& path) {
+  return {kind, size, neighbors, path, r.settings.seed, r.pbc, r.frame, r.minDistance, ""};
+}
+
+/// A family's systems: every size (× every neighbour count, for a family that takes them).
+std::vector<SystemSpec> familySystems(const SystemFamilyEntry& family, const std::vector<int>& sizes, const std::vector<double>& neighbors,
+                                      const RunRequest& r) {
+  const std::vector<double> counts = !family.takesNeighbors() ? std::vector<double>{0} : neighbors.empty() ? family.defaultNeighbors : neighbors;
+  std::vector<SystemSpec> out;
+  for (int n : sizes) {
+    family.checkSize(n, "--sizes");
+    for (double m : counts) out.push_back(systemSpec(r, family.name, n, m, ""));
+  }
+  return out;
+}
+
+/// The structure files, each once, their names told apart.
+std::vector<SystemSpec> fileSystems(const std::vector<std::string>& files, const RunRequest& r) {
+  std::vector<SystemSpec> out;
+  std::set<std::string> seen;
+  for (const auto& f : files) {
+    if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": cannot open");
+    const std::string abs = fs::weakly_canonical(fs::absolute(f)).string();
+    if (!seen.insert(abs).second) throw std::invalid_argument("--in: " + f + " is given twice");
+    out.push_back(systemSpec(r, "file", 0, 0, abs));
+  }
+  labelFilesApart(out);
+  return out;
+}
+
+std::vector<SystemSpec> systemsOf(const RunRequest& r, const SuiteSpec& s, const std::vector<int>& sizes, const std::vector<double>& neighbors) {
+  const std::vector<std::string> families = pick(r.systems, s.systems);
+  checkFamilies(families, r);
+  std::vector<SystemSpec> out;
+  for (const auto& f : families) {
+    const auto more = f == kFilesFamily ? fileSystems(s.files, r) : familySystems(findSystemFamily(f), sizes, neighbors, r);
+    out.insert(out.end(), more.begin(), more.end());
+  }
+  return out;
+}
+
+/// The MD protocol of every point: the command line's, with the suite's steps where it set none.
+MdOptions mdOf(const RunRequest& r, const SuiteSpec& s) {
+  MdOptions md = r.settings.md;
+  if (!r.mdStepsSet) md.steps = s.mdSteps;
+  if (!r.mdWarmupSet) md.warmupSteps = s.mdWarmupSteps;
+  if (!r.minimizeSet && s.minimizeSteps >= 0) md.minimizeSteps = s.minimizeSteps;
+  if (r.quick && !r.mdStepsSet) md.minimizeSteps = std::min(md.minimizeSteps, s.quickMinimizeSteps);
+  md.seed = r.settings.seed;
+  return md;
+}
+
+/// What a point runs before its system, ranks, device and precision: a model flavour through an
+/// engine (or directly) in a configuration.
+struct Variant {
+  std::string model;
+  const ModelEntry* entry = nullptr;
+  EngineChoice engine;
+  Configuration configuration = Configuration::Mlff;
+};
+
+/// Expands one request: the constructor parses and checks every axis once (in the order a user
+/// sees the errors), points() forms their product.
+class Planner {
+ public:
+  explicit Planner(const RunRequest& r);
+  std::vector<Point> points();
+
+ private:
+  bool quickSkips(const SystemSpec& system, Mode mode) const;
+  std::vector<Variant> variantsOf(Mode mode) const;
+  bool keeps(Mode mode, const Variant& v) const;
+  void addPoints(const SystemSpec& system, Mode mode, const Variant& v, std::vector<Point>& out);
+  Point pointOf(const SystemSpec& system, Mode mode, const Variant& v, int ranks, const Device& device, Precision precision);
+  void setOptions(Point& p, const ModelEntry& entry);
+
+  const RunRequest& r_;
+  SuiteSpec s_;
+  std::vector<int> sizes_;
+  std::vector<double> neighbors_;
+  std::vector<Device> devices_;
+  std::vector<Mode> modes_;
+  std::vector<Configuration> configurations_;
+  std::vector<Precision> precisions_;
+  int repeat_ = 0, warmup_ = 0;
+  std::vector<std::string> models_;
+  FlavorsByModel flavors_;
+  std::vector<EngineChoice> mdEngines_, singlePointEngines_;
+  std::vector<int> ranks_;
+  std::vector<std::string> collectors_;
+  std::vector<SystemSpec> systems_;
+  MdOptions md_;
+  std::set<std::string> usedEntries_;  // the entries whose options this plan can take
+};
+
+Planner::Planner(const RunRequest& r) : r_(r), s_(suiteOf(r)) {
+  sizes_ = checkedSizes(pick(r.sizes, s_.sizes));
+  neighbors_ = checkedNeighbors(pick(r.neighbors, s_.neighbors));
+  devices_ = devicesOf(r, s_);
+  modes_ = parseAxis<Mode>(pick(r.modes, s_.modes), "--mode", parseMode);
+  configurations_ = parseAxis<Configuration>(pick(r.configurations, s_.configurations), "--configuration", parseConfiguration);
+  precisions_ = parseAxis<Precision>(pick(r.precisions, s_.precisions), "--precision", parsePrecision);
+  repeat_ = r.repeat > 0 ? r.repeat : s_.repeat;
+  warmup_ = r.warmup >= 0 ? r.warmup : s_.warmup;
+  if (r.repeat == 0) throw std::invalid_argument("--repeat must be at least 1");
+  if (r.frame < 1) throw std::invalid_argument("--frame must be at least 1");
+  models_ = modelsOf(r, s_, configurations_);
+  flavors_ = flavorsByModel(r, models_);
+  mdEngines_ = mdEnginesOf(r, s_);
+  singlePointEngines_ = singlePointEnginesOf(r);
+  ranks_ = ranksOf(r, s_, mdEngines_);
+  collectors_ = collectorsOf(r);
+  systems_ = systemsOf(r, s_, sizes_, neighbors_);
+  md_ = mdOf(r, s_);
+  usedEntries_.insert(collectors_.begin(), collectors_.end());
+}
+
+std::vector<Point> Planner::points() {
+  std::vector<Point> out;
+  for (const auto& system : systems_)
+    for (const Mode mode : modes_) {
+      if (quickSkips(system, mode)) continue;
+      for (const Variant& v : variantsOf(mode)) addPoints(system, mode, v, out);
     }
-  checkOptions(r.settings.options, usedEntries);
-  return points;
+  checkOptions(r_.settings.options, usedEntries_);
+  return out;
+}
+
+/// The quick variant of a suite runs MD at its quick MD sizes only.
+bool Planner::quickSkips(const SystemSpec& system, Mode mode) const {
+  return r_.quick && mode == Mode::Md && r_.sizes.empty() && !s_.quickMdSizes.empty() && !contains(s_.quickMdSizes, system.size);
+}
+
+std::vector<Variant> Planner::variantsOf(Mode mode) const {
+  std::vector<Variant> out;
+  for (const auto& model : models_)
+    for (const ModelEntry* entry : flavors_.at(model))
+      for (const auto& engine : mode == Mode::Md ? mdEngines_ : singlePointEngines_)
+        for (const Configuration c : configurations_)
+          if (Variant v{model, entry, engine, c}; keeps(mode, v)) out.push_back(v);
+  return out;
+}
+
+/// Whether the plan has points for a variant: the classical model runs cff and only it; a
+/// suite's engines get the configurations they run, the flavour an exported model mirrors and,
+/// when distributed, the flavours that evaluate a subdomain (an engine or flavour asked for by
+/// name still gets its points, skipped with the reason).
+bool Planner::keeps(Mode mode, const Variant& v) const {
+  if ((v.model == kClassicalModel) != (v.configuration == Configuration::Cff)) return false;
+  if (!v.engine) return true;
+  const EngineEntry& engine = findEngine(*v.engine);
+  if (mode == Mode::Md && r_.engines.empty() && !engine.capabilities().supports(v.configuration)) return false;
+  if (mode == Mode::Md && r_.flavors.empty() && v.configuration != Configuration::Cff && !engine.modelFlavor.empty() &&
+      engine.modelFlavor != v.entry->flavor)
+    return false;
+  return !(engine.distributed && r_.flavors.empty() && !v.entry->subdomain);
+}
+
+/// The variant's points for one system: every rank count (a distributed engine's), device and precision.
+void Planner::addPoints(const SystemSpec& system, Mode mode, const Variant& v, std::vector<Point>& out) {
+  const bool distributed = v.engine && findEngine(*v.engine).distributed;
+  for (const int ranks : distributed ? ranks_ : std::vector<int>{0})
+    for (const Device& device : devices_)
+      for (const Precision precision : precisions_) out.push_back(pointOf(system, mode, v, ranks, device, precision));
+}
+
+Point Planner::pointOf(const SystemSpec& system, Mode mode, const Variant& v, int ranks, const Device& device, Precision precision) {
+  Point p;
+  p.system = system;
+  p.ranks = ranks;
+  p.weakScaling = s_.weakScaling && ranks > 0;
+  if (s_.weakScaling && ranks > 1) p.system.size *= ranks;  // weak scaling: the suite's size is per rank
+  p.model = v.model;
+  p.flavor = v.entry->flavor;
+  p.engine = v.engine;
+  p.configuration = v.configuration;
+  p.mode = mode;
+  p.device = device;
+  p.precision = precision;
+  p.repeat = repeat_;
+  p.warmup = warmup_;
+  p.md = md_;
+  p.seed = r_.settings.seed;
+  p.traceDir = r_.settings.traceDir;
+  setOptions(p, *v.entry);
+  p.collectors = collectors_;
+  p.skipReason = skipReasonOf(p, *v.entry);
+  return p;
+}
+
+/// The command line's options each of the point's entries declares (the model's with its
+/// physical defaults, e.g. the real weights, unless the user chose otherwise).
+void Planner::setOptions(Point& p, const ModelEntry& entry) {
+  p.modelOptions = declaredSubset(r_.settings.options, entry.options);
+  applyPhysicalDefaults(entry, p.modelOptions);
+  usedEntries_.insert(entry.name);
+  if (p.engine) {
+    const EngineEntry& engine = findEngine(*p.engine);
+    p.engineOptions = declaredSubset(r_.settings.options, engine.options);
+    usedEntries_.insert(engine.name);
+  }
+  for (const auto& c : collectors_)
+    for (auto& [k, v] : declaredSubset(r_.settings.options, profilers::CollectorRegistry::instance().find(c)->options)) p.collectorOptions[k] = v;
+}
+}  // namespace
+
+std::vector<Point> expandPlan(const RunRequest& r) {
+  sizeSearchOf(r);  // refuses a search it cannot run before anything else
+  return Planner(r).points();
 }
 
 Json suiteJson(const RunRequest& r, const std::vector<Point>& points) {
@@ -552,7 +704,7 @@ Json suiteJson(const RunRequest& r, const std::vector<Point>& points) {
     add("systems", p.system.name());
     add("models", p.model);
     add("flavors", p.flavor);
-    add("engines", p.engine);
+    add("engines", p.engineName());
     add("configurations", toString(p.configuration));
     add("modes", toString(p.mode));
     add("devices", p.device.str());
