@@ -29,8 +29,10 @@ void applyPbc(System& s, PbcMode mode, const std::string& where) {
     throw std::invalid_argument(where + ": --pbc on, but the structure has no periodic cell (CRYST1 record, GRO box line or XYZ Lattice)");
 }
 
+const SystemFamilyEntry* SystemSpec::family() const { return SystemFamilyRegistry::instance().find(kind); }
+
 std::string SystemSpec::name() const {
-  if (!isFile()) return findSystemFamily(kind).pointName({size, neighbors, seed});
+  if (const SystemFamilyEntry* f = family()) return f->pointName({size, neighbors, seed});
   return (label.empty() ? fs::path(path).stem().string() : label) + (frame > 1 ? "-frame" + std::to_string(frame) : "");
 }
 
@@ -54,7 +56,8 @@ SystemSpec SystemSpec::fromJson(const Json& j) {
 }
 
 System SystemSpec::build() const {
-  System s = isFile() ? readSystem(path, ReadOptions{frame}) : findSystemFamily(kind).build({size, neighbors, seed});
+  const SystemFamilyEntry* f = family();
+  System s = f ? f->build({size, neighbors, seed}) : readSystem(path, ReadOptions{frame});
   const std::string where = isFile() ? path : name();
   applyPbc(s, pbc, where);
   requireSeparated(s, minDistance, where);
@@ -65,7 +68,7 @@ System SystemSpec::build() const {
 Json SystemSpec::summary() const {
   Json j = {{"name", name()}, {"kind", kind}};
   if (isFile()) j["file"] = path;
-  else j[findSystemFamily(kind).sizeField] = size;
+  if (const SystemFamilyEntry* f = family()) j[f->sizeField] = size;
   return j;
 }
 

@@ -30,6 +30,8 @@ void applyPbc(System& system, PbcMode mode, const std::string& where);
 /// The engine a report names for a point that evaluates the model directly (no engine).
 inline constexpr const char* kNoEngine = "none";
 
+struct SystemFamilyEntry;
+
 struct SystemSpec {
   std::string kind;       // a system family (systems/SystemFamily.hpp) or "file"
   int size = 0;           // in the family's unit: residues (polyala), atoms (random; solvated: about), molecules (water)
@@ -41,6 +43,9 @@ struct SystemSpec {
   double minDistance = 0.5;  // Å: closer atoms are refused (0: no check)
   std::string label;      // file: a name that tells apart files with one stem (set by the planner)
   bool isFile() const { return kind == "file"; }
+  /// The registered family that builds it; nullptr for a file (or a kind no family registered:
+  /// read from `path` and named by its stem, like a file).
+  const SystemFamilyEntry* family() const;
   /// The family's name for the system ("polyala-10", "random-5000-n55"), or the file's.
   std::string name() const;
   Json toJson() const;
