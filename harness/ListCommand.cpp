@@ -2,11 +2,13 @@
 
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "backends/EngineRegistry.hpp"
 #include "harness/Environment.hpp"
 #include "harness/Suites.hpp"
 #include "profilers/CollectorRegistry.hpp"
+#include "systems/SystemFamily.hpp"
 #include "workloads/ModelRegistry.hpp"
 
 namespace mlffb {
@@ -27,6 +29,13 @@ std::string kinds(const std::vector<DeviceKind>& v) {
   return s;
 }
 
+/// {55, 12.5} → "55, 12.5".
+std::string numbers(const std::vector<double>& v) {
+  std::ostringstream s;
+  for (size_t k = 0; k < v.size(); ++k) s << (k ? ", " : "") << v[k];
+  return s.str();
+}
+
 void options(const std::vector<OptionSpec>& specs) {
   for (const auto& o : specs)
     detail("--" + o.flag, o.help + " (" + o.allowed() + (o.defaultText.empty() ? "" : "; default " + o.defaultText) + ")");
@@ -35,7 +44,7 @@ void options(const std::vector<OptionSpec>& specs) {
 }  // namespace
 
 void addListCommand(CLI::App& app) {
-  auto* list = app.add_subcommand("list", "List models, engines, collectors, suites and optional components, with what each can do");
+  auto* list = app.add_subcommand("list", "List models, engines, collectors, suites, system families and optional components, with what each can do");
   list->callback([] {
     std::cout << "models:\n";
     std::vector<const ModelEntry*> models;  // flavours of every model ("*") last
@@ -80,6 +89,12 @@ void addListCommand(CLI::App& app) {
     }
     std::cout << "suites:\n";
     for (const auto& s : SuiteRegistry::instance().entries()) row(s.name, s.availability(), s.description);
+    std::cout << "system families (--systems):\n";
+    for (const auto& f : SystemFamilyRegistry::instance().entries()) {
+      row(f.name, f.availability(), f.description);
+      detail("sizes", f.sizeHelp.empty() ? f.sizeUnit : f.sizeHelp);
+      if (f.takesNeighbors()) detail("neighbours", "--neighbors (default " + numbers(f.defaultNeighbors) + ")");
+    }
     std::cout << "components:\n";
     for (const auto& c : components()) row(c.name, c.enabled ? Availability::yes() : Availability::no(c.reason), "built in");
   });

@@ -242,7 +242,7 @@ void measureMd(const Point& p, Potential* pot, const System& system, std::vector
       passRequest.md.tracePath = (fs::path(p.traceDir) / (stem + ".csv")).string();
       passRequest.md.trajectoryPath = (fs::path(p.traceDir) / (stem + ".xyz")).string();
     }
-    auto engine = createEngine(p.engine, p.engineOptions);
+    auto engine = createEngine(*p.engine, p.engineOptions);
     EngineResult result;
     runPass(passes[k], pot, p, m, [&] { result = engine->run(passRequest); });
     if (k == 0) {
@@ -261,11 +261,11 @@ void measureEngineSinglePoint(const Point& p, const System& system, std::vector<
   rq.mode = Mode::SinglePoint;
   rq.repeat = p.repeat;
   rq.warmup = p.warmup;
-  auto engine = createEngine(p.engine, p.engineOptions);
+  auto engine = createEngine(*p.engine, p.engineOptions);
   EngineResult result;
   runPass(passes[0], nullptr, p, m, [&] { result = engine->run(rq); });
   if (!result.singlePointEnergy || !std::isfinite(*result.singlePointEnergy))
-    throw std::runtime_error("engine " + p.engine + " returned no finite single-point energy");
+    throw std::runtime_error("engine " + *p.engine + " returned no finite single-point energy");
   const profilers::TimingSummary t = profilers::summarize(result.evaluationMs);
   m["stages"] = {{"total", {{"median_ms", t.medianMs}, {"min_ms", t.minMs}, {"max_ms", t.maxMs}, {"spread", t.spread}, {"samples", t.samples}}}};
   m["warmup"] = p.warmup;
@@ -283,19 +283,19 @@ Measurement measure(const Point& p, const System& system) {
   std::vector<Pass> passes = planPasses(p, collectorStatus);
   // Out-of-process engines build the model themselves; everything else evaluates a live one.
   // The classical force field (cff) is built by the engine itself from the topology.
-  const bool live = (p.engine == "none" || findEngine(p.engine).inProcess) && p.configuration != Configuration::Cff;
+  const bool live = (p.evaluatesDirectly() || findEngine(*p.engine).inProcess) && p.configuration != Configuration::Cff;
   std::unique_ptr<Potential> pot = live ? createPotential(p.model, p.potentialOptions()) : nullptr;
   Measurement out;
   out.measurements = Json::object();
-  const bool outOfProcess = p.engine != "none" && !findEngine(p.engine).inProcess;
-  if (outOfProcess || (p.engine != "none" && p.mode == Mode::SinglePoint)) {
+  const bool outOfProcess = p.engine && !findEngine(*p.engine).inProcess;
+  if (outOfProcess || (p.engine && p.mode == Mode::SinglePoint)) {
     // The model runs in the engine's own processes: in-process collectors of their own pass see nothing.
     for (size_t k = 1; k < passes.size(); ++k)
-      collectorStatus[passes[k].collector] = {{"status", "unavailable"}, {"reason", "the " + p.engine + " engine evaluates the model in its own processes"}};
+      collectorStatus[passes[k].collector] = {{"status", "unavailable"}, {"reason", "the " + *p.engine + " engine evaluates the model in its own processes"}};
     passes.resize(1);
   }
   out.measurements["collectors"] = collectorStatus;
-  if (p.mode == Mode::SinglePoint && p.engine != "none")
+  if (p.mode == Mode::SinglePoint && p.engine)
     measureEngineSinglePoint(p, system, passes, out.measurements);
   else if (p.mode == Mode::SinglePoint)
     measureSinglePoint(p, entry, *pot, system, passes, out.measurements);

@@ -27,27 +27,31 @@ std::string toString(PbcMode m);
 /// Applies the mode to a system read or built; `where` names it in the error.
 void applyPbc(System& system, PbcMode mode, const std::string& where);
 
-/// The residues of the poly-alanine slice whose solvated box the `solvated` systems replicate
-/// (the size of Chignolin, the solvated protein chemtrain-deploy replicates).
-constexpr int kSolvatedSliceResidues = 10;
+/// The engine a report names for a point that evaluates the model directly (no engine).
+inline constexpr const char* kNoEngine = "none";
+
+struct SystemFamilyEntry;
 
 struct SystemSpec {
-  std::string kind;       // polyala | random | water | solvated | file
-  int size = 0;           // residues (polyala), atoms (random; solvated: about) or molecules (water)
-  double neighbors = 0;   // random
+  std::string kind;       // a system family (systems/SystemFamily.hpp) or "file"
+  int size = 0;           // in the family's unit: residues (polyala), atoms (random; solvated: about), molecules (water)
+  double neighbors = 0;   // families that take the neighbour axis (random)
   std::string path;       // file
   std::uint64_t seed = 42;
   PbcMode pbc = PbcMode::Auto;
   int frame = 1;          // MODEL of a multi-model PDB
   double minDistance = 0.5;  // Å: closer atoms are refused (0: no check)
   std::string label;      // file: a name that tells apart files with one stem (set by the planner)
+  bool isFile() const { return kind == "file"; }
+  /// The registered family that builds it; nullptr for a file (or a kind no family registered:
+  /// read from `path` and named by its stem, like a file).
+  const SystemFamilyEntry* family() const;
+  /// The family's name for the system ("polyala-10", "random-5000-n55"), or the file's.
   std::string name() const;
   Json toJson() const;
   static SystemSpec fromJson(const Json& j);
-  /// Builds or reads the system (poly-alanine slices come from one chain of ≥ 1000 residues;
-  /// `solvated` is the 10-residue slice solvated with 1 nm of water, its box replicated on the
-  /// near-cubic grid of about size / atoms-per-box copies: chemtrain-deploy's replicated solvated
-  /// protein).
+  /// Builds the system with its family's builder, or reads the file, then applies the periodic
+  /// mode and the minimum distance check.
   System build() const;
   /// The record's system section when the system was not built (a point skipped at plan time).
   Json summary() const;
@@ -65,7 +69,9 @@ struct RunSettings {
 struct Point {
   SystemSpec system;
   std::string model, flavor;
-  std::string engine = "none";  // single points evaluate the model alone (or through an engine that can)
+  /// The engine; none: the model is evaluated directly (single points, unless an engine that
+  /// evaluates single points was asked for).
+  std::optional<std::string> engine;
   int ranks = 0;                // MPI ranks of a distributed engine (0: not distributed)
   bool weakScaling = false;     // the system's size is per rank (size = size per rank × ranks)
   Configuration configuration = Configuration::Mlff;
@@ -81,6 +87,9 @@ struct Point {
   std::string skipReason;  // non-empty: recorded skipped at plan time
 
   std::string id() const;
+  bool evaluatesDirectly() const { return !engine; }
+  /// The engine's name, or kNoEngine: what plans and reports say.
+  std::string engineName() const { return engine.value_or(kNoEngine); }
   PotentialOptions potentialOptions() const;
   Json toJson() const;
   static Point fromJson(const Json& j);

@@ -23,6 +23,7 @@
 #include "systems/Element.hpp"
 #include "systems/SystemIO.hpp"
 #include "systems/StructureStats.hpp"
+#include "systems/SystemFamily.hpp"
 #include "workloads/ModelRegistry.hpp"
 #include "workloads/ResultCheck.hpp"
 
@@ -91,10 +92,9 @@ void addRunCommand(CLI::App& app) {
   r->add_option("--suite", o->suite, "Suite: " + SuiteRegistry::instance().names() + " (default polyala)");
   r->add_option("--in", o->files, "Structure files to run instead of a suite")->delimiter(',');
   r->add_option("--systems", o->systems,
-                "System families instead of the suite's, comma-separated: polyala (residues), random (atoms), solvated (about so many "
-                "atoms of a replicated solvated poly-alanine box), water (molecules)")
+                "System families instead of the suite's, comma-separated: " + familiesHelp())
       ->delimiter(',');
-  addCheckedList(r, OptionSpec::integer("sizes", "sizes", "Sizes: residues (polyala), atoms (random, solvated) or water molecules (scaling suites; per rank for weak-scaling), comma-separated", 1, 10'000'000), o->sizes);
+  addCheckedList(r, OptionSpec::integer("sizes", "sizes", "Sizes, comma-separated: " + sizeUnitsHelp() + "; per rank for weak-scaling", 1, 10'000'000), o->sizes);
   addCheckedList(r, OptionSpec::integer("ranks", "ranks", "MPI ranks of a distributed engine (lammps), comma-separated", 1, 4096), o->ranks);
   addChecked(r, OptionSpec::integer("search-limit", "search_limit", "max-atoms: the largest size a search probes (default: the suite's)", 1,
                                     2'000'000'000, "64000000 atoms"),

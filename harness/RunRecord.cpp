@@ -7,7 +7,7 @@ Json startedRecord(const Point& p, const Json& systemSection) {
   rec["id"] = p.id();
   rec["system"] = systemSection;
   rec["model"] = {{"name", p.model}, {"flavor", p.flavor}};
-  rec["engine"] = p.engine;
+  rec["engine"] = p.engineName();
   rec["configuration"] = toString(p.configuration);
   rec["mode"] = toString(p.mode);
   rec["device"] = p.device.str();

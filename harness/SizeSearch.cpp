@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "systems/SystemFamily.hpp"
+
 namespace mlffb {
 
 Json SizeSearch::toJson() const {
@@ -45,11 +47,11 @@ std::string seriesOf(const std::string& id) {
   const auto slash = id.find('/');
   return slash == std::string::npos ? id : id.substr(slash + 1);
 }
-/// "random-4000-n55" → "random".
+/// "random-4000-n55/…" → "random": the family that made the point's system (a file's system: its name).
 std::string kindOf(const std::string& id) {
   const std::string name = id.substr(0, id.find('/'));
-  const auto dash = name.find('-');
-  return dash == std::string::npos ? name : name.substr(0, dash);
+  const SystemFamilyEntry* family = familyOfSystemName(name);
+  return family ? family->name : name;
 }
 }  // namespace
 

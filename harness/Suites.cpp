@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "systems/RandomSystemBuilder.hpp"
+
 namespace mlffb {
 
 std::vector<int> polyalaSizes() {

@@ -8,16 +8,11 @@
 
 namespace mlffb {
 
-/// Mean neighbours within 5.1 Å at water's atom density (0.100 atoms/Å³ × 4/3 π 5.1³ ≈ 55): random
-/// systems' neighbourhood where a plan names none.
-constexpr double kWaterNeighbors = 55;
-
 struct SuiteSpec {
-  /// System families, each at every size: polyala, random, water, solvated (replicated solvated
-  /// poly-alanine) or files.
+  /// System families (systems/SystemFamily.hpp), each at every size, or files.
   std::vector<std::string> systems{"polyala"};
-  std::vector<int> sizes;              // residues (polyala), atoms (random, solvated), molecules (water)
-  std::vector<double> neighbors;       // random: mean neighbours within 5.1 Å
+  std::vector<int> sizes;              // in each family's unit: residues (polyala), atoms (random, solvated), molecules (water)
+  std::vector<double> neighbors;       // families that take the neighbour axis (random): mean neighbours within 5.1 Å
   std::vector<std::string> files;      // files: structure files
   std::vector<std::string> models{"ani2x", "et"};
   std::vector<std::string> engines{"native"};

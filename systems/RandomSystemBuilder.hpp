@@ -8,6 +8,10 @@
 
 namespace mlffb {
 
+/// Mean neighbours within 5.1 Å at water's atom density (0.100 atoms/Å³ × 4/3 π 5.1³ ≈ 55): random
+/// systems' neighbourhood where a plan names none.
+constexpr double kWaterNeighbors = 55;
+
 struct RandomSystemOptions {
   int atoms = 1000;
   double neighbors = 50;      // mean neighbours per atom within `cutoff`
