@@ -11,26 +11,27 @@
 namespace mlffb::ani {
 namespace {
 
-/// All exponent bits set: infinity or NaN.
-inline bool nonFinite(float v) { return (std::bit_cast<std::uint32_t>(v) & 0x7f800000u) == 0x7f800000u; }
-inline bool nonFinite(double v) { return (std::bit_cast<std::uint64_t>(v) & 0x7ff0000000000000ull) == 0x7ff0000000000000ull; }
+/// 1 when all exponent bits are set (infinity or NaN), else 0: integer work that vectorises.
+inline unsigned nonFinite(float v) { return (std::bit_cast<std::uint32_t>(v) & 0x7f800000u) == 0x7f800000u; }
+inline unsigned nonFinite(double v) { return (std::bit_cast<std::uint64_t>(v) & 0x7ff0000000000000ull) == 0x7ff0000000000000ull; }
 
 template <class T>
-bool rowFinite(const T* z, const T* bias, int cols) {
-  bool bad = false;
-#pragma omp simd reduction(|| : bad)
-  for (int k = 0; k < cols; ++k) bad = bad || nonFinite(z[k]) || nonFinite(bias[k]);
-  return !bad;
+bool allFinite(const T* v, int n) {
+  unsigned bad = 0;
+#pragma omp simd reduction(| : bad)
+  for (int k = 0; k < n; ++k) bad |= nonFinite(v[k]);
+  return bad == 0;
 }
 
 template <class T>
 void fastRows(T* z, T* deriv, const T* bias, long rows, int cols, T alpha) {
   const T inv = T(1) / alpha;
+  const bool biasFinite = allFinite(bias, cols);  // a bias that is not finite sends every row the IEEE way
 #pragma omp parallel for schedule(static)
   for (long r = 0; r < rows; ++r) {
     T* zr = z + r * cols;
     T* dr = deriv + r * cols;
-    if (!rowFinite(zr, bias, cols)) {
+    if (!biasFinite || !allFinite(zr, cols)) {
       biasCeluRowStrict(zr, dr, bias, cols, alpha);
       continue;
     }
