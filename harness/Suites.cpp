@@ -1,12 +1,8 @@
-// The built-in suites: De Alwis et al.'s poly-alanine slices (single point and MD), MD only, and
-// the random workloads of controlled neighbourhood size.
+// Suites: the poly-alanine sizes and finding a suite by name (the built-in suites register in
+// SuitesEntry.cpp).
 #include "harness/Suites.hpp"
 
-#include <algorithm>
 #include <stdexcept>
-#include <thread>
-
-#include "systems/RandomSystemBuilder.hpp"
 
 namespace mlffb {
 
@@ -22,106 +18,4 @@ const SuiteEntry& findSuite(const std::string& name) {
   throw std::invalid_argument("unknown suite '" + name + "' (known: " + SuiteRegistry::instance().names() + ")");
 }
 
-namespace {
-
-SuiteEntry polyala() {
-  SuiteEntry e;
-  e.name = "polyala";
-  e.description = "folded poly-alanine slices 10..100 (step 10), 200..1000 (step 100): single-point stages and MD";
-  e.spec.sizes = polyalaSizes();
-  e.spec.modes = {"single-point", "md"};
-  e.spec.quickSizes = {10, 50, 100};
-  e.spec.quickMdSizes = {10};
-  return e;
-}
-
-const Registrar<SuiteEntry> kPolyala{polyala()};
-
-const Registrar<SuiteEntry> kPolyalaMd{[] {
-  SuiteEntry e = polyala();
-  e.name = "polyala-md";
-  e.description = "poly-alanine slices through MD engines: minimise, then 1000 steps of 0.5 fs (ns/day); MLFFsys (native, OpenMM, "
-                  "GROMACS NNPot), CMLsys (OpenMM, GROMACS NNPot) and CFFsys (OpenMM, GROMACS): De Alwis et al.'s Figs. 11-12";
-  e.spec.modes = {"md"};
-  e.spec.engines = {"native", "openmm", "gromacs"};
-  e.spec.configurations = {"mlff", "cml", "cff"};
-  return e;
-}()};
-
-const Registrar<SuiteEntry> kNeighbors{[] {
-  SuiteEntry e;
-  e.name = "neighbors";
-  e.description = "random workloads of 5000 atoms with 10..100 neighbours within 5.1 Å (De Alwis et al.'s Figs. 4 and 8)";
-  e.spec.systems = {"random"};
-  e.spec.sizes = {5000};
-  e.spec.quickSizes = {2000};
-  for (int m = 10; m <= 100; m += 10) e.spec.neighbors.push_back(m);
-  e.spec.quickNeighbors = {10, 50, 100};
-  return e;
-}()};
-
-const Registrar<SuiteEntry> kMaxAtoms{[] {
-  SuiteEntry e;
-  e.name = "max-atoms";
-  e.description = "the largest system each flavour evaluates (energy + forces) on each GPU, of two kinds: random at water's "
-                  "density (55 neighbours within 5.1 Å) and a solvated 10-residue poly-alanine slice's box replicated; sizes "
-                  "double from 1000 atoms, then bisect; each probe in its own worker, so running out of memory is a result "
-                  "(Fuchs et al.'s chemtrain-deploy, Table 2)";
-  e.spec.systems = {"random", "solvated"};
-  e.spec.sizes = {1000};
-  e.spec.neighbors = {kWaterNeighbors};
-  e.spec.models = {"ani2x", "et"};
-  e.spec.devices = {"cuda"};
-  e.spec.repeat = 1;
-  e.spec.warmup = 0;
-  e.spec.sizeSearch = true;
-  e.spec.searchLimit = 64000000;
-  e.spec.quickSearchLimit = 16000;
-  return e;
-}()};
-
-/// 1, 2, 4, … up to the cores of this machine (and the cores themselves when not a power of two).
-std::vector<int> rankCounts() {
-  const int cores = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<int> r;
-  for (int p = 1; p <= cores; p *= 2) r.push_back(p);
-  if (r.back() != cores) r.push_back(cores);
-  return r;
-}
-
-SuiteEntry scaling(const std::string& name, bool weak) {
-  SuiteEntry e;
-  e.name = name;
-  e.spec.systems = {"water"};
-  e.spec.models = {"ani2x"};
-  e.spec.engines = {"lammps"};
-  e.spec.modes = {"md"};
-  e.spec.ranks = rankCounts();
-  e.spec.weakScaling = weak;
-  e.spec.mdSteps = 50;
-  e.spec.mdWarmupSteps = 5;
-  e.spec.minimizeSteps = 50;  // the lattice-built water only needs its worst contacts relaxed
-  e.spec.quickMinimizeSteps = 0;
-  return e;
-}
-
-const Registrar<SuiteEntry> kStrong{[] {
-  SuiteEntry e = scaling("strong-scaling", false);
-  e.description = "one water box (3334 molecules, 10k atoms) through LAMMPS over 1, 2, 4, … ranks up to the cores: speed-up and "
-                  "parallel efficiency against Eq. 3 (Fuchs et al.'s chemtrain-deploy, Figs. 2-3)";
-  e.spec.sizes = {3334};
-  e.spec.quickSizes = {1000};
-  return e;
-}()};
-
-const Registrar<SuiteEntry> kWeak{[] {
-  SuiteEntry e = scaling("weak-scaling", true);
-  e.description = "water boxes of 1000 molecules per rank through LAMMPS over 1, 2, 4, … ranks up to the cores (size × ranks): "
-                  "time per step and efficiency against Eq. 3";
-  e.spec.sizes = {1000};
-  e.spec.quickSizes = {300};
-  return e;
-}()};
-
-}  // namespace
 }  // namespace mlffb

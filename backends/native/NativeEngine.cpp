@@ -272,22 +272,4 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
   return out;
 }
 
-namespace {
-const Registrar<EngineEntry> kNativeEntry{[] {
-  EngineEntry e;
-  e.name = "native";
-  e.description = "mlff-bench's MD engine: L-BFGS minimisation, velocity Verlet / Langevin BAOAB, Verlet lists (configuration mlff)";
-  e.capabilities = [] {
-    Capabilities c;
-    c.devices = {DeviceKind::Cpu, DeviceKind::Cuda};  // it drives a Potential on any device
-    c.configurations = {Configuration::Mlff};
-    c.precisions = allPrecisions();  // the potential's own precision: the engine integrates in float64
-    return c;
-  };
-  e.inProcess = true;
-  e.create = [](const OptionValues&) { return std::make_unique<NativeEngine>(); };
-  return e;
-}()};
-}  // namespace
-
 }  // namespace mlffb
