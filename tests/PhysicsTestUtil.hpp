@@ -1,5 +1,5 @@
 #pragma once
-// Shared pieces of the physics tests: fresh random seeds and random rotations.
+// Shared pieces of the physics tests: fresh random seeds, random rotations and small systems.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -10,11 +10,15 @@
 #include <vector>
 
 #include "systems/Element.hpp"
+#include "systems/PolyAlanineBuilder.hpp"
 #include "systems/Rng.hpp"
 #include "systems/System.hpp"
 #include "systems/Vec3.hpp"
 
 namespace mlffb::test {
+
+/// Folded, charged tri-alanine (33 atoms), the MD engines' small molecule.
+inline System triAlanine() { return PolyAlanineBuilder(PolyAlanineOptions{Conformation::Folded, Termini::Charged, 42, 1000}).build(3); }
 
 /// A fresh seed per run; MLFFB_TEST_SEED=N reproduces a reported failure.
 inline std::uint64_t freshSeed() {

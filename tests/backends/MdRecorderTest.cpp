@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "../PhysicsTestUtil.hpp"
 #include "backends/EngineRegistry.hpp"
 #include "backends/MdRecorder.hpp"
 #include "backends/gromacs/GromacsEngine.hpp"
@@ -46,7 +47,6 @@ class SpringPotential : public Potential {
   double scale_;
 };
 
-System triAlanine() { return PolyAlanineBuilder(PolyAlanineOptions{Conformation::Folded, Termini::Charged, 42, 1000}).build(3); }
 
 /// What `f` throws as T (empty when it throws nothing).
 template <class T>
@@ -84,7 +84,7 @@ MdOptions quiet() {
 }  // namespace
 
 TEST(MdRecorder, EveryEngineRefusesABadProtocolWithOneMessage) {
-  const System s = triAlanine();
+  const System s = test::triAlanine();
   SpringPotential pot(s.positions, 100.0);
   const std::vector<std::function<void(MdOptions&)>> breaks = {[](MdOptions& m) { m.steps = 0; }, [](MdOptions& m) { m.warmupSteps = -1; },
                                                                [](MdOptions& m) { m.timestepFs = 0; }, [](MdOptions& m) { m.temperatureK = 0; },
@@ -106,7 +106,7 @@ TEST(MdRecorder, EveryEngineRefusesABadProtocolWithOneMessage) {
 }
 
 TEST(MdRecorder, ABlowUpIsNamedTheSameWayWhoeverReportsIt) {
-  const System s = triAlanine();
+  const System s = test::triAlanine();
   MdOptions md = quiet();
   // A temperature spike and a non-finite energy fed to the recorder: the step, the cause, and the
   // fastest atom when the engine can hand over positions and velocities.
@@ -154,7 +154,7 @@ TEST(MdRecorder, ABlowUpIsNamedTheSameWayWhoeverReportsIt) {
 }
 
 TEST(MdRecorder, KeepsProductionSamplesAndWritesTraceAndFramesAtTraceSteps) {
-  const System s = triAlanine();
+  const System s = test::triAlanine();
   const std::string dir = test::freshTempDir("mdrecorder");
   MdOptions md = quiet();
   md.tracePath = dir + "/t.csv";
@@ -201,7 +201,7 @@ TEST(MdRecorder, TheLammpsDriverRecordsThroughIt) {
   LammpsSettings settings;
   settings.driver = (fs::path(MLFFB_BINARY).parent_path() / "mlff-bench-lammps").string();
   if (const std::string why = lammpsUnavailableReason({{"lammps_driver", settings.driver}}); !why.empty()) GTEST_SKIP() << why;
-  const System s = triAlanine();
+  const System s = test::triAlanine();
   const std::string dir = test::freshTempDir("mdrecorder-lammps");
   EngineRequest rq;
   rq.system = &s;

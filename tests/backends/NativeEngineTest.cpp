@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../PhysicsTestUtil.hpp"
 #include "backends/native/NativeEngine.hpp"
 #include "profilers/Range.hpp"
 #include "profilers/WallClockCollector.hpp"
@@ -50,11 +51,6 @@ class HarmonicPotential : public Potential {
   double k_;
 };
 
-System triAlanine() {
-  PolyAlanineBuilder b(PolyAlanineOptions{Conformation::Folded, Termini::Charged, 42, 1000});
-  return b.build(3);
-}
-
 std::unique_ptr<Potential> ani(Precision p) {
   PotentialOptions o;
   o.flavor = "native";
@@ -89,7 +85,7 @@ System gas(int n, std::uint64_t seed) {
 }  // namespace
 
 TEST(NativeEngine, NveConservesEnergyWithAni2xFloat64) {
-  const System s = triAlanine();
+  const System s = test::triAlanine();
   ASSERT_EQ(s.size(), 33u);
   auto pot = ani(Precision::Float64);
   MdOptions o;
@@ -115,7 +111,7 @@ TEST(NativeEngine, NveDriftIsReportedInFloat32) {
   o.steps = 400;
   o.warmupSteps = 0;
   o.minimizeSteps = 50;
-  const auto r = runMd(triAlanine(), *pot, o);
+  const auto r = runMd(test::triAlanine(), *pot, o);
   ASSERT_TRUE(r.contains("energy_drift_kj_mol_ps_atom"));
   EXPECT_TRUE(std::isfinite(r["energy_drift_kj_mol_ps_atom"].get<double>()));
   RecordProperty("drift_float32", std::to_string(r["energy_drift_kj_mol_ps_atom"].get<double>()));
@@ -142,7 +138,7 @@ TEST(NativeEngine, LangevinHoldsTheTargetTemperature) {
 }
 
 TEST(NativeEngine, MinimizationLowersEnergyMonotonicallyToTolerance) {
-  System s = triAlanine();
+  System s = test::triAlanine();
   Rng rng(11);
   for (auto& p : s.positions) p += Vec3{rng.normal(), rng.normal(), rng.normal()} * 0.1;
   auto pot = ani(Precision::Float64);
@@ -169,7 +165,7 @@ TEST(NativeEngine, SameSeedReproducesTheTrajectoryBitForBit) {
     o.traceEvery = 10;
     o.trajectoryPath = dir + "/" + tag + ".xyz";
     o.tracePath = dir + "/" + tag + ".csv";
-    runMd(triAlanine(), *pot, o);
+    runMd(test::triAlanine(), *pot, o);
     return readFile(o.trajectoryPath) + readFile(o.tracePath);
   };
   const std::string a = runOnce(5, "a"), b = runOnce(5, "b"), c = runOnce(6, "c");
@@ -181,7 +177,7 @@ TEST(NativeEngine, SameSeedReproducesTheTrajectoryBitForBit) {
 }
 
 TEST(NativeEngine, VerletListGivesTheSameForcesAsFreshSearch) {
-  const System s = triAlanine();
+  const System s = test::triAlanine();
   auto listed = ani(Precision::Float64), fresh = ani(Precision::Float64);
   listed->setSystem(s);
   fresh->setSystem(s);
@@ -253,7 +249,7 @@ TEST(NativeEngine, DeviceResidentStateFollowsTheHostStateOnCuda) {
     cudaGetLastError();
     GTEST_SKIP() << "no CUDA device visible";
   }
-  const System s = triAlanine();
+  const System s = test::triAlanine();
   PotentialOptions po;
   po.flavor = "native";
   po.device = Device::parse("cuda");
