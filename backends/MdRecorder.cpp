@@ -126,8 +126,9 @@ void MdRecorder::writeFrame(long step, const std::vector<Vec3>& x) {
 void MdRecorder::write() {
   if (written_) return;
   written_ = true;
-  if (!md_.tracePath.empty()) writeFileAtomically(md_.tracePath, trace_);
-  if (!md_.trajectoryPath.empty() && atoms_) writeFileAtomically(md_.trajectoryPath, frames_);
+  // Never over an earlier run's files, never through a link.
+  if (!md_.tracePath.empty()) writeNewFile(md_.tracePath, trace_, Existing::Refuse);
+  if (!md_.trajectoryPath.empty() && atoms_) writeNewFile(md_.trajectoryPath, frames_, Existing::Refuse);
 }
 
 }  // namespace mlffb

@@ -7,7 +7,8 @@
 // reads energies; the recorder does the rest. In-process engines (native, OpenMM) record every step
 // or every step they read; out-of-process ones record what they report (GROMACS's md.log frames,
 // the fix in the LAMMPS driver). The trace and frames are kept in memory and written whole, beside
-// their place and renamed over it (writeFileAtomically), when the run ends, failed or not.
+// their place and moved into it (writeNewFile: never over an existing file nor through a link),
+// when the run ends, failed or not.
 #include <functional>
 #include <string>
 #include <vector>

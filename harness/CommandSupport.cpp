@@ -46,11 +46,13 @@ System readStructure(const std::string& path, int frame, PbcMode pbc, double min
   return s;
 }
 
-void requireOutputPath(const std::string& out, const std::string& in) {
+std::unique_ptr<OutputFolder> requireOutputPath(const std::string& out, const std::string& in, bool force) {
   namespace fs = std::filesystem;
-  if (!in.empty() && fs::exists(out) && fs::equivalent(out, in)) throw UsageError("--out " + out + " is the input file; write the result elsewhere");
+  std::error_code ec;
+  if (!in.empty() && fs::exists(out, ec) && fs::equivalent(out, in, ec)) throw UsageError("--out " + out + " is the input file; write the result elsewhere");
+  requireFileOutput(out, force);
   const fs::path p(out);
-  ensureWritableDirectory(p.has_parent_path() ? p.parent_path().string() : ".");
+  return std::make_unique<OutputFolder>(p.has_parent_path() ? p.parent_path().string() : ".");
 }
 
 void printWeightsNote(const ModelEntry& entry, const Json& description, bool physical) {

@@ -4,6 +4,7 @@
 // weights a model used.
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "core/Options.hpp"
 #include "harness/Json.hpp"
 #include "harness/Plan.hpp"
+#include "systems/AtomicFile.hpp"
 #include "systems/System.hpp"
 #include "workloads/ModelRegistry.hpp"
 
@@ -43,9 +45,10 @@ OptionSpec minDistanceSpec();
 /// check applied, each error naming the file.
 System readStructure(const std::string& path, int frame, PbcMode pbc, double minDistance);
 
-/// An output path checked before any work: not the input file itself (`in` may be empty), in a
-/// folder that exists and can be written.
-void requireOutputPath(const std::string& out, const std::string& in);
+/// An output file checked before any work: not the input file itself (`in` may be empty), not a
+/// folder, not an existing file unless `force` (--force), in a folder that can be written (created
+/// if missing, and removed again if the command fails before writing into it: hold the result).
+[[nodiscard]] std::unique_ptr<OutputFolder> requireOutputPath(const std::string& out, const std::string& in, bool force);
 
 /// Says on stderr which weights (or model files) a model used, and why when not physical.
 void printWeightsNote(const ModelEntry& entry, const Json& description, bool physical);

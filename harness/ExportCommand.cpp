@@ -59,8 +59,7 @@ void addExportCommand(CLI::App& app) {
       throw UsageError("--contract openmm-torch: give the structure the model is for with --in (OpenMM-Torch passes no atomic numbers)");
     if (rq.contract == ExportContract::NNPot && *pbc != "auto")
       throw UsageError("--pbc: the nnpot contract takes the box and pbc flags from GROMACS at run time");
-    if (fs::exists(*out) && !*force) throw UsageError("--out " + *out + " exists; give --force to replace it");
-    requireOutputPath(*out, *in);
+    const auto outFolder = requireOutputPath(*out, *in, *force);
     std::optional<System> atoms;
     if (!in->empty()) {
       atoms = readStructure(*in, *frame, pbcMode, *minDistance);

@@ -153,7 +153,7 @@ std::vector<std::string> planDifferences(const Json& before, const Json& now, bo
 void JournalWriter::start(const std::string& path, const Json& plan, const std::vector<Json>& records) {
   std::string text = Json{{kHeaderKey, 1}, {"plan", plan}}.dump() + "\n";
   for (const auto& r : records) text += r.dump() + "\n";
-  writeFileAtomically(path, text);
+  writeNewFile(path, text, Existing::Replace);
 }
 
 void JournalWriter::keepWithHeader(const std::string& path, const Json& plan) {
@@ -168,28 +168,9 @@ void JournalWriter::keepWithHeader(const std::string& path, const Json& plan) {
     }
   }
   if (!body.empty() && body.back() != '\n') body += '\n';
-  writeFileAtomically(path, Json{{kHeaderKey, 1}, {"plan", plan}}.dump() + "\n" + body);
+  writeNewFile(path, Json{{kHeaderKey, 1}, {"plan", plan}}.dump() + "\n" + body, Existing::Replace);
 }
 
-void JournalWriter::append(const Json& record) const {
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error(path_ + ": cannot append (" + std::strerror(errno) + ")");
-  const std::string text = record.dump() + "\n";
-  const char* p = text.data();
-  size_t left = text.size();
-  while (left) {
-    const ssize_t w = ::write(fd, p, left);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      throw std::runtime_error(path_ + ": write failed (" + why + ")");
-    }
-    p += w;
-    left -= static_cast<size_t>(w);
-  }
-  ::fsync(fd);
-  ::close(fd);
-}
+void JournalWriter::append(const Json& record) const { appendToFile(path_, record.dump() + "\n"); }
 
 }  // namespace mlffb

@@ -227,6 +227,26 @@ EngineRequest engineRequest(const Point& p, const System& system) {
   return rq;
 }
 
+/// The trace and trajectory files of point `p` in its --trace-dir: POINT.csv and POINT.xyz, or
+/// POINT-2, POINT-3, … where an earlier run's files are (another seed, another report): a run
+/// never replaces another's traces.
+void setTracePaths(const Point& p, MdOptions& md) {
+  std::string stem = p.id();
+  std::replace(stem.begin(), stem.end(), '/', '_');
+  const auto taken = [](const fs::path& f) {
+    std::error_code ec;
+    return fs::exists(fs::symlink_status(f, ec));
+  };
+  for (int k = 1;; ++k) {
+    const fs::path base = fs::path(p.traceDir) / (k == 1 ? stem : stem + "-" + std::to_string(k));
+    const fs::path csv = base.string() + ".csv", xyz = base.string() + ".xyz";
+    if (taken(csv) || taken(xyz)) continue;
+    md.tracePath = csv.string();
+    md.trajectoryPath = xyz.string();
+    return;
+  }
+}
+
 /// MD: the engine runs minimisation, warm-up and production; production is the measured section
 /// and each step a sample. The summary uses the timing pass's per-step wall clock.
 void measureMd(const Point& p, Potential* pot, const System& system, std::vector<Pass>& passes, Json& m) {
@@ -234,13 +254,13 @@ void measureMd(const Point& p, Potential* pot, const System& system, std::vector
   rq.potential = pot;
   EngineResult timing;
   std::vector<double> stepMs;
+  MdOptions traced;  // traces from the timing pass only
+  if (!p.traceDir.empty()) setTracePaths(p, traced);
   for (size_t k = 0; k < passes.size(); ++k) {
     EngineRequest passRequest = rq;
-    if (k == 0 && !p.traceDir.empty()) {  // traces from the timing pass only
-      std::string stem = p.id();
-      std::replace(stem.begin(), stem.end(), '/', '_');
-      passRequest.md.tracePath = (fs::path(p.traceDir) / (stem + ".csv")).string();
-      passRequest.md.trajectoryPath = (fs::path(p.traceDir) / (stem + ".xyz")).string();
+    if (k == 0) {
+      passRequest.md.tracePath = traced.tracePath;
+      passRequest.md.trajectoryPath = traced.trajectoryPath;
     }
     auto engine = createEngine(*p.engine, p.engineOptions);
     EngineResult result;
@@ -252,6 +272,11 @@ void measureMd(const Point& p, Potential* pot, const System& system, std::vector
     }
   }
   m["md"] = mdSummary(rq, timing, stepMs);
+  // The record names the files this run wrote (an engine may write no trajectory).
+  for (const std::string& f : {traced.tracePath, traced.trajectoryPath}) {
+    std::error_code ec;
+    if (!f.empty() && fs::is_regular_file(fs::symlink_status(f, ec))) m["md"]["trace_files"].push_back(f);
+  }
 }
 
 /// Single point through an engine (lammps over ranks): the engine evaluates `warmup` + `repeat`

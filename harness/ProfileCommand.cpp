@@ -68,6 +68,7 @@ ProfilePlan planProfile(const ProfileRequest& rq, const std::string& exe, const 
   }
   if (plan.report.empty()) plan.report = defaultReport;
   plan.workDir = plan.report + "." + rq.tool;
+  plan.force = force;
   const std::string work = plan.workDir;
 
   ProfileStep run{"run", "", {exe, "run"}, {}, work + "/run.log"};
@@ -276,7 +277,9 @@ void addProfileCommand(CLI::App& app) {
       for (const auto& s : plan.steps) std::cout << commandLine(s) << (s.what == "export" ? " > " + shellQuote(s.log) : "") << "\n";
       return;
     }
-    fs::create_directories(plan.workDir);
+    const fs::path work(plan.workDir);
+    requireNewInFolder(work.has_parent_path() ? work.parent_path().string() : ".", {work.filename().string()}, plan.force);
+    const OutputFolder workFolder(plan.workDir);
     for (size_t k = 0; k < plan.steps.size(); ++k) {
       runStep(plan.steps[k]);
       if (k == 0) singlePointReport(plan.report);  // one point, ok: only then the (slow) tool runs

@@ -36,6 +36,7 @@ struct ProfileStep {
 struct ProfilePlan {
   std::string report;   // the plain run's report, where the results are imported
   std::string workDir;  // the tool's reports, CSVs and logs
+  bool force = false;   // the run's --force: the report and the tool's folder may be replaced
   std::vector<ProfileStep> steps;
 };
 

@@ -154,7 +154,7 @@ void addRunCommand(CLI::App& app) {
   r->callback([=] {
     o->settings.md.integrator = usage([&] { return parseIntegrator(*integrator); }, "--integrator");
     o->pbc = usage([&] { return parsePbcMode(*pbc); }, "--pbc");
-    if (!o->settings.traceDir.empty()) ensureWritableDirectory(o->settings.traceDir);
+    const OutputFolder traceFolder(o->settings.traceDir);  // removed again if no run writes into it
     // Everything the planner refuses (unknown names, values, options, input files) is a usage error.
     const std::vector<Point> points = usage([&] { return expandPlan(*o); });
     const Json suite = suiteJson(*o, points);
@@ -207,6 +207,7 @@ void addEvalCommand(CLI::App& app) {
   auto minDistance = std::make_shared<double>(0.5);
   auto in = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
   auto* e = app.add_subcommand("eval", "One energy + forces evaluation of a structure file");
   e->add_option("--model", *model, "Model (ani2x, et, or any name with --flavor torchscript)");
   e->add_option("--flavor", *flavor, "Flavour (default: the model's first: native for ani2x, torch for et)");
@@ -219,6 +220,7 @@ void addEvalCommand(CLI::App& app) {
   addCatalogOptions(e, *options, {"model"});
   e->add_option("--in", *in, "Structure file (.pdb, .gro, .xyz)")->required();
   e->add_option("--out", *out, "Write the JSON here instead of standard output");
+  e->add_flag("--force", *force, "Replace --out if it exists");
   e->callback([=] {
     const PbcMode pbcMode = usage([&] { return parsePbcMode(*pbc); }, "--pbc");
     PotentialOptions po;
@@ -226,7 +228,7 @@ void addEvalCommand(CLI::App& app) {
     po.precision = usage([&] { return parsePrecision(*precision); }, "--precision");
     po.seed = *seed;
     po.options = *options;
-    if (!out->empty()) requireOutputPath(*out, *in);
+    const auto outFolder = out->empty() ? nullptr : requireOutputPath(*out, *in, *force);
     const System s = readStructure(*in, *frame, pbcMode, *minDistance);
     po.flavor = *flavor;
     if (po.flavor.empty()) {

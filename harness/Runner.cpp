@@ -231,7 +231,8 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
   const std::string exe = selfExe();
   const fs::path out(o.reportPath);
   const bool regularOut = isRegularOrAbsent(o.reportPath);
-  if (regularOut) ensureWritableDirectory(out.has_parent_path() ? out.parent_path().string() : ".");
+  requireFileOutput(o.reportPath, true);  // a file name, not a folder (a report there: startJournal)
+  const OutputFolder outFolder(regularOut ? (out.has_parent_path() ? out.parent_path().string() : ".") : "");
   char tmpl[] = "/tmp/mlff-bench-XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error("cannot create a scratch folder in /tmp");
   const fs::path scratch(tmpl);
@@ -245,9 +246,11 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
 
   // A report written to a FIFO or a device (/dev/stdout) keeps its journal and lock in the scratch
   // folder and is written once, at the end.
-  const std::string base = regularOut ? o.reportPath : (scratch / "report.json").string();
+  // Lock and journal lie beside the file the report path resolves to: two runs through two links
+  // to one report share them.
+  const std::string base = regularOut ? resolveSymlinks(o.reportPath) : (scratch / "report.json").string();
   const std::string journal = journalPath(base);
-  ReportLock lock(base, o.command);
+  ReportLock lock(regularOut ? o.reportPath : base, o.command);
   const Json identity = planIdentity(suiteIn, planIn);
   JournalContents start = startJournal(o, journal, identity, regularOut);
   std::vector<Json> records = std::move(start.records);

@@ -1,8 +1,10 @@
+// `mlff-bench systems`: build, slice, random and inspect.
 #include "harness/SystemsCommand.hpp"
 
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <vector>
 
 #include "core/Units.hpp"
 #include "harness/CheckedOptions.hpp"
@@ -29,6 +31,7 @@ struct OutputOptions {
   double paddingNm = 1.0;
   std::uint64_t seed = 42;
   std::vector<int> sizes;
+  bool force = false;
 };
 
 void checkSizes(const std::vector<int>& sizes) {
@@ -46,34 +49,49 @@ void addOutputOptions(CLI::App* c, OutputOptions& o) {
   addChecked(c, OptionSpec::positive("padding", "padding", "Water padding around the solute, nm (with --solvate)", 10, "1"), o.paddingNm);
   c->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"pdb", "gro", "xyz"}));
   addChecked(c, seedSpec("Random seed (folding, water orientations)"), o.seed);
+  c->add_flag("--force", o.force, "Replace files already in --out");
 }
 
-/// Writes each slice (and its solvated form) and the manifest; `make(n)` builds slice n.
+/// The file of slice `n` (its name without the extension is the system's name).
+std::string sliceFile(const OutputOptions& o, const std::string& prefix, int n) {
+  return prefix + "-" + std::to_string(n) + (o.solvate ? "-solvated" : "") + "." + extension(parseFileFormat(o.format));
+}
+
+/// The output folder, checked before any work: every file the command writes there is new, or
+/// --force was given.
+std::unique_ptr<OutputFolder> prepareOutput(const OutputOptions& o, const std::string& prefix) {
+  std::vector<std::string> names = {"manifest.json"};
+  for (int n : o.sizes) names.push_back(sliceFile(o, prefix, n));
+  requireNewInFolder(o.out, names, o.force);
+  return std::make_unique<OutputFolder>(o.out);
+}
+
+/// Writes each slice (and its solvated form) and the manifest into a staging folder, then moves
+/// them into the output folder; `make(n)` builds slice n.
 template <class Make>
 void writeSlices(const OutputOptions& o, const std::string& prefix, Make&& make, Json manifestHeader) {
-  ensureWritableDirectory(o.out);
   const FileFormat fmt = parseFileFormat(o.format);
+  StagingFolder staging(o.out);
   Json manifest = std::move(manifestHeader);
   manifest["systems"] = Json::array();
   for (int n : o.sizes) {
     System s = make(n);
-    std::string name = prefix + "-" + std::to_string(n);
     if (o.solvate) {
       SolvationOptions so;
       so.paddingAngstrom = o.paddingNm * units::kAngstromPerNm;
       so.seed = o.seed;
       s = Solvator(so).solvate(s);
-      name += "-solvated";
     }
-    s.name = name;
-    const std::string file = name + "." + extension(fmt);
-    writeSystem(s, (fs::path(o.out) / file).string(), fmt);
+    const std::string file = sliceFile(o, prefix, n);
+    s.name = fs::path(file).stem().string();
+    writeSystem(s, (fs::path(staging.path()) / file).string(), fmt);
     Json rec = systemRecord(s, file);
     std::cout << file << ": " << s.size() << " atoms (" << s.soluteCount() << " solute), Rg "
               << rec["radius_of_gyration"].get<double>() << " Å\n";
     manifest["systems"].push_back(std::move(rec));
   }
-  writeFileAtomically((fs::path(o.out) / "manifest.json").string(), manifest.dump(2) + "\n");
+  writeNewFile((fs::path(staging.path()) / "manifest.json").string(), manifest.dump(2) + "\n", Existing::Refuse);
+  staging.commit(o.force ? Existing::Replace : Existing::Refuse);
   std::cout << "wrote " << o.sizes.size() << " systems and manifest.json to " << o.out << "\n";
 }
 
@@ -102,7 +120,7 @@ void addSystemsCommand(CLI::App& app) {
     int maxSize = 0;
     for (int n : build->sizes) maxSize = std::max(maxSize, n);
     po.chainResidues = std::max(1000, maxSize);
-    ensureWritableDirectory(build->out);  // fail before the (slow) chain build
+    const auto folder = prepareOutput(*build, "polyala");  // fail before the (slow) chain build
     PolyAlanineBuilder builder(po);
     Json header;
     header["suite"] = *suite;
@@ -130,13 +148,13 @@ void addSystemsCommand(CLI::App& app) {
       if (n > slicer.residues())
         throw std::invalid_argument("slice size " + std::to_string(n) + " exceeds the " + std::to_string(slicer.residues()) +
                                     " residues of the chain in " + *from);
-    ensureWritableDirectory(slice->out);
+    const std::string stem = fs::path(*from).stem().string();
+    const auto folder = prepareOutput(*slice, stem);
     Json header;
     header["source_file"] = *from;
     header["chain_residues"] = slicer.residues();
     header["termini"] = slice->termini;
     header["seed"] = slice->seed;
-    const std::string stem = fs::path(*from).stem().string();
     writeSlices(*slice, stem, [&](int n) { return slicer.slice(n); }, header);
   });
 
@@ -149,10 +167,13 @@ void addSystemsCommand(CLI::App& app) {
   addChecked(r, OptionSpec::positive("cutoff", "cutoff", "Cutoff for the neighbour count, Å", 20, "5.1"), ro->cutoff);
   addChecked(r, seedSpec("Random seed"), ro->seed);
   r->add_option("--out", *rout, "Output file (.pdb, .gro or .xyz)")->required();
-  r->callback([ro, rout] {
+  auto rforce = std::make_shared<bool>(false);
+  r->add_flag("--force", *rforce, "Replace --out if it exists");
+  r->callback([ro, rout, rforce] {
     const FileFormat fmt = formatFromPath(*rout);
+    requireFileOutput(*rout, *rforce);
     const fs::path parent = fs::path(*rout).has_parent_path() ? fs::path(*rout).parent_path() : fs::path(".");
-    ensureWritableDirectory(parent.string());
+    const OutputFolder folder(parent.string());
     System sys = buildRandomSystem(*ro);
     writeSystem(sys, *rout, fmt);
     std::cout << *rout << ": " << sys.size() << " atoms, box " << sys.box->describe() << ", mean neighbours within "

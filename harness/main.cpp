@@ -2,6 +2,7 @@
 // Every failure is one line on stderr, `mlff-bench: error: …`: exit 2 when the command line itself
 // cannot be run (usage), 1 when the work failed.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,8 @@ int fail(int code, std::string what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write past the file-size limit (ulimit -f) is then an EFBIG error naming the file, not a crash.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"mlff-bench: characterise and benchmark machine-learning force fields for molecular dynamics"};
   app.set_version_flag("--version", std::string("mlff-bench ") + mlffb::build::kVersion + " (" +
                                         mlffb::build::kGitRevision + ", " + mlffb::build::kBuildType + ")");

@@ -41,9 +41,27 @@ def series_key(run):
     return "%s/%s" % (run["model"]["name"], run["model"]["flavor"])
 
 
+def written(path, write):
+    """Runs write(); a write that fails (a full disk, a file-size limit, no permission) ends the
+    script with one line naming the file and the cause, which mlff-bench reports."""
+    try:
+        write()
+    except OSError as e:
+        print("cannot write: %s: %s" % (path, e.strerror or e), file=sys.stderr)
+        sys.exit(3)
+
+
+def write_text(path, text):
+    def write():
+        with open(path, "w") as f:
+            f.write(text)
+    written(path, write)
+
+
 def save(fig, out, stem, made):
     for ext in ("png", "svg"):
-        fig.savefig(os.path.join(out, stem + "." + ext), dpi=120, bbox_inches="tight")
+        path = os.path.join(out, stem + "." + ext)
+        written(path, lambda: fig.savefig(path, dpi=120, bbox_inches="tight"))
     plt.close(fig)
     made.append(stem)
 
@@ -314,8 +332,7 @@ def write_cost_ratio(reports, out):
              "|---:|---|---|---:|---:|---|---:|---:|---:|"]
     for r in rows:
         lines.append("| %s | %s | %s | %d | %.3g | %s | %d | %.3g | %.1f |" % r)
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
+    write_text(path, "\n".join(lines) + "\n")
 
 
 def fig_devices(reports, out, made, skipped):
@@ -417,8 +434,7 @@ def fig_scaling(reports, out, made, skipped):
                 p["ms_per_step"], p["speedup"], p["efficiency"],
                 "%.2f" % p["eq3_speedup"] if "eq3_speedup" in p else "-", "%.2f" % p["eq3_efficiency"] if "eq3_efficiency" in p else "-",
                 p["ghost_fraction"], "%.1f" % b["Pair"] if "Pair" in b else "-", "%.1f" % b["Comm"] if "Comm" in b else "-", p["max_rss_mib_per_rank"]))
-    with open(os.path.join(out, "scaling.md"), "w") as f:
-        f.write("\n".join(rows) + "\n")
+    write_text(os.path.join(out, "scaling.md"), "\n".join(rows) + "\n")
 
 
 def write_index(out, reports, made, skipped):
@@ -460,10 +476,8 @@ def write_index(out, reports, made, skipped):
     if skipped:
         md += ["## Not drawn", ""] + ["- %s: %s" % (titles.get(s, s), why) for s, why in skipped] + [""]
         body.append("<h2>Not drawn</h2><ul>%s</ul>" % "".join("<li>%s: %s</li>" % (html.escape(titles.get(s, s)), html.escape(w)) for s, w in skipped))
-    with open(os.path.join(out, "index.md"), "w") as f:
-        f.write("\n".join(md))
-    with open(os.path.join(out, "index.html"), "w") as f:
-        f.write("<!doctype html><meta charset='utf-8'><title>mlff-bench figures</title>\n" + "\n".join(body) + "\n")
+    write_text(os.path.join(out, "index.md"), "\n".join(md))
+    write_text(os.path.join(out, "index.html"), "<!doctype html><meta charset='utf-8'><title>mlff-bench figures</title>\n" + "\n".join(body) + "\n")
 
 
 def main(argv):

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "systems/AtomicFile.hpp"
 #include "systems/SystemIO.hpp"
 #include "workloads/classical/TopologyReader.hpp"
 
@@ -80,10 +81,10 @@ std::string pdbForPdb2gmx(const System& system) {
 GeneratedTopology generateTopology(const GmxTool& gmx, const System& system, const std::string& workDir, const TopologyRequest& rq) {
   fs::create_directories(workDir);
   GeneratedTopology g;
-  {
-    std::ofstream f(fs::path(workDir) / "input.pdb");
-    f << pdbForPdb2gmx(system);
-    if (!f) throw GmxError(workDir + "/input.pdb: cannot write");
+  try {
+    writeFileAtomically((fs::path(workDir) / "input.pdb").string(), pdbForPdb2gmx(system));
+  } catch (const std::runtime_error& e) {
+    throw GmxError(e.what());
   }
   auto step = [&](const std::vector<std::string>& args, const std::string& log, const std::string& input = "") {
     std::string cmd = "gmx";

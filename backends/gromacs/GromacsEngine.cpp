@@ -145,8 +145,8 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
       exported["input_group"] = group;
       exported["embedding"] = rq.configuration == Configuration::Cml ? "mechanical (GROMACS NNPot)" : "none (MLFF only)";
     }
-    std::ofstream(fs::path(dir) / "em.mdp") << gromacsMinimizationMdp(md) << nnpotLines;
-    std::ofstream(fs::path(dir) / "md.mdp") << gromacsProductionMdp(md) << nnpotLines;
+    writeFileAtomically((fs::path(dir) / "em.mdp").string(), gromacsMinimizationMdp(md) + nnpotLines);
+    writeFileAtomically((fs::path(dir) / "md.mdp").string(), gromacsProductionMdp(md) + nnpotLines);
     const std::vector<std::string> mdrunThreads{"-ntmpi", "1", "-ntomp", std::to_string(threads)};
     std::string start = topo.groPath;
     if (md.minimizeSteps > 0) {

@@ -33,6 +33,9 @@ struct Case {
   std::vector<std::string> mayChange{};  // files the command may write or create
   std::string warning{};   // success with this warning line on stderr
   bool ran = false;      // points ran before the failure: progress lines may precede the error line
+  std::string prefix{};   // shell before the command, in its shell (`ulimit -f 4; `)
+  std::string needs{};    // shell run after the setup; the case is skipped, saying why, when it fails (mounting a small disk)
+  std::string cleanup{};  // shell run in the folder at the end, whatever happened (unmounting it)
 };
 
 const std::string kAtom = "ATOM      1  C   MOL A   1       0.000   0.000   0.000  1.00  0.00           C\n";
@@ -227,13 +230,62 @@ std::vector<Case> corpus() {
   add({"ResumeFromTheReportWhenTheJournalIsGone", {}, makeReport + " && rm r.json.runs.jsonl", kRun + ",4 --resume --extend --out r.json", 0,
        "", "", {"r.json", "r.json.runs.jsonl"}});
   // ---------------------------------------------------------------- run: where the report goes
+  // The journal (and lock) lie beside the report the link resolves to: runs through any link share them.
   add({"OutThroughASymlinkWritesItsTarget", {}, "mkdir real && ln -s real/target.json link.json", kRun + " --out link.json", 0, "", "",
-       {"real/target.json", "link.json.runs.jsonl"}});
+       {"real/target.json", "real/target.json.runs.jsonl"}});
   add({"OutToAFifoStaysAFifo", {}, "mkfifo f.json && (cat f.json > copy.json &)", kRun + " --out f.json", 0, "", "", {"copy.json"}});
   Case full{"OutToDevFull", {}, "", kRun + " --out /dev/full", 1, "/dev/full: write failed (No space left on device)", "/dev/full"};
   full.ran = true;
   add(full);
   add({"OutFolderUnderAFile", {{"afile", "x"}}, "", kRun + " --out afile/r.json", 1, "afile: cannot create output folder", "afile"});
+  // ---- where files are written: no shell, no links at derived names, nothing replaced without --force, every write checked
+  // A name is an argument, never shell text; a quote in it runs nothing (no file PWNED appears).
+  add({"ReportOutWithAQuoteRunsNoShell", {}, makeReport, "report r.json --out \"x'; touch PWNED; echo '\"", 0, "", "",
+       {"x'; touch PWNED; echo '/"}});
+  const std::string oddName = "my rép'ort \\\"ü\\\".json";  // my rép'ort "ü".json, quoted for the shell
+  add({"RunOutNamedWithSpacesQuotesAndUtf8", {}, "", kRun + " --out \"" + oddName + "\"", 0, "", "",
+       {"my rép'ort \"ü\".json", "my rép'ort \"ü\".json.runs.jsonl"}});
+  add({"ReportOfANameWithSpacesQuotesAndUtf8", {}, "{bin} " + kRun + " --out \"" + oddName + "\" > /dev/null 2>&1",
+       "report \"" + oddName + "\" --out \"figures ü\"", 0, "", "", {"figures ü/"}});
+  add({"LockThatIsASymlinkIsRefused", {{"v.txt", "precious\n"}}, "ln -s v.txt r.json.lock", kRun + " --out r.json", 1,
+       "r.json.lock: is a symbolic link; a report lock is never written through a link", "r.json.lock"});
+  add({"SecondRunThroughALinkToTheSameReportIsLocked", {},
+       makeReport + " && ln -s r.json other.json && (flock r.json.lock sleep 20 > /dev/null 2>&1 &) && sleep 0.5",
+       kRun + " --resume --out other.json", 1, "other.json is being written by another mlff-bench run", "other.json"});
+  add({"RunOutNewFolderWithASlash", {}, "", kRun + " --out newdir/", 2, "--out newdir/: names a folder; give the name of the file to write",
+       "newdir/"});
+  add({"RunOutAnExistingFolder", {}, "mkdir d", kRun + " --out d", 2, "--out d: is a folder", "d"});
+  add({"ReportIntoAFolderWithAnIndex", {}, "mkdir figs && echo mine > figs/index.md && " + makeReport, "report r.json --out figs", 2,
+       "figs/index.md: exists; give --force to replace it", "figs/index.md"});
+  add({"ReportOverAFigureMovesNone", {}, "mkdir figs && echo mine > figs/stage_time_vs_atoms.png && " + makeReport, "report r.json --out figs", 2,
+       "figs/stage_time_vs_atoms.png: exists; give --force to replace it", "figs/stage_time_vs_atoms.png"});
+  add({"ReportWithForceReplacesTheIndex", {}, "mkdir figs && echo mine > figs/index.md && " + makeReport, "report r.json --out figs --force", 0,
+       "", "", {"figs/"}});
+  add({"RandomOntoAnExistingFile", {{"r.xyz", "mine\n"}}, "", "systems random --atoms 100 --neighbors 10 --out r.xyz", 2,
+       "--out r.xyz: exists; give --force to replace it", "r.xyz"});
+  add({"BuildOntoAnExistingSlice", {}, "mkdir out && echo mine > out/polyala-3.pdb", "systems build --sizes 3 --out out", 2,
+       "out/polyala-3.pdb: exists; give --force to replace it", "out/polyala-3.pdb"});
+  add({"EvalOntoAnExistingFile", {{"w.xyz", kWater}, {"e.json", "mine\n"}}, "", "eval --in w.xyz --weights random --out e.json", 2,
+       "--out e.json: exists; give --force to replace it", "e.json"});
+  // A second run of the same point into the same --trace-dir (another seed, another report) keeps the first run's traces.
+  const std::string md = "run --suite polyala --model ani2x --flavor native --mode md --steps 2 --warmup-steps 0 --minimize-steps 0 --trace-every 1 "
+                         "--repeat 1 --sizes 3 --trace-dir t";
+  const std::string traces = "t/polyala-3_ani2x_native_native_mlff_md_cpu_float32-2";
+  add({"TraceDirTwiceKeepsTheEarlierTraces", {}, "{bin} " + md + " --seed 1 --out m1.json > /dev/null 2>&1", md + " --seed 2 --out m2.json", 0,
+       "", "", {"m2.json", "m2.json.runs.jsonl", traces + ".csv", traces + ".xyz"}});
+  // A full disk and a file-size limit: the error names the file and the cause; no folder, figure or temporary is left.
+  Case disk{"ReportOnAFullDisk", {}, makeReport + " && mkdir small", "report r.json --out small/figs", 1,
+            "cannot write (No space left on device)", "small/figs/"};
+  disk.needs = "mount -t tmpfs -o size=64k tmpfs small";
+  disk.cleanup = "umount small || true";
+  add(disk);
+  Case fsize{"ReportPastTheFileSizeLimit", {}, makeReport, "report r.json --out figs", 1, "cannot write (File too large)", "figs/"};
+  fsize.prefix = "ulimit -f 4; ";
+  add(fsize);
+  Case rsize{"RandomPastTheFileSizeLimit", {}, "", "systems random --atoms 100 --neighbors 10 --out big.xyz", 1,
+             "big.xyz: write failed (File too large)", "big.xyz"};
+  rsize.prefix = "ulimit -f 1; ";
+  add(rsize);
   // ---------------------------------------------------------------- compare and report
   add({"CompareNotJson", {{"a.json", "{not json"}}, "", "compare a.json", 1, "a.json: not a JSON report", "a.json"});
   add({"CompareForeignJson", {{"a.json", "{\"hello\": 1}"}}, "", "compare a.json", 1, "a.json: not an mlff-bench report", "a.json"});
@@ -307,12 +359,22 @@ TEST_P(BadInput, RefusedInOneLineNamingTheInputAndNothingChanges) {
   const std::string dir = mlffb::test::freshTempDir("badinput-" + k.name);
   for (const auto& [name, text] : k.files) std::ofstream(dir + "/" + name, std::ios::binary) << text;
   const std::string bin = MLFFB_BINARY;
+  struct Cleanup {
+    std::string command;
+    ~Cleanup() {
+      if (!command.empty()) runShell(command);
+    }
+  } cleanup{k.cleanup.empty() ? "" : "cd " + dir + " && " + k.cleanup};
   if (!k.setup.empty()) {
     const auto s = runShell("cd " + dir + " && " + replaceAll(k.setup, "{bin}", bin));
     ASSERT_EQ(s.exitCode, 0) << "setup failed: " << s.err;
   }
+  if (!k.needs.empty()) {
+    const auto n = runShell("cd " + dir + " && " + k.needs);
+    if (n.exitCode != 0) GTEST_SKIP() << "needs `" << k.needs << "`, which is not permitted here: " << n.err;
+  }
   const auto before = snapshot(dir);
-  const auto r = runShell("cd " + dir + " && " + bin + " " + k.args);
+  const auto r = runShell("cd " + dir + " && " + k.prefix + bin + " " + k.args);
   if (k.setup.find("flock") != std::string::npos) runShell("pkill -f 'sleep 20' || true");
   EXPECT_EQ(r.exitCode, k.exitCode) << "stderr: " << r.err;
   if (!k.message.empty()) {
@@ -331,9 +393,14 @@ TEST_P(BadInput, RefusedInOneLineNamingTheInputAndNothingChanges) {
   }
   // Nothing that was there changed, and nothing new was left, except what the case may write.
   const auto after = snapshot(dir);
-  const std::set<std::string> may(k.mayChange.begin(), k.mayChange.end());
+  // A name ending in '/' allows that folder and everything below it.
+  const auto mayWrite = [&](const std::string& path) {
+    for (const auto& m : k.mayChange)
+      if (path == m || (m.back() == '/' && (path == m.substr(0, m.size() - 1) || path.rfind(m, 0) == 0))) return true;
+    return false;
+  };
   for (const auto& [path, what] : before) {
-    if (may.count(path)) continue;
+    if (mayWrite(path)) continue;
     auto it = after.find(path);
     if (it == after.end()) {
       std::string now;
@@ -344,7 +411,7 @@ TEST_P(BadInput, RefusedInOneLineNamingTheInputAndNothingChanges) {
     EXPECT_EQ(it->second == what, true) << path << " was changed";
   }
   for (const auto& [path, what] : after)
-    if (!before.count(path)) EXPECT_TRUE(may.count(path)) << path << " was left behind";
+    if (!before.count(path)) EXPECT_TRUE(mayWrite(path)) << path << " was left behind";
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, BadInput, ::testing::ValuesIn(corpus()),
