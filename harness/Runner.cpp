@@ -253,6 +253,14 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
   ReportLock lock(regularOut ? o.reportPath : base, o.command);
   const Json identity = planIdentity(suiteIn, planIn);
   JournalContents start = startJournal(o, journal, identity, regularOut);
+  // A fresh journal goes again if the report cannot be started (a full disk): a later run would
+  // otherwise find "a report already there" with nothing in it.
+  struct FreshJournal {
+    std::string path;
+    ~FreshJournal() {
+      if (!path.empty()) ::unlink(path.c_str());
+    }
+  } freshJournal{o.resume ? "" : journal};
   std::vector<Json> records = std::move(start.records);
   std::set<std::string> finished;
   for (const auto& r : records) finished.insert(r.value("id", ""));
@@ -261,6 +269,7 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
   suite["plan_identity"] = identity;
   if (start.skippedLines) suite["journal_lines_skipped"] = start.skippedLines;
   ReportWriter report(o.reportPath, suite, !regularOut);
+  freshJournal.path.clear();
   report.setRuns(records);
   JournalWriter journalOut(journal);
 

@@ -86,7 +86,9 @@ constexpr const char* kLinkRefusal = "is a symbolic link; mlff-bench writes a fi
 /// its path. Throws naming `shown` (ENOSPC, EFBIG, EACCES: the cause in the message).
 std::string writeTemporary(const std::string& shown, const fs::path& target, const std::string& content, mode_t mode) {
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  std::string name = ".";
+  name += target.filename().string() + ".tmp.XXXXXX";
+  std::string tmpl = (dir / name).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) throw std::runtime_error(shown + ": cannot write (" + why() + ")");
   int err = 0;

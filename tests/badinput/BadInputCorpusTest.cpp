@@ -286,6 +286,9 @@ std::vector<Case> corpus() {
              "big.xyz: write failed (File too large)", "big.xyz"};
   rsize.prefix = "ulimit -f 1; ";
   add(rsize);
+  Case runSize{"RunPastTheFileSizeLimitLeavesNoJournal", {}, "", kRun + " --out r.json", 1, "r.json: write failed (File too large)", "r.json"};
+  runSize.prefix = "ulimit -f 1; ";
+  add(runSize);
   // ---------------------------------------------------------------- compare and report
   add({"CompareNotJson", {{"a.json", "{not json"}}, "", "compare a.json", 1, "a.json: not a JSON report", "a.json"});
   add({"CompareForeignJson", {{"a.json", "{\"hello\": 1}"}}, "", "compare a.json", 1, "a.json: not an mlff-bench report", "a.json"});
@@ -410,8 +413,9 @@ TEST_P(BadInput, RefusedInOneLineNamingTheInputAndNothingChanges) {
     EXPECT_EQ(it->second.substr(0, 200), what.substr(0, 200)) << path << " was changed";
     EXPECT_EQ(it->second == what, true) << path << " was changed";
   }
-  for (const auto& [path, what] : after)
+  for (const auto& [path, what] : after) {
     if (!before.count(path)) EXPECT_TRUE(mayWrite(path)) << path << " was left behind";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, BadInput, ::testing::ValuesIn(corpus()),
