@@ -414,7 +414,9 @@ TEST_P(BadInput, RefusedInOneLineNamingTheInputAndNothingChanges) {
     EXPECT_EQ(it->second == what, true) << path << " was changed";
   }
   for (const auto& [path, what] : after) {
-    if (!before.count(path)) EXPECT_TRUE(mayWrite(path)) << path << " was left behind";
+    if (!before.count(path)) {
+      EXPECT_TRUE(mayWrite(path)) << path << " was left behind";
+    }
   }
 }
 
