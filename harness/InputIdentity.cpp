@@ -72,7 +72,7 @@ std::string sha256OfFolder(const std::string& dir) {
   }
   std::sort(names.begin(), names.end());
   Sha256 sha;
-  for (const auto& n : names) sha.add(n + '\0' + sha256OfFile((fs::path(dir) / n).string(), kWeightsInput) + '\n');
+  for (const auto& n : names) sha.add(n + '\0' + sha256OfFile((fs::path(dir) / n).string(), kModelInput) + '\n');
   return sha.hex();
 }
 
