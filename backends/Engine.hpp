@@ -5,6 +5,7 @@
 // evaluate the live Potential the request carries and mark the measured section and each step
 // for the collectors; out-of-process engines (GROMACS, LAMMPS under mpirun) export the model and
 // report their own timings. Either way the run is summarised once, by mdSummary().
+#include <algorithm>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -37,7 +38,15 @@ struct MdOptions {
   std::string tracePath;       // CSV of step, time, energies, temperature
   std::string trajectoryPath;  // XYZ frames
   int traceEvery = 100;
-  double blowUpTemperatureK = 5000.0;  // instantaneous temperature that stops the run
+  double blowUpTemperatureK = 5000.0;  // instantaneous temperature that stops the run (see blowUpLimitK)
+
+  /// How many times the target temperature a run may reach before it counts as blown up: a
+  /// thermostatted system's instantaneous temperature strays by √(2/3N) of the target (under
+  /// 50% for 3 atoms), a blow-up heats by orders of magnitude.
+  static constexpr double kBlowUpOverTarget = 10.0;
+  /// The temperature that stops the run: blowUpTemperatureK, or kBlowUpOverTarget × the target when
+  /// that is higher (a target near or above the fixed threshold would stop a healthy run at once).
+  double blowUpLimitK() const { return std::max(blowUpTemperatureK, kBlowUpOverTarget * temperatureK); }
 };
 
 /// The model of a run as data, for engines that build it themselves (export, another process).

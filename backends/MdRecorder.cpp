@@ -67,13 +67,14 @@ void MdRecorder::finish(EngineResult& out) {
 
 void MdRecorder::checkBlowUp(const MdStepRecord& s) const {
   const bool finite = std::isfinite(s.potentialKJPerMol) && std::isfinite(s.kineticKJPerMol) && std::isfinite(s.temperatureK);
-  if (finite && !(s.temperatureK > md_.blowUpTemperatureK)) return;
+  if (finite && !(s.temperatureK > md_.blowUpLimitK())) return;
   std::ostringstream msg;
   msg << kBlowUp << s.step << ": ";
   if (!finite)
     msg << "non-finite energy";
   else
-    msg << "temperature " << std::lround(s.temperatureK) << " K exceeds " << md_.blowUpTemperatureK << " K";
+    msg << "temperature " << std::lround(s.temperatureK) << " K exceeds " << md_.blowUpLimitK() << " K";
+  if (finite && md_.blowUpLimitK() > md_.blowUpTemperatureK) msg << " (" << MdOptions::kBlowUpOverTarget << " × the " << md_.temperatureK << " K target)";
   msg << fastestAtom(s);
   throw MdBlowUp(msg.str());
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The MD bookkeeping every engine shares, written once: the protocol checked (one refusal, the
 // same for every engine), each recorded step checked for a blow-up (non-finite energy or a
-// temperature above MdOptions::blowUpTemperatureK, one message naming the step and, where the
+// temperature above MdOptions::blowUpLimitK(), one message naming the step and, where the
 // engine knows positions and velocities, the fastest atom), the trace CSV and the XYZ frames every
 // traceEvery steps, and the production steps' samples for the EngineResult. An engine steps and
 // reads energies; the recorder does the rest. In-process engines (native, OpenMM) record every step

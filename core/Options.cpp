@@ -111,6 +111,7 @@ OptionSpec OptionSpec::directory(std::string flag, std::string key, std::string 
 OptionSpec OptionSpec::file(std::string flag, std::string key, std::string help) {
   OptionSpec s = text(std::move(flag), std::move(key), std::move(help));
   s.type = OptionType::File;
+  s.input = true;
   return s;
 }
 
@@ -169,7 +170,8 @@ std::string OptionSpec::check(const std::string& value) const {
       for (const auto& c : choices)
         if (c == value) return "";
       if (type == OptionType::Directory && !std::filesystem::is_directory(value)) return "--" + flag + ": " + value + ": folder not found";
-      if (type == OptionType::File && !std::filesystem::is_regular_file(value)) return "--" + flag + ": " + value + ": file not found";
+      if (type == OptionType::File && !std::filesystem::is_regular_file(value))
+        return "--" + flag + ": " + value + (std::filesystem::exists(value) ? ": not a regular file" : ": file not found");
       return "";
     case OptionType::Choice:
       for (const auto& c : choices)

@@ -23,6 +23,9 @@ struct OptionSpec {
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
   bool minExclusive = false;  // a number > min rather than ≥ min
+  /// File/Directory: the results depend on its content, so a plan's identity carries its hash
+  /// and --resume refuses when it changed (files are inputs unless said otherwise; folders are not).
+  bool input = false;
 
   static OptionSpec integer(std::string flag, std::string key, std::string help, double min, double max,
                             std::string defaultText = "");

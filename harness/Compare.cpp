@@ -4,6 +4,7 @@
 #include "harness/Compare.hpp"
 
 #include "core/Errors.hpp"
+#include "harness/Report.hpp"
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -123,6 +124,15 @@ const Json* field(const std::string& file, const Json& parent, const std::string
   return &v;
 }
 
+/// A report this binary can read: schema_version from 1 to the version it writes.
+void checkSchemaVersion(const std::string& file, const Json& version) {
+  const double v = version.get<double>();
+  if (v > kReportSchemaVersion)
+    throw std::invalid_argument(file + ": schema_version " + version.dump() + " is newer than this mlff-bench reads (" +
+                                std::to_string(kReportSchemaVersion) + "); read it with a newer mlff-bench");
+  if (v < 1) throw std::invalid_argument(file + ": schema_version " + version.dump() + " is not a report version (1 to " + std::to_string(kReportSchemaVersion) + ")");
+}
+
 }  // namespace
 
 void checkReportShape(const std::string& file, const Json& doc) {
@@ -130,6 +140,7 @@ void checkReportShape(const std::string& file, const Json& doc) {
   if (!doc.contains("schema_version") || !doc.contains("runs"))
     throw std::invalid_argument(file + ": not an mlff-bench report (no schema_version or runs)");
   field(file, doc, "", "schema_version", Kind::Integer, true);
+  checkSchemaVersion(file, doc["schema_version"]);
   const Json& env = *field(file, doc, "", "environment", Kind::Object, true);
   field(file, env, "environment.", "cpu_model", Kind::String, false);
   field(file, env, "environment.", "cpu_cores", Kind::Integer, false);
@@ -140,11 +151,15 @@ void checkReportShape(const std::string& file, const Json& doc) {
       field(file, (*gpus)[g], at + ".", "name", Kind::String, false);
     }
   const Json& runs = *field(file, doc, "", "runs", Kind::Array, true);
+  std::map<std::string, size_t> firstOf;  // run id → its index
   for (size_t i = 0; i < runs.size(); ++i) {
     const std::string at = "runs[" + std::to_string(i) + "].";
     const Json& run = runs[i];
     if (!run.is_object()) throw std::invalid_argument(file + ": runs[" + std::to_string(i) + "]: expected an object");
     field(file, run, at, "id", Kind::String, true);
+    if (const auto [first, isNew] = firstOf.emplace(run["id"].get<std::string>(), i); !isNew)
+      throw std::invalid_argument(file + ": " + at + "id: '" + first->first + "' is also runs[" + std::to_string(first->second) +
+                                  "]'s (a report has one record per point: which one to compare?)");
     field(file, run, at, "status", Kind::String, true);
     for (const char* k : {"device", "engine", "configuration", "mode"}) field(file, run, at, k, Kind::String, false);
     if (const Json* m = field(file, run, at, "model", Kind::Object, false))
@@ -225,6 +240,17 @@ struct Column {
   std::string label, file;
 };
 
+/// Refuses a run id that a column already has from another file (the same report given twice):
+/// its two records would fall into one cell, one of them silently.
+void requireOnceInColumn(std::map<std::string, std::map<std::string, std::string>>& filesOf, const std::string& column, const Json& run,
+                         const std::string& file) {
+  const std::string id = run["id"].get<std::string>();
+  const auto [it, isNew] = filesOf[column].emplace(id, file);
+  if (!isNew)
+    throw std::invalid_argument(file + ": run '" + id + "' is also in " + it->second + ", in the same column " + column +
+                                " (the same report given twice?)");
+}
+
 /// Columns: one per (report, device label); labels that repeat get the file name. Also fills
 /// every row's cells (row → column → value) and which rows each column has a record of.
 std::vector<Column> collect(const std::vector<std::pair<std::string, Json>>& reports, const std::string& metric, std::vector<std::string>& rows,
@@ -239,11 +265,13 @@ std::vector<Column> collect(const std::vector<std::pair<std::string, Json>>& rep
       if (seen.insert({label, reports[r].first}).second) labelCount[label]++;
     }
   seen.clear();
+  std::map<std::string, std::map<std::string, std::string>> filesOf;  // column → run id → file
   std::vector<Column> columns;
   for (size_t r = 0; r < reports.size(); ++r)
     for (const auto& [label, run] : perReport[r]) {
       const std::string col = labelCount[label] > 1 ? label + " [" + std::filesystem::path(reports[r].first).filename().string() + "]" : label;
       if (seen.insert({col, reports[r].first}).second) columns.push_back({col, reports[r].first});
+      requireOnceInColumn(filesOf, col, *run, reports[r].first);
       const std::string row = rowKey(*run);
       if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
       present[col].insert(row);

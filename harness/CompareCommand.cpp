@@ -12,13 +12,14 @@
 #include "core/Subprocess.hpp"
 #include "harness/Compare.hpp"
 #include "systems/AtomicFile.hpp"
+#include "systems/InputFile.hpp"
 
 namespace mlffb {
 namespace fs = std::filesystem;
 namespace {
 std::vector<std::pair<std::string, Json>> loadReports(const std::vector<std::string>& files) {
   std::vector<std::pair<std::string, Json>> out;
-  for (const auto& f : files) out.emplace_back(f, parseReportText(readFile(f), f));
+  for (const auto& f : files) out.emplace_back(f, parseReportText(readInputFile(f, kReportInput), f));
   return out;
 }
 

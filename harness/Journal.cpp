@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/InputIdentity.hpp"
 #include "harness/Report.hpp"
 #include "systems/AtomicFile.hpp"
 
@@ -117,6 +118,7 @@ std::vector<std::string> planDifferences(const Json& before, const Json& now, bo
   for (auto& [k, v] : before.items()) keys.insert(k);
   for (auto& [k, v] : now.items()) keys.insert(k);
   keys.erase("point_ids");
+  keys.erase("inputs");  // compared by content below
   for (const auto& k : keys) {
     const Json a = before.value(k, Json()), b = now.value(k, Json());
     if (a != b) {
@@ -142,6 +144,7 @@ std::vector<std::string> planDifferences(const Json& before, const Json& now, bo
     if (v.size() > 3) s += ", …";
     return s;
   };
+  for (auto& d : inputDifferences(before.value("inputs", Json()), now.value("inputs", Json()), onlyAdditions)) out.push_back(std::move(d));
   if (!added.empty()) out.push_back("adds " + std::to_string(added.size()) + " point(s): " + list(added));
   if (!dropped.empty()) {
     out.push_back("drops " + std::to_string(dropped.size()) + " point(s): " + list(dropped));

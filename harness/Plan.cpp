@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "harness/Environment.hpp"
+#include "harness/InputIdentity.hpp"
 #include "systems/StructureStats.hpp"
 #include "systems/SystemFamily.hpp"
 #include "systems/SystemIO.hpp"
@@ -158,6 +159,7 @@ Json planIdentity(const Json& suite, const std::vector<Point>& points) {
   Json ids = Json::array();
   for (const auto& p : points) ids.push_back(p.id());
   id["point_ids"] = ids;
+  id["inputs"] = inputDigests(points);
   return id;
 }
 

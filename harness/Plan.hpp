@@ -118,7 +118,8 @@ struct RunRequest {
 /// The size search of a search suite (max-atoms) with the request's limit; nothing for other suites.
 std::optional<SizeSearch> sizeSearchOf(const RunRequest& request);
 
-/// What identifies a plan (its journal's header): the suite section's settings and the point ids.
+/// What identifies a plan (its journal's header): the suite section's settings, the point ids and
+/// the content hashes of the inputs the points read (InputIdentity.hpp).
 Json planIdentity(const Json& suite, const std::vector<Point>& points);
 
 /// Expands the request into points; throws std::invalid_argument for unknown names, values or

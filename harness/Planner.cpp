@@ -7,12 +7,14 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "backends/EngineRegistry.hpp"
 #include "harness/OptionCatalog.hpp"
 #include "harness/Plan.hpp"
 #include "harness/Suites.hpp"
 #include "profilers/CollectorRegistry.hpp"
+#include "systems/InputFile.hpp"
 #include "systems/SystemFamily.hpp"
 #include "workloads/ModelRegistry.hpp"
 #include "workloads/torchscript/ModelExport.hpp"
@@ -155,6 +157,21 @@ void checkOptions(const OptionValues& given, const std::set<std::string>& usedEn
 }  // namespace
 
 namespace {
+/// How many threads a point may ask for per hardware thread of this machine: MPI ranks and
+/// OpenMP threads beyond it only wait for one another (and LAMMPS allocates per rank and thread).
+constexpr int kOversubscription = 8;
+
+/// A point's ranks × threads (--ranks, --threads) must be what this machine can run.
+void checkMachineParallelism(const Point& p) {
+  const long long ranks = std::max(1, p.ranks), threads = optionInt(p.engineOptions, "threads", 1);
+  const long long hardware = std::max(1u, std::thread::hardware_concurrency()), limit = kOversubscription * hardware;
+  if (ranks * threads <= limit) return;
+  throw std::invalid_argument("--ranks " + std::to_string(ranks) + " × --threads " + std::to_string(threads) + " = " +
+                              std::to_string(ranks * threads) + " threads is more than this machine can run (" + std::to_string(hardware) +
+                              " hardware threads; at most " + std::to_string(kOversubscription) + " per hardware thread, " +
+                              std::to_string(limit) + ")");
+}
+
 SuiteSpec specOf(const RunRequest& r) { return r.files.empty() ? findSuite(r.suite.empty() ? "polyala" : r.suite).spec : SuiteSpec{}; }
 }  // namespace
 
@@ -355,7 +372,11 @@ std::vector<SystemSpec> fileSystems(const std::vector<std::string>& files, const
   std::vector<SystemSpec> out;
   std::set<std::string> seen;
   for (const auto& f : files) {
-    if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": cannot open");
+    try {
+      InputFile(f, kStructureInput);  // a FIFO, a folder or a file too large is refused here, unopened
+    } catch (const std::runtime_error& e) {
+      throw std::invalid_argument(e.what());  // missing or unreadable: the command line cannot be run
+    }
     const std::string abs = fs::weakly_canonical(fs::absolute(f)).string();
     if (!seen.insert(abs).second) throw std::invalid_argument("--in: " + f + " is given twice");
     out.push_back(systemSpec(r, "file", 0, 0, abs));
@@ -519,6 +540,7 @@ Point Planner::pointOf(const SystemSpec& system, Mode mode, const Variant& v, in
   p.seed = r_.settings.seed;
   p.traceDir = r_.settings.traceDir;
   setOptions(p, *v.entry);
+  checkMachineParallelism(p);
   p.collectors = collectors_;
   p.skipReason = skipReasonOf(p, *v.entry);
   return p;

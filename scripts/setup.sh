@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build git pkg-config
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libopenblas-dev libbz2-dev libtorch-dev
+  libopenblas-dev libbz2-dev libtorch-dev libssl-dev
   python3-jsonschema python3-matplotlib python3-numpy
   clang libclang-rt-14-dev libomp-14-dev
   gromacs libopenmm-dev libopenmm-plugins

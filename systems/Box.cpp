@@ -62,6 +62,18 @@ void Box::validate(const std::string& where) const {
     throw std::invalid_argument(where + ": box vectors must have a along x and b in the xy plane (ay = az = bz = 0)");
   if (!(a.x > 0 && b.y > 0 && c.z > 0))
     throw std::invalid_argument(where + ": box vectors need ax, by, cz > 0 (a right-handed cell with positive lengths)");
+  const char* names[] = {"a", "b", "c"};
+  const Vec3* vectors[] = {&a, &b, &c};
+  for (int i = 0; i < 3; ++i)
+    if (const double l = norm(*vectors[i]); l > kMaxCoordinateAngstrom)
+      throw std::invalid_argument(where + ": cell vector " + names[i] + ": length " + beyondCoordinateBound(l));
+}
+
+std::string beyondCoordinateBound(double value) {
+  char b[160];
+  std::snprintf(b, sizeof b, "%g Å is beyond ±%g Å, where double precision no longer holds a structure's geometry", value,
+                kMaxCoordinateAngstrom);
+  return b;
 }
 
 bool Box::isReduced() const {

@@ -10,6 +10,13 @@
 
 namespace mlffb {
 
+/// The largest |coordinate| and cell length accepted, Å: 10 µm, far beyond any system the engines
+/// run (GRO's fixed columns end there too) and where a double still resolves 1.5e-11 Å; beyond it
+/// rounding starts to move atoms (at 1e15 Å a double's step is 0.125 Å: energies shift by kJ/mol).
+inline constexpr double kMaxCoordinateAngstrom = 1e5;
+/// "1e+15 Å is beyond ±100000 Å, where double precision no longer holds a structure's geometry".
+std::string beyondCoordinateBound(double value);
+
 struct Box {
   Vec3 a, b, c;  // Å
 
@@ -46,7 +53,7 @@ struct Box {
   bool operator==(const Box&) const = default;
 
   /// Throws std::invalid_argument naming `where` unless the vectors are finite, in
-  /// lower-triangular form with positive diagonal.
+  /// lower-triangular form with positive diagonal, and no longer than kMaxCoordinateAngstrom.
   void validate(const std::string& where) const;
   /// "24.000 × 25.000 × 26.000 Å" or "a 24.000, b 25.000, c 26.000 Å, α 90.00°, β 104.00°, γ 90.00°".
   std::string describe() const;

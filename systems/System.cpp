@@ -41,6 +41,10 @@ void System::validate(const std::string& where) const {
     if (!isFinite(positions[i]))
       throw std::invalid_argument(where + ": atom " + std::to_string(i + 1) + " (" + atoms[i].name +
                                   ") has a non-finite coordinate");
+    const Vec3& r = positions[i];
+    for (const double x : {r.x, r.y, r.z})
+      if (std::abs(x) > kMaxCoordinateAngstrom)
+        throw std::invalid_argument(where + ": " + atomLabel(i) + ": coordinate " + beyondCoordinateBound(x));
   }
   if (box) box->validate(where);
 }

@@ -14,6 +14,7 @@
 
 #include "core/Units.hpp"
 #include "systems/AtomicFile.hpp"
+#include "systems/InputFile.hpp"
 #include "systems/Element.hpp"
 #include "systems/Hybrid36.hpp"
 #include "systems/TextParse.hpp"
@@ -435,7 +436,7 @@ std::string formatXyz(const System& s) {
 
 System readSystem(const std::string& path, const ReadOptions& options) {
   const FileFormat f = formatFromPath(path);
-  const std::string text = readFile(path);
+  const std::string text = readInputFile(path, kStructureInput);
   if (trim(text).empty()) throw std::invalid_argument(path + ": empty file");
   if (options.frame != 1 && f != FileFormat::Pdb)
     throw std::invalid_argument(path + ": --frame applies to multi-model PDB files only");

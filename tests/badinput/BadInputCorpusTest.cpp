@@ -104,6 +104,57 @@ std::vector<Case> corpus() {
   add({"FrameOfAGro", {{"w.gro", "t\n    1\n    1SOL     OW    1   0.100   0.200   0.300\n   2 2 2\n"}}, "", "systems inspect --frame 2 w.gro", 1,
        "w.gro: --frame applies to multi-model PDB files only", "w.gro"});
 
+  // ---------------------------------------------------------------- inputs and resumes (geometry, content, machine, compare, MD)
+  // Geometry a double no longer holds (beyond ±1e5 Å), in every format, atoms and cells alike.
+  inspect("CoordinateBeyondDoubleXyz", "far.xyz", "2\n\nC 1e15 0 0\nH 0 0 0\n", "far.xyz: atom 1 (C UNK 1): coordinate 1e+15 Å is beyond ±100000 Å");
+  inspect("CoordinateBeyondDoubleGro", "far.gro", "t\n    1\n    1SOL     OW    1999999.0   0.200   0.300\n   2 2 2\n",
+          "far.gro: atom 1 (OW SOL 1): coordinate 9.99999e+06 Å is beyond ±100000 Å");
+  inspect("CoordinateBeyondDoublePdb", "far.pdb", "ATOM      1  C   MOL A   1    -200000.   0.000   0.000  1.00  0.00           C\n",
+          "far.pdb: atom 1 (C MOL 1): coordinate -200000 Å is beyond ±100000 Å");
+  inspect("CellBeyondDoubleXyz", "cell.xyz", "1\nLattice=\"1e15 0 0 0 10 0 0 0 10\"\nC 0 0 0\n",
+          "cell.xyz:2: Lattice: box: cell vector a: length 1e+15 Å is beyond ±100000 Å");
+  inspect("CellBeyondDoublePdb", "cell.pdb", "CRYST1 999999.0   10.000   10.000  90.00  90.00  90.00 P 1\n" + kAtom,
+          "cell.pdb:1: CRYST1: box: cell vector a: length 999999 Å is beyond ±100000 Å");
+  // --resume sees inputs whose content changed under the same name, and lists each.
+  const std::string inRun = "run --in w.xyz --model ani2x --flavor native --mode single-point --repeat 1 --warmup 0 --weights random";
+  add({"ResumeWithChangedStructureContent", {{"w.xyz", kWater}}, "{bin} " + inRun + " --out r.json > /dev/null 2>&1 && sed -i 's/0.96/0.97/' w.xyz",
+       inRun + " --resume --out r.json", 2, "w.xyz: content changed (sha256 ", "w.xyz"});
+  const std::string wRun = "run --in w.xyz --model ani2x --flavor native --mode single-point --repeat 1 --warmup 0 --weights wdir";
+  add({"ResumeWithChangedWeightsContent", {{"w.xyz", kWater}},
+       "mkdir wdir && echo 1 > wdir/sae_linfit.dat && ({bin} " + wRun + " --out r.json > /dev/null 2>&1; true) && echo 2 > wdir/sae_linfit.dat",
+       wRun + " --resume --out r.json", 2, "wdir: content changed (sha256 ", "wdir"});
+#ifdef MLFFB_HAVE_TORCH
+  const std::string mRun = "run --in w.xyz --model ani2x --flavor torchscript --model-file m.pt --mode single-point --repeat 1 --warmup 0";
+  add({"ResumeWithChangedModelFileContent", {{"w.xyz", kWater}, {"m.pt", "first"}},
+       "({bin} " + mRun + " --out r.json > /dev/null 2>&1; true) && echo second > m.pt", mRun + " --resume --out r.json", 2,
+       "m.pt: content changed (sha256 ", "m.pt"});
+#endif
+  add({"ResumeOfAReportWithoutInputHashes", {{"w.xyz", kWater}},
+       "{bin} " + inRun + " --out r.json > /dev/null 2>&1 && python3 -c \"import json; d=json.load(open('r.json')); "
+       "del d['suite']['plan_identity']['inputs']; json.dump(d, open('r.json', 'w'))\" && rm r.json.runs.jsonl",
+       inRun + " --resume --out r.json", 0, "", "", {"r.json", "r.json.runs.jsonl"}});
+  add({"ModelFileThatIsAFolder", {{"w.xyz", kWater}}, "mkdir m.pt", "eval --in w.xyz --flavor torchscript --model-file m.pt", 2,
+       "--model-file: m.pt: not a regular file", "m.pt"});
+  // Parallelism a plausible machine can run: ranks × threads at most 8 per hardware thread.
+  const std::string mdRun = "run --suite polyala --model ani2x --flavor native --mode md --sizes 3 --out r.json";
+  add({"ThreadsBeyondTheMachine", {}, "", mdRun + " --engine lammps --threads 4096", 2,
+       "--ranks 1 × --threads 4096 = 4096 threads is more than this machine can run (", "--threads"});
+  add({"RanksBeyondTheMachine", {}, "", mdRun + " --engine lammps --ranks 4096", 2, "--ranks 4096 × --threads 1 = 4096 threads is more than", "--ranks"});
+  add({"GromacsThreadsBeyondTheMachine", {}, "", mdRun + " --engine gromacs --threads 4096", 2, "4096 threads is more than this machine can run",
+       "--threads"});
+  // compare: a newer schema, a version that is none, a run id twice (one report, or the same report twice).
+  const auto reportWith = [](const std::string& version, const std::string& runs) {
+    return "{\"schema_version\":" + version + ",\"environment\":{},\"runs\":[" + runs + "]}";
+  };
+  const std::string runX = "{\"id\":\"x\",\"status\":\"ok\"}";
+  add({"CompareNewerSchema", {{"a.json", reportWith("99", runX)}}, "", "compare a.json", 1,
+       "a.json: schema_version 99 is newer than this mlff-bench reads (1)", "a.json"});
+  add({"CompareSchemaZero", {{"a.json", reportWith("0", runX)}}, "", "compare a.json", 1, "a.json: schema_version 0 is not a report version", "a.json"});
+  add({"CompareDuplicateRunId", {{"a.json", reportWith("1", runX + "," + runX)}}, "", "compare a.json", 1,
+       "a.json: runs[1].id: 'x' is also runs[0]'s", "a.json"});
+  add({"CompareSameReportTwice", {}, "{bin} " + kRun + " --out r.json > /dev/null 2>&1", "compare r.json r.json", 1, "r.json: run 'polyala-3/ani2x/native/mlff/single-point/cpu/float32' is also in r.json",
+       "r.json"});
+
   // ---------------------------------------------------------------- eval
   const auto evalCase = [&](std::string name, std::string args, int code, std::string msg, std::string names,
                             std::vector<std::pair<std::string, std::string>> files = {}) {
@@ -427,4 +478,52 @@ TEST(BadInputCorpus, TriesAtLeastNinetyInputs) {
   std::cout << "the corpus tries " << corpus().size() << " inputs\n";
   RecordProperty("inputs", static_cast<int>(corpus().size()));
   EXPECT_GE(corpus().size(), 90u);
+}
+
+// Inputs that are no regular file (a FIFO with no writer would block a reader for ever) or are too
+// large to read (sparse files: nothing is written) are refused before they are opened or read.
+// Run under `timeout 20` so that a regression fails instead of hanging the test; apart from the
+// corpus because its snapshot would read them.
+TEST(BadInputCorpus, SpecialAndHugeInputsAreRefusedPromptly) {
+  const std::string dir = mlffb::test::freshTempDir("badinput-special-inputs");
+  const std::string bin = MLFFB_BINARY;
+  ASSERT_EQ(runShell("cd " + dir + " && mkfifo f.pdb f.xyz f.json f.pt && mkdir wdir && mkfifo wdir/rHCNOSFCl-5.1R_16-3.5A_a8-4.params"
+                     " && truncate -s 2G big.pdb && truncate -s 9G big.pt && printf '3\\n\\nO 0 0 0\\nH 0.96 0 0\\nH -0.24 0.93 0\\n' > w.xyz")
+                .exitCode,
+            0);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"systems inspect f.pdb", "f.pdb: is a FIFO, not a regular file (a structure file is read whole)"},
+      {"eval --in f.xyz --weights random", "f.xyz: is a FIFO, not a regular file"},
+      {"run --in f.xyz --weights random --out r.json", "f.xyz: is a FIFO, not a regular file"},
+      {"compare f.json", "f.json: is a FIFO, not a regular file (a report is read whole)"},
+      {"eval --in w.xyz --weights wdir", "rHCNOSFCl-5.1R_16-3.5A_a8-4.params: is a FIFO, not a regular file (a weights file is read whole)"},
+      {"eval --in w.xyz --flavor torchscript --model-file f.pt", "--model-file: f.pt: not a regular file"},
+      {"systems inspect big.pdb", "big.pdb: 2147483648 bytes is too large for a structure file (limit 1 GiB: a 10-million-atom PDB"},
+#ifdef MLFFB_HAVE_TORCH
+      {"eval --in w.xyz --flavor torchscript --model-file big.pt", "big.pt: 9663676416 bytes is too large for a model file (limit 8 GiB"},
+#endif
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = runShell("cd " + dir + " && timeout 20 " + bin + " " + args);
+    EXPECT_NE(r.exitCode, 124) << args << ": timed out";
+    EXPECT_TRUE(r.exitCode == 1 || r.exitCode == 2) << args << ": exit " << r.exitCode;
+    EXPECT_NE(r.err.find("mlff-bench: error: "), std::string::npos) << args << ": " << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << args << ": " << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir + "/r.json")) << "a refused run left a report";
+  fs::remove_all(dir);
+}
+
+// The MD blow-up threshold scales with the target: a run at 6000 K (above the fixed 5000 K
+// threshold) is no blow-up by itself; the threshold is then 10 × the target.
+TEST(BadInputCorpus, HotTargetTemperatureIsNoBlowUp) {
+  const std::string dir = mlffb::test::freshTempDir("badinput-hot-target");
+  const auto r = runShell("cd " + dir + " && timeout 300 " + std::string(MLFFB_BINARY) +
+                          " run --suite polyala --model ani2x --flavor native --mode md --engine native --sizes 3 --temperature 6000"
+                          " --steps 20 --warmup-steps 0 --minimize-steps 0 --out r.json");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string report = readFile(dir + "/r.json");
+  EXPECT_NE(report.find("\"status\": \"ok\""), std::string::npos) << report.substr(0, 2000);
+  EXPECT_EQ(report.find("blew up"), std::string::npos) << report.substr(0, 2000);
+  fs::remove_all(dir);
 }

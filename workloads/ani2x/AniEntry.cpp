@@ -30,6 +30,7 @@ std::vector<OptionSpec> aniOptions() {
                                              "ANI-2x NeuroChem weights folder, or random for random weights from --seed "
                                              "(default: the real ANI-2x weights when they can be found)");
   weights.choices = {"random"};
+  weights.input = true;  // its files' content is the model
   return {weights,
           OptionSpec::integer("member", "member", "ANI-2x: evaluate one ensemble member only", 0, kMembers - 1,
                               "all 8 members")};

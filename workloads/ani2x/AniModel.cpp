@@ -7,7 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "systems/AtomicFile.hpp"
+#include "systems/InputFile.hpp"
 #include "systems/Element.hpp"
 #include "systems/Rng.hpp"
 #include "workloads/ani2x/AniAevMath.hpp"
@@ -116,16 +116,16 @@ AniModelData randomAniModel(std::uint64_t seed) {
 namespace {
 Network readNetwork(const fs::path& nnf, int species) {
   Network net;
-  for (const LayerSpec& spec : parseNetworkSpec(decompressNnf(readFile(nnf.string()), nnf.string()), nnf.string(), kAevLength)) {
+  for (const LayerSpec& spec : parseNetworkSpec(decompressNnf(readInputFile(nnf.string(), kWeightsInput), nnf.string()), nnf.string(), kAevLength)) {
     DenseLayer L;
     L.in = spec.in;
     L.out = spec.out;
     L.celu = spec.celu;
     const fs::path w = nnf.parent_path() / spec.weightsFile, b = nnf.parent_path() / spec.biasFile;
-    if (!fs::is_regular_file(w)) throw NeuroChemError(w.string() + ": weight file not found");
-    if (!fs::is_regular_file(b)) throw NeuroChemError(b.string() + ": weight file not found");
-    L.weight = parseFloat32Values(readFile(w.string()), static_cast<size_t>(L.in) * L.out, w.string());
-    L.bias = parseFloat32Values(readFile(b.string()), static_cast<size_t>(L.out), b.string());
+    if (!fs::exists(w)) throw NeuroChemError(w.string() + ": weight file not found");
+    if (!fs::exists(b)) throw NeuroChemError(b.string() + ": weight file not found");
+    L.weight = parseFloat32Values(readInputFile(w.string(), kWeightsInput), static_cast<size_t>(L.in) * L.out, w.string());
+    L.bias = parseFloat32Values(readInputFile(b.string(), kWeightsInput), static_cast<size_t>(L.out), b.string());
     net.push_back(std::move(L));
   }
   const auto h = hiddenWidths(species);
@@ -141,9 +141,9 @@ AniModelData loadNeuroChemModel(const std::string& dirName) {
   AniModelData m;
   m.weightsSource = fs::absolute(dir).lexically_normal().string();
   const fs::path params = dir / "rHCNOSFCl-5.1R_16-3.5A_a8-4.params";
-  m.aev = parseAevParameters(readFile(params.string()), params.string());
+  m.aev = parseAevParameters(readInputFile(params.string(), kWeightsInput), params.string());
   const fs::path sae = dir / "sae_linfit.dat";
-  m.selfEnergy = parseSelfEnergies(readFile(sae.string()), sae.string());
+  m.selfEnergy = parseSelfEnergies(readInputFile(sae.string(), kWeightsInput), sae.string());
   for (int mem = 0; mem < kMembers; ++mem)
     for (int s = 0; s < kSpecies; ++s) {
       const fs::path nnf = dir / ("train" + std::to_string(mem)) / "networks" / (std::string("ANN-") + kSpeciesSymbols[s] + ".nnf");

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "core/Subprocess.hpp"
-#include "systems/AtomicFile.hpp"
+#include "systems/InputFile.hpp"
 #include "systems/TextParse.hpp"
 #include "systems/Topology.hpp"
 
@@ -155,8 +155,8 @@ class Preprocessor {
         if (!fs::is_regular_file(c, ec)) continue;
         std::string included;
         try {
-          included = readFile(c.string());
-        } catch (const std::runtime_error& e) {
+          included = readInputFile(c.string(), kTopologyInput);
+        } catch (const std::exception& e) {
           fail(at, std::string("cannot read included ") + e.what());
         }
         run(included, c.string(), depth + 1);
@@ -661,8 +661,8 @@ ClassicalTopology parseTopology(const std::string& text, const std::string& file
 ClassicalTopology readTopology(const std::string& path, const TopologyReadOptions& options) {
   std::string text;
   try {
-    text = readFile(path);
-  } catch (const std::runtime_error& e) {
+    text = readInputFile(path, kTopologyInput);
+  } catch (const std::exception& e) {
     throw TopologyError(e.what());
   }
   return parseTopology(text, path, options);

@@ -4,10 +4,12 @@
 #include <torch/script.h>
 
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 #include "core/Units.hpp"
 #include "profilers/Range.hpp"
+#include "systems/InputFile.hpp"
 #include "workloads/torch/TorchRuntime.hpp"
 
 namespace mlffb {
@@ -18,9 +20,10 @@ class TorchScriptPotential final : public Potential {
  public:
   TorchScriptPotential(std::string model, const std::string& file, const PotentialOptions& o)
       : model_(std::move(model)), file_(file), precision_(o.precision), deviceSpec_(o.device), rt_(o.device, o.precision) {
-    if (!std::filesystem::is_regular_file(file)) throw std::invalid_argument(file + ": model file not found");
+    if (!std::filesystem::exists(file)) throw std::invalid_argument(file + ": model file not found");
+    std::istringstream bytes(readInputFile(file, kModelInput));  // the bytes checked are the bytes loaded
     try {
-      module_ = torch::jit::load(file, rt_.device());
+      module_ = torch::jit::load(bytes, rt_.device());
     } catch (const c10::Error& e) {
       throw std::invalid_argument(file + ": not a TorchScript model (" + errorLine(e.what()) + ")");
     }
