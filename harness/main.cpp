@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/Errors.hpp"
+#include "core/Subprocess.hpp"
 #include "harness/BuildInfo.hpp"
 #include "harness/CompareCommand.hpp"
 #include "harness/ExportCommand.hpp"
@@ -25,6 +26,7 @@ int fail(int code, std::string what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mlffb::dieWithParentIfAsked();  // started by the suite itself (ncu under `profile`): never outlives it
   CLI::App app{"mlff-bench: characterise and benchmark machine-learning force fields for molecular dynamics"};
   app.set_version_flag("--version", std::string("mlff-bench ") + mlffb::build::kVersion + " (" +
                                         mlffb::build::kGitRevision + ", " + mlffb::build::kBuildType + ")");
