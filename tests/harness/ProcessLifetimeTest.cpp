@@ -1,9 +1,9 @@
 // Nothing outlives a killed run. For every engine (native, openmm, gromacs, lammps; each skipped
 // with the planner's reason where it is not built or installed), SIGKILL of `mlff-bench run` or of
-// its worker in the middle of an MD point leaves no process of the run behind (the worker, gmx,
-// mpirun, the LAMMPS ranks: every process carrying the test's environment tag is polled for), and
-// no work folder: the runner reclaims a killed worker's folders at once, and the next run those of
-// a killed run. Also: the scratch folders' owner locks, and the status of a worker killed by a
+// its worker in the middle of an MD point (or the runner's --timeout) leaves no process of the run
+// (the worker, gmx, mpirun, the LAMMPS ranks: every process carrying the test's environment tag is
+// polled for), and no work folder: the runner reclaims a killed worker's folders at once, and the
+// next run those of a killed run. Also: the scratch folders' owner locks, and the status of a worker killed by a
 // signal (`oom` only on the kernel's count of out-of-memory kills, else `killed`).
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -126,10 +126,12 @@ EnginePoint enginePoint(const std::string& engine) {
 }
 
 /// Runs `mlff-bench run` on `engine`'s point in the background in a fresh temp folder (TMPDIR),
-/// kills `victim` ("run" or "worker") with SIGKILL once the point is mid-run, and checks that no
-/// process of the run survives and no work folder stays.
+/// kills `victim` ("run" or "worker") with SIGKILL once the point is mid-run, or ("timeout") lets
+/// the runner's --timeout kill it, and checks that no process of the run survives and no work
+/// folder stays.
 void killMidRun(const std::string& engine, const std::string& victim) {
-  const EnginePoint point = enginePoint(engine);
+  EnginePoint point = enginePoint(engine);
+  if (victim == "timeout") point.args += " --timeout 5";
   const std::string bin = MLFFB_BINARY;
   const auto plan = test::runShell(bin + " run " + point.args + " --plan 2>&1");
   ASSERT_EQ(plan.exitCode, 0) << plan.out;
@@ -142,17 +144,18 @@ void killMidRun(const std::string& engine, const std::string& victim) {
                                       "/r.json >" + dir + "/out.txt 2>&1 </dev/null & echo $!");
   const pid_t run = static_cast<pid_t>(std::stol(started.out));
   std::vector<TaggedProcess> seen;
-  const bool ready = waitFor([&] { return point.ready(seen = tagged(tag), dir); }, 120);
-  for (const auto& p : seen)
+  // A timed-out point is killed wherever it is (200000 steps never finish in 5 s): the worker has started.
+  const bool ready = waitFor([&] { return victim == "timeout" ? hasWorker(seen = tagged(tag)) : point.ready(seen = tagged(tag), dir); }, 120);
+  for (const auto& p : victim == "timeout" ? std::vector<TaggedProcess>{} : seen)
     if (victim == "run" ? p.pid == run : p.argv.size() > 1 && p.argv[1] == "worker") ::kill(p.pid, SIGKILL);
-  const bool gone = waitFor([&] { return tagged(tag).empty(); }, 30);
+  const bool gone = waitFor([&] { return tagged(tag).empty(); }, victim == "timeout" ? 60 : 30);
   const auto survivors = tagged(tag);
   for (const auto& p : survivors) ::kill(p.pid, SIGKILL);  // never left to the next test
   ASSERT_TRUE(ready) << engine << ": the point never got going; processes:" << describe(seen) << "\n" << test::runShell("cat " + dir + "/out.txt").out;
   EXPECT_TRUE(gone) << engine << ": outlived SIGKILL of the " << victim << ":" << describe(survivors) << " (running then:" << describe(seen) << ")";
-  if (victim == "worker") {
+  if (victim != "run") {
     const Json run1 = Json::parse(readFile(dir + "/r.json"))["runs"][0];
-    EXPECT_EQ(run1["status"], "killed") << run1.dump();
+    EXPECT_EQ(run1["status"], victim == "worker" ? "killed" : "timeout") << run1.dump();
   } else {
     // Nobody was left to clean up: the next run in the same temp folder reclaims what the killed
     // one left (a point skipped at plan time is enough: no worker).
@@ -174,6 +177,8 @@ TEST(ProcessLifetime, GromacsKilledRunLeavesNothing) { killMidRun("gromacs", "ru
 TEST(ProcessLifetime, GromacsKilledWorkerLeavesNothing) { killMidRun("gromacs", "worker"); }
 TEST(ProcessLifetime, LammpsKilledRunLeavesNothing) { killMidRun("lammps", "run"); }
 TEST(ProcessLifetime, LammpsKilledWorkerLeavesNothing) { killMidRun("lammps", "worker"); }
+TEST(ProcessLifetime, GromacsTimedOutPointLeavesNothing) { killMidRun("gromacs", "timeout"); }
+TEST(ProcessLifetime, LammpsTimedOutPointLeavesNothing) { killMidRun("lammps", "timeout"); }
 
 // A scratch folder goes with its owner; one whose owner died (its lock is free) is reclaimed,
 // a live owner's and a kept one are not.
