@@ -142,12 +142,13 @@ pid_t startChild(ChildSetup& c, const std::string& name) {
 
 void dieWithParentIfAsked() {
   const char* v = std::getenv(kDieWithParentVariable);
-  if (!v || !*v) return;
+  const long started = v ? std::atol(v) : 0;
+  // Only a direct child of the program runProgram started (mpirun's ranks, the run ncu starts): a
+  // process further down has a parent of its own that already dies with it, and a parent that is
+  // some launcher in between (orted, a profiler's helper) may rightly end before it.
+  if (started <= 0 || ::getppid() != static_cast<pid_t>(started)) return;
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // Already orphaned (re-parented to init or a subreaper), or the program runProgram started (our
-  // parent or an ancestor, mpirun for a rank) is gone: the run this belongs to was killed.
-  const long started = std::atol(v);
-  if (::getppid() == 1 || (started > 0 && ::kill(static_cast<pid_t>(started), 0) != 0 && errno == ESRCH)) std::_Exit(137);
+  if (::getppid() != static_cast<pid_t>(started)) std::_Exit(137);  // it died before the line above
 }
 
 SubprocessResult runProgram(const std::vector<std::string>& argv, const SubprocessOptions& o) {

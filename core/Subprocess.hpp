@@ -37,9 +37,10 @@ SubprocessResult runProgram(const std::vector<std::string>& argv, const Subproce
 /// ours started below it (an MPI rank, a `run` under ncu) calls dieWithParentIfAsked at startup.
 inline constexpr const char* kDieWithParentVariable = "MLFFB_DIE_WITH_PARENT";
 
-/// When MLFFB_DIE_WITH_PARENT is set: this process gets SIGKILL when its parent dies, and exits at
-/// once when its parent or the program runProgram started is already gone. Without the variable
-/// (a `run` a person started) nothing changes: it may outlive its shell (nohup).
+/// When MLFFB_DIE_WITH_PARENT names this process's parent (it is a direct child of a program
+/// runProgram started): it gets SIGKILL when that parent dies, and exits at once when it already
+/// has. Otherwise (no variable: a `run` a person started, which may outlive its shell with nohup;
+/// a process further down) nothing changes.
 void dieWithParentIfAsked();
 
 /// The full path of `program` on PATH (or itself when it contains '/' and is executable); empty if none.
