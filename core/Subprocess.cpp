@@ -1,8 +1,9 @@
+// Starting programs: fork and exec with PR_SET_PDEATHSIG, a log, a time limit (see Subprocess.hpp).
 #include "core/Subprocess.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,58 +46,133 @@ std::string readTextFile(const std::string& path, size_t maxBytes) {
   return s;
 }
 
-SubprocessResult runProgram(const std::vector<std::string>& argv, const SubprocessOptions& o) {
-  if (argv.empty()) throw std::invalid_argument("runProgram: empty command");
-  if (o.logPath.empty()) throw std::invalid_argument("runProgram: no log path");
-  const std::string exe = findProgram(argv[0]);
-  if (exe.empty()) throw std::runtime_error(argv[0] + ": not found on PATH");
-  const fs::path work = fs::absolute(o.workDir);
-  SubprocessResult r;
-  r.logPath = (fs::path(o.logPath).is_absolute() ? fs::path(o.logPath) : work / o.logPath).string();
-  std::string stdinPath = "/dev/null";
-  if (!o.stdinText.empty()) {
-    stdinPath = r.logPath + ".stdin";
-    std::ofstream(stdinPath) << o.stdinText;
-  }
+namespace {
 
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, stdinPath.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, r.logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawn_file_actions_addchdir_np(&fa, work.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // It stays in our process group, so the runner's kill of a worker's group (timeout, Ctrl-C)
-  // stops it too.
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
+/// Everything the child needs between fork and exec, made before the fork (only async-signal-safe
+/// calls may run there: the caller may have threads).
+struct ChildSetup {
+  std::string exe, workDir, stdinPath, logPath;
+  std::vector<std::string> envStrings, argvCopy;
+  std::vector<char*> envp, args;
+  char* pidSlot = nullptr;  // the digits of MLFFB_DIE_WITH_PARENT=…, written by the child
+  pid_t parent = 0;
+};
 
+constexpr int kPidDigits = 20;
+
+void prepareChild(ChildSetup& c, const std::vector<std::string>& argv, const std::map<std::string, std::string>& extraEnv) {
   std::map<std::string, std::string> envMap;
   for (char** e = environ; e && *e; ++e) {
     const std::string kv = *e;
     const auto eq = kv.find('=');
     if (eq != std::string::npos) envMap[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  for (const auto& [k, v] : o.env) envMap[k] = v;
-  std::vector<std::string> envStrings;
-  for (const auto& [k, v] : envMap) envStrings.push_back(k + "=" + v);
-  std::vector<char*> envp, args;
-  for (auto& s : envStrings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argvCopy = argv;
-  for (auto& s : argvCopy) args.push_back(s.data());
-  args.push_back(nullptr);
+  for (const auto& [k, v] : extraEnv) envMap[k] = v;
+  envMap[kDieWithParentVariable] = std::string(kPidDigits, ' ');
+  for (const auto& [k, v] : envMap) c.envStrings.push_back(k + "=" + v);
+  for (auto& s : c.envStrings) {
+    c.envp.push_back(s.data());
+    if (s.rfind(std::string(kDieWithParentVariable) + "=", 0) == 0) c.pidSlot = s.data() + s.size() - kPidDigits;
+  }
+  c.envp.push_back(nullptr);
+  c.argvCopy = argv;
+  for (auto& s : c.argvCopy) c.args.push_back(s.data());
+  c.args.push_back(nullptr);
+  c.parent = ::getpid();
+}
+
+/// `n` in decimal into `slot` (kPidDigits wide, the rest spaces trimmed by writing a terminator).
+void writePid(char* slot, long n) {
+  char digits[kPidDigits];
+  int len = 0;
+  do {
+    digits[len++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n > 0 && len < kPidDigits);
+  for (int i = 0; i < len; ++i) slot[i] = digits[len - 1 - i];
+  slot[len] = '\0';
+}
+
+/// In the forked child: dies with its parent, its files in place, then the program. An exec
+/// failure's errno goes to `errFd` (close-on-exec: it closes unread when the exec works).
+[[noreturn]] void execChild(ChildSetup& c, int errFd) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != c.parent) ::_exit(127);  // the parent died before the line above
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  int err = 0;
+  const int in = ::open(c.stdinPath.c_str(), O_RDONLY);
+  const int log = ::open(c.logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (in < 0 || log < 0 || ::dup2(in, 0) < 0 || ::dup2(log, 1) < 0 || ::dup2(log, 2) < 0 || ::chdir(c.workDir.c_str()) != 0) err = errno;
+  if (!err) {
+    if (in > 2) ::close(in);
+    if (log > 2) ::close(log);
+    writePid(c.pidSlot, ::getpid());
+    ::execve(c.exe.c_str(), c.args.data(), c.envp.data());
+    err = errno;
+  }
+  [[maybe_unused]] const ssize_t w = ::write(errFd, &err, sizeof err);
+  ::_exit(127);
+}
+
+/// Forks and execs; returns the child's pid, or throws with the reason it could not start.
+pid_t startChild(ChildSetup& c, const std::string& name) {
+  int pipeFds[2];
+  if (::pipe2(pipeFds, O_CLOEXEC) != 0) throw std::runtime_error(name + ": cannot start (" + std::strerror(errno) + ")");
+  const pid_t pid = ::fork();
+  if (pid == 0) execChild(c, pipeFds[1]);
+  const int forkErr = errno;
+  ::close(pipeFds[1]);
+  int err = 0;
+  ssize_t n = 0;
+  if (pid > 0)
+    do n = ::read(pipeFds[0], &err, sizeof err);
+    while (n < 0 && errno == EINTR);
+  ::close(pipeFds[0]);
+  if (pid < 0) throw std::runtime_error(name + ": cannot start (" + std::strerror(forkErr) + ")");
+  if (n == static_cast<ssize_t>(sizeof err)) {
+    ::waitpid(pid, nullptr, 0);
+    throw std::runtime_error(name + ": cannot start (" + std::strerror(err) + ")");
+  }
+  return pid;
+}
+
+}  // namespace
+
+void dieWithParentIfAsked() {
+  const char* v = std::getenv(kDieWithParentVariable);
+  const long started = v ? std::atol(v) : 0;
+  // Only a direct child of the program runProgram started (mpirun's ranks, the run ncu starts): a
+  // process further down has a parent of its own that already dies with it, and a parent that is
+  // some launcher in between (orted, a profiler's helper) may rightly end before it.
+  if (started <= 0 || ::getppid() != static_cast<pid_t>(started)) return;
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != static_cast<pid_t>(started)) std::_Exit(137);  // it died before the line above
+}
+
+SubprocessResult runProgram(const std::vector<std::string>& argv, const SubprocessOptions& o) {
+  if (argv.empty()) throw std::invalid_argument("runProgram: empty command");
+  if (o.logPath.empty()) throw std::invalid_argument("runProgram: no log path");
+  ChildSetup c;
+  c.exe = findProgram(argv[0]);
+  if (c.exe.empty()) throw std::runtime_error(argv[0] + ": not found on PATH");
+  const fs::path work = fs::absolute(o.workDir);
+  SubprocessResult r;
+  r.logPath = (fs::path(o.logPath).is_absolute() ? fs::path(o.logPath) : work / o.logPath).string();
+  c.workDir = work.string();
+  c.logPath = r.logPath;
+  c.stdinPath = "/dev/null";
+  if (!o.stdinText.empty()) {
+    c.stdinPath = r.logPath + ".stdin";
+    std::ofstream(c.stdinPath) << o.stdinText;
+  }
+  // It stays in our process group, so the runner's kill of a worker's group (timeout, Ctrl-C)
+  // stops it too; and it dies with this thread (execChild), so nothing outlives a killed worker.
+  prepareChild(c, argv, o.env);
 
   const auto start = std::chrono::steady_clock::now();
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, &attr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw std::runtime_error(argv[0] + ": cannot start (" + std::strerror(rc) + ")");
-
+  const pid_t pid = startChild(c, argv[0]);
   int status = 0;
   for (;;) {
     const pid_t w = waitpid(pid, &status, WNOHANG);
@@ -114,7 +190,7 @@ SubprocessResult runProgram(const std::vector<std::string>& argv, const Subproce
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (WIFEXITED(status)) r.exitCode = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  if (!o.stdinText.empty()) fs::remove(stdinPath);
+  if (!o.stdinText.empty()) fs::remove(c.stdinPath);
   return r;
 }
 

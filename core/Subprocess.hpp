@@ -2,6 +2,10 @@
 // Runs another program (gmx, mpirun) the way the out-of-process engines need: argv without a
 // shell, a working folder, stdin from a text, stdout and stderr together into a log file that
 // stays for the user, a wall-clock limit. Nothing is inherited but the environment (plus `env`).
+// Every program it starts dies with the thread that started it, whatever kills that (SIGKILL, the
+// out-of-memory killer): PR_SET_PDEATHSIG, set between fork and exec. The program's own children
+// (the ranks mpirun starts) are told to do the same by MLFFB_DIE_WITH_PARENT (our own programs
+// obey it at startup: dieWithParentIfAsked).
 #include <map>
 #include <string>
 #include <vector>
@@ -28,6 +32,16 @@ struct SubprocessOptions {
 /// Runs argv[0] (searched on PATH when it has no '/'); throws std::runtime_error only when the
 /// program cannot be started at all (not found, not executable).
 SubprocessResult runProgram(const std::vector<std::string>& argv, const SubprocessOptions& options);
+
+/// The variable runProgram sets in every program it starts: the started program's pid. A program of
+/// ours started below it (an MPI rank, a `run` under ncu) calls dieWithParentIfAsked at startup.
+inline constexpr const char* kDieWithParentVariable = "MLFFB_DIE_WITH_PARENT";
+
+/// When MLFFB_DIE_WITH_PARENT names this process's parent (it is a direct child of a program
+/// runProgram started): it gets SIGKILL when that parent dies, and exits at once when it already
+/// has. Otherwise (no variable: a `run` a person started, which may outlive its shell with nohup;
+/// a process further down) nothing changes.
+void dieWithParentIfAsked();
 
 /// The full path of `program` on PATH (or itself when it contains '/' and is executable); empty if none.
 std::string findProgram(const std::string& program);

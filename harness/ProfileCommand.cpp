@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/Errors.hpp"
+#include "core/ScratchDir.hpp"
 #include "core/Subprocess.hpp"
 #include "harness/Compare.hpp"
 #include "harness/NsightImport.hpp"
@@ -229,15 +230,14 @@ void checkRunArguments(const std::vector<std::string>& runArgs) {
   std::vector<std::string> argv{selfExe(), "run"};
   argv.insert(argv.end(), runArgs.begin(), runArgs.end());
   argv.push_back("--plan");
+  const ScratchDir scratch = ScratchDir::create("mlffb-profile-plan-");
   SubprocessOptions o;
-  o.logPath = (fs::temp_directory_path() / ("mlffb-profile-plan-" + std::to_string(::getpid()) + ".log")).string();
+  o.logPath = scratch.path() + "/plan.log";
   o.timeoutSeconds = 60;
   const SubprocessResult r = runProgram(argv, o);
   std::string why;
   for (std::istringstream in(readTextFile(o.logPath)); std::getline(in, why);)
     if (why.rfind("mlff-bench: error: ", 0) == 0) break;
-  std::error_code ec;
-  fs::remove(o.logPath, ec);
   if (!r.ok())
     throw UsageError("profile: `mlff-bench run` refuses the arguments after --: " +
                      (why.rfind("mlff-bench: error: ", 0) == 0 ? why.substr(19) : "exit " + std::to_string(r.exitCode)));

@@ -36,6 +36,6 @@ class ReportWriter {
 };
 
 /// Run statuses of the schema.
-inline constexpr const char* kRunStatuses[] = {"ok", "skipped", "oom", "timeout", "error"};
+inline constexpr const char* kRunStatuses[] = {"ok", "skipped", "oom", "killed", "timeout", "error"};
 
 }  // namespace mlffb

@@ -19,12 +19,14 @@
 #include <thread>
 
 #include "core/Errors.hpp"
+#include "core/ScratchDir.hpp"
 #include "harness/Journal.hpp"
 #include "harness/PointRunner.hpp"
 #include "harness/Report.hpp"
 #include "harness/ReportLock.hpp"
 #include "harness/RunRecord.hpp"
 #include "harness/SystemRecord.hpp"
+#include "harness/WorkerDeath.hpp"
 #include "systems/AtomicFile.hpp"
 
 namespace mlffb {
@@ -41,19 +43,6 @@ namespace {
 
 volatile sig_atomic_t gInterrupted = 0;  // the signal that stopped the suite (SIGINT, SIGTERM, SIGHUP)
 void onStopSignal(int sig) { gInterrupted = sig; }
-
-std::string signalName(int sig) {
-  const char* s = ::strsignal(sig);
-  std::string name = s ? s : "signal";
-  switch (sig) {
-    case SIGSEGV: return "SIGSEGV (" + name + ")";
-    case SIGABRT: return "SIGABRT (" + name + ")";
-    case SIGKILL: return "SIGKILL (" + name + ")";
-    case SIGBUS: return "SIGBUS (" + name + ")";
-    case SIGFPE: return "SIGFPE (" + name + ")";
-    default: return "signal " + std::to_string(sig) + " (" + name + ")";
-  }
-}
 
 std::string duration(double s) {
   std::ostringstream o;
@@ -113,6 +102,26 @@ class Progress {
   std::string current_;
 };
 
+/// The scratch and work folders that killed runs and workers left (their owner locks died with
+/// them): under the temp folder, and under the points' --work-dir.
+void reclaimWorkFolders(const std::vector<Point>& points) {
+  std::set<std::string> roots{""};
+  for (const Point& p : points) roots.insert(optionText(p.engineOptions, "work_dir"));
+  for (const std::string& root : roots) reclaimStaleScratch(root);
+}
+
+/// The kernel's out-of-memory kill count after a point. The fault injection kill-above
+/// (MLFFB_WORKER_FAULT, the runner's own tests) stands in for the out-of-memory killer: the worker
+/// leaves RESULT.oom-kill before it kills itself, and that counts as one kill.
+OomKillCount oomKillsAfter(const std::string& resultFile, OomKillCount& before) {
+  std::error_code ec;
+  if (fs::remove(resultFile + ".oom-kill", ec)) {
+    before = {0, "MLFFB_WORKER_FAULT"};
+    return {1, "MLFFB_WORKER_FAULT=kill-above, standing in for the kernel's count"};
+  }
+  return readOomKillCount();
+}
+
 struct WorkerOutcome {
   Json record;
   bool interrupted = false;
@@ -124,7 +133,9 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
   const std::string pointFile = (scratch / "point.json").string(), resultFile = (scratch / "result.json").string();
   std::error_code ec;
   fs::remove(resultFile, ec);
+  fs::remove(resultFile + ".oom-kill", ec);
   writeFileAtomically(pointFile, point.toJson().dump() + "\n");
+  OomKillCount oomBefore = readOomKillCount();
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
@@ -157,6 +168,11 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  const OomKillCount oomAfter = oomKillsAfter(resultFile, oomBefore);
+  if (timedOut || interrupted || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    ::kill(-pid, SIGKILL);  // what it started that is still there (its programs die with it, but at once)
+    reclaimWorkFolders({point});  // and the work folders it could not remove
+  }
   WorkerOutcome out;
   out.interrupted = interrupted;
   Json rec;
@@ -170,9 +186,9 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
     rec["status"] = "timeout";
     rec["message"] = "killed after the " + std::to_string(static_cast<int>(std::ceil(timeout))) + " s " + timeoutWhat;
   } else if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
-    rec["status"] = sig == SIGKILL ? "oom" : "error";
-    rec["message"] = "worker killed by " + signalName(sig) + (sig == SIGKILL ? ", most likely by the out-of-memory killer" : "");
+    const WorkerDeath death = classifyWorkerDeath(WTERMSIG(status), oomBefore, oomAfter);
+    rec["status"] = death.status;
+    rec["message"] = death.message;
   } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     if (rec.value("message", "") == "did not finish" || !rec.contains("status")) {
       rec["status"] = "error";
@@ -233,16 +249,10 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
   const bool regularOut = isRegularOrAbsent(o.reportPath);
   requireFileOutput(o.reportPath, true);  // a file name, not a folder (a report there: startJournal)
   const OutputFolder outFolder(regularOut ? (out.has_parent_path() ? out.parent_path().string() : ".") : "");
-  char tmpl[] = "/tmp/mlff-bench-XXXXXX";
-  if (!::mkdtemp(tmpl)) throw std::runtime_error("cannot create a scratch folder in /tmp");
-  const fs::path scratch(tmpl);
-  struct ScratchRemover {
-    fs::path dir;
-    ~ScratchRemover() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } remover{scratch};
+  // Scratch folders of runs and workers killed before (their owner locks are free) go first.
+  reclaimWorkFolders(planIn);
+  const ScratchDir scratchDir = ScratchDir::create("mlff-bench-");
+  const fs::path scratch(scratchDir.path());
 
   // A report written to a FIFO or a device (/dev/stdout) keeps its journal and lock in the scratch
   // folder and is written once, at the end.
@@ -336,6 +346,7 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
         break;
       }
       if (rec->value("status", "") == "skipped") break;  // cannot run here at any size
+      if (rec->value("status", "") == "killed") break;   // says nothing of the bound: the series stops, incomplete
       probes.push_back({*size, rec->value("status", "") == "ok"});
     }
     if (stopped || gInterrupted) break;
@@ -345,7 +356,7 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
   for (const auto& r : records) {
     const std::string st = r.value("status", "");
     // In a size search an out-of-memory or timeout is the bound being measured, not a failure.
-    failed += st == "error" || (!o.search && (st == "timeout" || st == "oom"));
+    failed += st == "error" || st == "killed" || (!o.search && (st == "timeout" || st == "oom"));
     skipped += st == "skipped";
   }
   if (gInterrupted) {
@@ -393,7 +404,10 @@ int workerMain(const std::string& pointFile, const std::string& resultFile) {
   if (const char* f = std::getenv("MLFFB_WORKER_FAULT")) {
     const std::string spec(f);
     const auto colon = spec.find(':');
-    if (spec.rfind("kill-above:", 0) == 0 && system.size() > std::stoul(spec.substr(colon + 1))) ::raise(SIGKILL);
+    if (spec.rfind("kill-above:", 0) == 0 && system.size() > std::stoul(spec.substr(colon + 1))) {
+      std::ofstream(resultFile + ".oom-kill") << "1\n";  // the kernel's count, as the runner reads it (oomKillsAfter)
+      ::raise(SIGKILL);
+    }
     if (colon != std::string::npos && p.id().find(spec.substr(colon + 1)) != std::string::npos) {
       if (spec.rfind("segv", 0) == 0) ::raise(SIGSEGV);
       if (spec.rfind("hang", 0) == 0)

@@ -27,7 +27,7 @@ struct RunnerOptions {
   std::optional<SizeSearch> search;
 };
 
-/// Runs the plan; returns the process exit code: 0, 1 when a point failed (error, timeout, oom;
+/// Runs the plan; returns the process exit code: 0, 1 when a point failed (error, killed, timeout, oom;
 /// the report is complete), 128 + the signal after SIGINT/SIGTERM/SIGHUP.
 int runSuite(const std::vector<Point>& points, const Json& suite, const RunnerOptions& options);
 

@@ -80,6 +80,7 @@ Json maxSizeSeries(const Json& runs, const SizeSearch& search) {
       s["skipped"] = r.value("message", "");
       continue;
     }
+    if (status == "killed") continue;  // killed from outside: no bound (the search stopped there, incomplete)
     Json entry = {{"size", r["search_size"].get<int>()}, {"atoms", r["system"].value("atoms", 0)}};
     probes[key].push_back({entry["size"].get<int>(), status == "ok"});
     if (status == "ok") {

@@ -4,7 +4,8 @@
 // error) or the limit is reached, then bisect between the largest success and the smallest
 // failure. Each probe is an ordinary point run in its own worker, so an out-of-memory is a
 // result, not a crash; the search is a function of the probes recorded so far, so a resumed
-// suite continues where it stopped.
+// suite continues where it stopped. A probe killed from outside (`killed`: a SIGKILL the kernel
+// did not count as an out-of-memory kill) bounds nothing: its series stops there, incomplete.
 #include <optional>
 #include <vector>
 

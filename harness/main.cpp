@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/Errors.hpp"
+#include "core/Subprocess.hpp"
 #include "harness/BuildInfo.hpp"
 #include "harness/CompareCommand.hpp"
 #include "harness/ExportCommand.hpp"
@@ -28,6 +29,7 @@ int fail(int code, std::string what) {
 int main(int argc, char** argv) {
   // A write past the file-size limit (ulimit -f) is then an EFBIG error naming the file, not a crash.
   std::signal(SIGXFSZ, SIG_IGN);
+  mlffb::dieWithParentIfAsked();  // started by the suite itself (ncu under `profile`): never outlives it
   CLI::App app{"mlff-bench: characterise and benchmark machine-learning force fields for molecular dynamics"};
   app.set_version_flag("--version", std::string("mlff-bench ") + mlffb::build::kVersion + " (" +
                                         mlffb::build::kGitRevision + ", " + mlffb::build::kBuildType + ")");

@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/ScratchDir.hpp"
 #include "systems/TextParse.hpp"
 
 namespace fs = std::filesystem;
@@ -79,17 +80,17 @@ GmxTool GmxTool::find(const std::string& program) {
     throw GmxError(program.find('/') != std::string::npos
                        ? "GROMACS not found: '" + program + "' is not an executable file"
                        : "GROMACS not found: no '" + program + "' on PATH (install Debian's gromacs, or give --gmx PATH)");
-  const fs::path dir = fs::temp_directory_path() / ("mlffb-gmx-version-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  std::string text;
   SubprocessResult r;
-  try {
-    r = runProgram({t.executable, "--version"}, {dir.string(), "", "version.log", {}, 60});
-  } catch (const std::exception& e) {
-    fs::remove_all(dir);
-    throw GmxError(std::string("GROMACS: ") + e.what());
+  {
+    const ScratchDir dir = ScratchDir::create("mlffb-gmx-version-" + std::to_string(::getpid()) + "-");
+    try {
+      r = runProgram({t.executable, "--version"}, {dir.path(), "", "version.log", {}, 60});
+    } catch (const std::exception& e) {
+      throw GmxError(std::string("GROMACS: ") + e.what());
+    }
+    text = readTextFile(r.logPath);
   }
-  const std::string text = readTextFile(r.logPath);
-  fs::remove_all(dir);
   if (!r.ok()) throw GmxError(t.executable + " --version failed: " + gmxErrorLines(text));
   std::smatch m;
   if (!std::regex_search(text, m, std::regex(R"(GROMACS version:\s*(\S+))")))

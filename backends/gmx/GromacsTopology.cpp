@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -53,14 +52,10 @@ OptionSpec engineThreadsOption() {
                              "all cores");
 }
 
-std::string makeWorkDir(const std::string& root, const std::string& engine) {
-  static std::atomic<int> counter{0};
-  const fs::path base = root.empty() ? fs::temp_directory_path() : fs::path(root);
-  fs::create_directories(base);
-  for (;;) {
-    const fs::path p = base / ("mlffb-" + engine + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    if (fs::create_directory(p)) return p.string();
-  }
+ScratchDir makeWorkDir(const std::string& root, const std::string& engine, bool keep) {
+  ScratchDir d = ScratchDir::create("mlffb-" + engine + "-" + std::to_string(::getpid()) + "-", root);
+  if (keep) d.keep();
+  return d;
 }
 
 std::string pdbForPdb2gmx(const System& system) {

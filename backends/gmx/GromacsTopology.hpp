@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/Options.hpp"
+#include "core/ScratchDir.hpp"
 #include "systems/System.hpp"
 #include "workloads/classical/ClassicalTopology.hpp"
 #include "backends/gmx/GmxTool.hpp"
@@ -49,8 +50,10 @@ std::vector<OptionSpec> topologyOptionSpecs();
 /// --threads, shared by the engines that take a thread count (gromacs: mdrun; openmm: CPU platform).
 OptionSpec engineThreadsOption();
 
-/// A fresh work folder <root, or the temp folder>/mlffb-<engine>-<pid>-<n>.
-std::string makeWorkDir(const std::string& root, const std::string& engine);
+/// A fresh work folder <root, or the temp folder>/mlffb-<engine>-<pid>-XXXXXX, removed when the
+/// returned object goes (or reclaimed after its process is killed) unless kept: `keep` keeps it
+/// from the start (--keep-work); an engine keeps it on failure too, and names it in the message.
+ScratchDir makeWorkDir(const std::string& root, const std::string& engine, bool keep);
 
 /// Writes `system` in the form pdb2gmx accepts (solvent waters renamed OW/HW1/HW2, no CONECT).
 std::string pdbForPdb2gmx(const System& system);

@@ -113,7 +113,8 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
     throw std::invalid_argument("gromacs engine: configuration mlff evaluates the whole system with the MLFF; this one has solvent (use cml)");
   const MdOptions& md = rq.md;
   const int threads = settings_.threads > 0 ? settings_.threads : defaultThreads();
-  const std::string dir = classical::makeWorkDir(settings_.topology.workRoot, "gromacs");
+  ScratchDir work = classical::makeWorkDir(settings_.topology.workRoot, "gromacs", settings_.topology.keepWork);
+  const std::string dir = work.path();
   EngineResult out;
   try {
     MdRecorder recorder(md);
@@ -222,13 +223,11 @@ EngineResult GromacsEngine::run(const EngineRequest& rq) {
     // GROMACS's thermostat, not the native engine's Langevin, is what ran.
     out.extra["integrator"] = md.integrator == Integrator::Langevin ? "md + v-rescale (tau-t 0.1 ps)" : "md (nve)";
   } catch (const MdBlowUp& e) {  // still a blow-up, with where to look
+    work.keep();
     throw MdBlowUp(std::string(e.what()) + " (work folder kept: " + dir + ")");
   } catch (const std::exception& e) {
+    work.keep();
     throw GmxError(std::string(e.what()) + " (work folder kept: " + dir + ")");
-  }
-  if (!settings_.topology.keepWork) {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
   return out;
 }

@@ -37,6 +37,7 @@
 #include "backends/MdRecorder.hpp"
 #include "backends/lammps/LammpsJob.hpp"
 #include "backends/lammps/PairMlffb.hpp"
+#include "core/Subprocess.hpp"
 #include "core/Units.hpp"
 #include "systems/AtomicFile.hpp"
 
@@ -320,6 +321,7 @@ class Driver {
 }  // namespace mlffb::lammps
 
 int main(int argc, char** argv) {
+  mlffb::dieWithParentIfAsked();  // mpirun starts the ranks in their own process groups: they die with it
   MPI_Init(&argc, &argv);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -104,7 +104,8 @@ EngineResult LammpsEngine::run(const EngineRequest& rq) {
     throw std::invalid_argument("--lammps-grid has " + std::to_string(settings_.grid[0] * settings_.grid[1] * settings_.grid[2]) +
                                 " processors but --ranks is " + std::to_string(rq.ranks));
 
-  const std::string dir = classical::makeWorkDir(settings_.workRoot, "lammps");
+  ScratchDir work = classical::makeWorkDir(settings_.workRoot, "lammps", settings_.keepWork);
+  const std::string dir = work.path();
   lammps::Job job;
   job.dataPath = "system.data";
   job.resultPath = "result.json";
@@ -120,7 +121,13 @@ EngineResult LammpsEngine::run(const EngineRequest& rq) {
   job.warmup = rq.warmup;
   job.grid = settings_.grid;
   job.prune = settings_.prune;
-  Json result = runLammpsJob(job, sys, rq.ranks, dir);
+  Json result;
+  try {
+    result = runLammpsJob(job, sys, rq.ranks, dir);
+  } catch (const std::exception&) {
+    work.keep();  // its message names the folder: the driver's log says what went wrong
+    throw;
+  }
 
   EngineResult out;
   out.atoms = sys.size();
@@ -167,10 +174,6 @@ EngineResult LammpsEngine::run(const EngineRequest& rq) {
     out.extra["integrator"] = rq.md.integrator == Integrator::Langevin ? "fix nve + fix langevin" : "fix nve";
   }
   out.extra["lammps"] = l;
-  if (!settings_.keepWork) {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
   return out;
 }
 
@@ -186,6 +189,7 @@ Json LammpsEngine::runLammpsJob(lammps::Job job, const System& sys, int ranks, c
   so.logPath = "driver.log";
   so.env["OMP_NUM_THREADS"] = std::to_string(settings_.threadsPerRank);
   so.env["OPENBLAS_NUM_THREADS"] = "1";
+  so.env["TMPDIR"] = dir;  // Open MPI's session folder: inside the work folder, which goes even when mpirun is killed
   const SubprocessResult r = runProgram(argv, so);
   const fs::path resultFile = fs::path(dir) / job.resultPath;
   if (!r.ok() || !fs::exists(resultFile)) {

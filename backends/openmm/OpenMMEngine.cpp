@@ -227,26 +227,20 @@ EngineResult OpenMMEngine::run(const EngineRequest& rq) {
 
   EngineResult out;
   nlohmann::ordered_json info;
-  std::string dir;
   // The topology's work folder goes when the run ends, failed or not, unless it is to be kept.
-  struct RemoveDir {
-    const std::string& dir;
-    bool keep;
-    ~RemoveDir() {
-      std::error_code ec;
-      if (!keep && !dir.empty()) fs::remove_all(dir, ec);
-    }
-  } removeDir{dir, settings_.topology.keepWork};
+  ScratchDir work;
+  std::string dir;
   classical::GeneratedTopology topo;
   const bool classicalPart = rq.configuration != Configuration::Mlff;
   if (classicalPart) {
     const classical::GmxTool& gmx = classical::GmxTool::cached(settings_.topology.gmx);
-    dir = classical::makeWorkDir(settings_.topology.workRoot, "openmm");
+    work = classical::makeWorkDir(settings_.topology.workRoot, "openmm", settings_.topology.keepWork);
+    dir = work.path();
     try {
       profilers::Range r("topology");
       topo = classical::generateTopology(gmx, *rq.system, dir, settings_.topology.request(true));
     } catch (const std::exception& e) {
-      removeDir.keep = true;  // the gmx logs say what went wrong
+      work.keep();  // the gmx logs say what went wrong
       throw std::runtime_error(std::string(e.what()) + " (work folder kept: " + dir + ")");
     }
     info["topology"] = {{"force_field", settings_.topology.forceField},
