@@ -32,7 +32,8 @@ std::string cgroupPath(const std::string& controller, bool& found) {
   while (std::getline(in, line)) {
     const auto a = line.find(':'), b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
-    std::string list = "," + line.substr(a + 1, b - a - 1) + ",";
+    std::string list(1, ',');  // ",memory,cpu," (built by append: GCC 12 warns falsely on "," + substr)
+    list.append(line, a + 1, b - a - 1).push_back(',');
     if (controller.empty() ? list == ",," : list.find("," + controller + ",") != std::string::npos) {
       found = true;
       return line.substr(b + 1);
