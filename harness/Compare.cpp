@@ -71,6 +71,35 @@ std::string rowKey(const Json& run) {
          text(run, {"engine"}) + " | " + text(run, {"configuration"});
 }
 
+/// A run's value of a field that can tell two runs of one row and device apart ("" when absent).
+std::string distinguishingValue(const Json& run, const std::string& field) {
+  if (!run.contains(field)) return "";
+  const Json& v = run[field];
+  if (field == "ranks" && v.is_number_integer()) return "np" + std::to_string(v.get<long long>());
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+/// The fields (mode, precision, ranks) whose values differ between runs that share a row and a
+/// device column: those runs would fall into one cell, so these fields join every row's key.
+/// Fields that differ only across columns (cpu float32 against cuda tf32) keep rows together.
+std::vector<std::string> distinguishingFields(const std::vector<std::pair<std::string, const Json*>>& runs) {
+  std::vector<std::string> fields;
+  for (const std::string f : {"mode", "precision", "ranks"}) {
+    std::map<std::string, std::set<std::string>> values;  // device column + row → values
+    for (const auto& [column, run] : runs) values[column + "\n" + rowKey(*run)].insert(distinguishingValue(*run, f));
+    if (std::any_of(values.begin(), values.end(), [](const auto& kv) { return kv.second.size() > 1; })) fields.push_back(f);
+  }
+  return fields;
+}
+
+/// The row key with the distinguishing fields' values after the configuration: "mlff (float64)".
+std::string rowKey(const Json& run, const std::vector<std::string>& fields) {
+  std::string extra;
+  for (const auto& f : fields)
+    if (const std::string v = distinguishingValue(run, f); !v.empty()) extra += (extra.empty() ? "" : ", ") + v;
+  return rowKey(run) + (extra.empty() ? "" : " (" + extra + ")");
+}
+
 std::string fmt(double v) {
   char b[64];
   std::snprintf(b, sizeof b, std::abs(v) >= 100 ? "%.1f" : "%.3g", v);
@@ -265,16 +294,26 @@ std::vector<Column> collect(const std::vector<std::pair<std::string, Json>>& rep
       if (seen.insert({label, reports[r].first}).second) labelCount[label]++;
     }
   seen.clear();
+  std::vector<std::pair<std::string, const Json*>> byColumn;  // (column, run), to find the fields rows need
+  for (size_t r = 0; r < reports.size(); ++r)
+    for (const auto& [label, run] : perReport[r])
+      byColumn.push_back({labelCount[label] > 1 ? label + " [" + reports[r].first + "]" : label, run});
+  const std::vector<std::string> fields = distinguishingFields(byColumn);
   std::map<std::string, std::map<std::string, std::string>> filesOf;  // column → run id → file
+  std::map<std::string, std::map<std::string, std::string>> cellIds;  // column → row → the run id in that cell
   std::vector<Column> columns;
   for (size_t r = 0; r < reports.size(); ++r)
     for (const auto& [label, run] : perReport[r]) {
       const std::string col = labelCount[label] > 1 ? label + " [" + std::filesystem::path(reports[r].first).filename().string() + "]" : label;
       if (seen.insert({col, reports[r].first}).second) columns.push_back({col, reports[r].first});
       requireOnceInColumn(filesOf, col, *run, reports[r].first);
-      const std::string row = rowKey(*run);
+      const std::string row = rowKey(*run, fields);
       if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
       present[col].insert(row);
+      const auto [first, isNew] = cellIds[col].emplace(row, (*run)["id"].get<std::string>());
+      if (!isNew)
+        throw std::invalid_argument(reports[r].first + ": runs '" + first->second + "' and '" + (*run)["id"].get<std::string>() +
+                                    "' fall into one cell (" + row + ", " + col + "); compare them in separate reports");
       if (auto v = metricValue(*run, metric)) cells[row][col] = *v;
     }
   return columns;

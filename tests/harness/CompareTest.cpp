@@ -81,3 +81,34 @@ TEST(Figures, DrawnFromFixtureReports) {
       << index;
   EXPECT_TRUE(fs::exists(dir + "/index.html"));
 }
+
+// Two runs of one row on one device (float32 and float64 of a point) are two rows, each named by
+// what tells them apart; two runs that nothing tells apart are refused, never one silently shown.
+TEST(Compare, RunsOfOneRowAndDeviceAreNeverMergedSilently) {
+  const std::string dir = test::freshTempDir("compare-rows");
+  Json report = Json::parse(readFile(kCpu));
+  Json f64 = report["runs"][0];
+  f64["id"] = "polyala-10/ani2x/native/mlff/single-point/cpu/float64";
+  f64["precision"] = "float64";
+  f64["measurements"]["stages"]["total"]["median_ms"] = 20.0;
+  report["runs"].push_back(f64);
+  writeFileAtomically(dir + "/two.json", report.dump());
+  auto r = runCli("compare " + dir + "/two.json");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("| polyala-10 | ani2x | native | none | mlff (float32) | 10 |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| polyala-10 | ani2x | native | none | mlff (float64) | 20 |"), std::string::npos) << r.out;
+  // Across devices a precision that differs only between columns keeps the rows together.
+  auto across = runCli("compare " + kCpu + " " + kGpu);
+  EXPECT_EQ(across.out.find("(float32)"), std::string::npos) << across.out;
+
+  Json twin = report["runs"][0];
+  twin["id"] = "polyala-10/ani2x/native/mlff/single-point/cpu/float32-again";
+  report["runs"].push_back(twin);
+  writeFileAtomically(dir + "/twin.json", report.dump());
+  auto t = runCli("compare " + dir + "/twin.json");
+  EXPECT_EQ(t.exitCode, 1);
+  EXPECT_NE(t.err.find("twin.json: runs 'polyala-10/ani2x/native/mlff/single-point/cpu/float32' and "
+                       "'polyala-10/ani2x/native/mlff/single-point/cpu/float32-again' fall into one cell"),
+            std::string::npos)
+      << t.err;
+}
