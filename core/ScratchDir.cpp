@@ -16,7 +16,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool hasScratchPrefix(const std::string& name) { return name.rfind("mlffb-", 0) == 0 || name.rfind("mlff-bench-", 0) == 0; }
+/// Our scratch names: mlffb-…, mlff-bench-…, and the hidden .mlff-bench-… of a staging folder
+/// inside a user's output folder.
+bool hasScratchPrefix(const std::string& name) {
+  return name.rfind("mlffb-", 0) == 0 || name.rfind("mlff-bench-", 0) == 0 || name.rfind(".mlff-bench-", 0) == 0;
+}
 
 fs::path scratchRoot(const std::string& root) { return root.empty() ? fs::temp_directory_path() : fs::path(root); }
 

@@ -13,7 +13,7 @@ class ScratchDir {
  public:
   ScratchDir() = default;
   /// Makes ROOT/PREFIXxxxxxx (ROOT empty: the temp folder) and takes its owner lock. PREFIX must
-  /// start with "mlffb-" or "mlff-bench-", the names reclaimStaleScratch looks at.
+  /// start with "mlffb-", "mlff-bench-" or ".mlff-bench-", the names reclaimStaleScratch looks at.
   static ScratchDir create(const std::string& prefix, const std::string& root = "");
   ScratchDir(ScratchDir&& other) noexcept;
   ScratchDir& operator=(ScratchDir&& other) noexcept;
@@ -36,7 +36,7 @@ class ScratchDir {
 /// The name of the owner lock file inside every scratch folder.
 inline constexpr const char* kScratchLockName = ".mlffb-owner.lock";
 
-/// Removes the folders directly under ROOT (empty: the temp folder) named mlffb-… or mlff-bench-…
+/// Removes the folders directly under ROOT (empty: the temp folder) named mlffb-…, mlff-bench-… or .mlff-bench-…
 /// that hold an owner lock nobody holds (their owner died); returns their paths. Folders without a
 /// lock file (kept on purpose, or someone else's) and locked ones are left alone.
 std::vector<std::string> reclaimStaleScratch(const std::string& root = "");

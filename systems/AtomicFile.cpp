@@ -1,6 +1,8 @@
 // Whole-file writes and the one rule of where mlff-bench writes (see AtomicFile.hpp).
 #include "systems/AtomicFile.hpp"
 
+#include "core/ScratchDir.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -200,15 +202,12 @@ void OutputFolder::removeEmpty() noexcept {
 OutputFolder::~OutputFolder() { removeEmpty(); }
 
 StagingFolder::StagingFolder(const std::string& dir) : dir_(dir) {
-  std::string tmpl = (fs::path(dir) / ".mlff-bench-staging.XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) throw std::runtime_error(dir + ": cannot write (" + why() + ")");
-  path_ = tmpl;
+  reclaimStaleScratch(dir);  // a staging folder left by a command that was killed (its owner lock is free)
+  scratch_ = ScratchDir::create(".mlff-bench-staging-", dir);
+  path_ = scratch_.path();
 }
 
-StagingFolder::~StagingFolder() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
+StagingFolder::~StagingFolder() = default;  // the scratch folder goes with what is left in it
 
 std::string StagingFolder::shown(const std::string& staged) const {
   if (staged.rfind(path_, 0) != 0) return staged;
@@ -218,7 +217,8 @@ std::string StagingFolder::shown(const std::string& staged) const {
 
 std::vector<std::string> StagingFolder::commit(Existing existing) {
   std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(path_)) names.push_back(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(path_))
+    if (e.path().filename() != kScratchLockName) names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
   requireNewInFolder(dir_, names, existing == Existing::Replace);
   for (const auto& name : names)

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "core/ScratchDir.hpp"
+
 namespace mlffb {
 
 /// Writes `content` to `path` as above; throws std::runtime_error naming the path on failure.
@@ -54,7 +56,7 @@ class OutputFolder {
 /// is left in it).
 class StagingFolder {
  public:
-  /// Creates DIR/.mlff-bench-staging.XXXXXX; DIR must exist.
+  /// Creates DIR/.mlff-bench-staging-XXXXXX (owner-locked; one a killed command left is removed first); DIR must exist.
   explicit StagingFolder(const std::string& dir);
   ~StagingFolder();
   StagingFolder(const StagingFolder&) = delete;
@@ -68,6 +70,7 @@ class StagingFolder {
 
  private:
   std::string dir_, path_;
+  ScratchDir scratch_;  // owner-locked: a staging folder left by a killed command is reclaimed by the next
 };
 
 /// The file a path names once symlinks are followed (the path itself when it is no symlink);

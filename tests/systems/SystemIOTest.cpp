@@ -1,5 +1,6 @@
 // Readers and writers: round trips in every format, and one clear error for each kind of bad input.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <cmath>
@@ -340,4 +341,24 @@ TEST(SystemIO, Hybrid36NumbersAndLargePdbRoundTrips) {
   std::set<int> residues;
   for (const auto& a : r.atoms) residues.insert(a.residueNumber);
   EXPECT_EQ(residues.size(), 34000u);
+}
+
+// A staging folder that a killed command left in an output folder (its owner lock free) is removed
+// by the next staging folder there; a live one's files move in, its lock file stays behind with it.
+TEST(AtomicFile, StagingFoldersOfKilledCommandsAreReclaimed) {
+  const fs::path dir = fs::temp_directory_path() / ("mlffb-staging-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / ".mlff-bench-staging-old123");
+  std::ofstream(dir / ".mlff-bench-staging-old123" / kScratchLockName) << "";
+  std::ofstream(dir / ".mlff-bench-staging-old123" / "half.png") << "x";
+  {
+    StagingFolder staging(dir.string());
+    EXPECT_FALSE(fs::exists(dir / ".mlff-bench-staging-old123"));
+    std::ofstream(fs::path(staging.path()) / "a.png") << "a";
+    EXPECT_EQ(staging.commit(Existing::Refuse), std::vector<std::string>{"a.png"});
+  }
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir)) left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"a.png"});
+  fs::remove_all(dir);
 }
