@@ -335,6 +335,11 @@ CompareTable buildTable(const std::vector<std::pair<std::string, Json>>& reports
   std::map<std::string, std::map<std::string, double>> cells;
   std::map<std::string, std::set<std::string>> present;
   const std::vector<Column> columns = collect(reports, o.metric, rows, cells, present);
+  if (columns.empty()) {  // (a run killed before its first point finished leaves such a report)
+    std::string names;
+    for (const auto& [file, report] : reports) names += (names.empty() ? "" : ", ") + file;
+    throw std::invalid_argument(names + ": no runs to compare (the report" + (reports.size() > 1 ? "s hold" : " holds") + " none)");
+  }
   for (const auto& c : columns) t.columns.push_back(c.label);
   t.baseline = baselineColumn(columns, o.baseline);
   for (const auto& row : rows) {

@@ -14,7 +14,7 @@ namespace mlffb {
 const InputKind kStructureInput{"structure file", 1ull << 30, "1 GiB: a 10-million-atom PDB is about 0.8 GB"};
 const InputKind kTopologyInput{"topology file", 1ull << 30, "1 GiB: a 10-million-atom topology is about 0.8 GB"};
 const InputKind kWeightsInput{"weights file", 256ull << 20, "256 MiB: the largest ANI-2x weights file is about 1 MB"};
-const InputKind kReportInput{"report", 1ull << 30, "1 GiB: about 16 000 fully profiled runs"};
+const InputKind kReportInput{"report", 1ull << 30, "1 GiB: about 16 000 fully profiled runs", true};
 const InputKind kModelInput{"model file", 8ull << 30, "8 GiB: the largest published MLFF models are a few GB"};
 
 std::string fileTypeName(unsigned mode) {
@@ -43,9 +43,19 @@ void requireRegularWithin(const std::string& path, const struct stat& st, const 
                                 kind.whyLimit + ")");
 }
 
+/// /dev/stdin, /dev/fd/N, /proc/self/fd/N: a descriptor this process already holds.
+bool isOpenStreamPath(const std::string& path) {
+  return path == "/dev/stdin" || path.rfind("/dev/fd/", 0) == 0 || path.rfind("/proc/self/fd/", 0) == 0;
+}
+
 }  // namespace
 
 InputFile::InputFile(const std::string& path, const InputKind& kind) : path_(path), kind_(kind) {
+  if (kind.openStreams && isOpenStreamPath(path)) {  // read as it comes (blocking), bounded by read()
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd_ < 0) throw std::runtime_error(path + ": cannot open (" + errnoText() + ")");
+    return;
+  }
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw std::runtime_error(path + ": cannot open (" + errnoText() + ")");
   requireRegularWithin(path, st, kind);  // before open(2): a FIFO is never opened

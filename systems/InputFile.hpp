@@ -14,6 +14,10 @@ struct InputKind {
   const char* what;        // "structure file"
   std::uint64_t maxBytes;
   const char* whyLimit;    // "a 10-million-atom PDB is about 0.8 GB"
+  /// Whether a stream the shell already opened (/dev/stdin, /dev/fd/N, /proc/self/fd/N: a pipe,
+  /// `compare <(…)`) is read as it comes, up to the limit; a FIFO named anywhere else is still
+  /// refused unopened (with no writer it would block for ever).
+  bool openStreams = false;
 };
 
 /// PDB/GRO/XYZ structures: 1 GiB (a 10-million-atom PDB, 81 bytes a line, is about 0.8 GB).
@@ -22,7 +26,8 @@ extern const InputKind kStructureInput;
 extern const InputKind kTopologyInput;
 /// One weights file of a weights folder (NeuroChem): 256 MiB (ANI-2x's largest is about 1 MB).
 extern const InputKind kWeightsInput;
-/// A report read by compare/report: 1 GiB (a fully profiled run's record is about 64 KB).
+/// A report read by compare/report: 1 GiB (a fully profiled run's record is about 64 KB); also from
+/// an open stream (`run --out /dev/stdout | mlff-bench compare /dev/stdin`).
 extern const InputKind kReportInput;
 /// A TorchScript model file: 8 GiB (the largest published MLFF models are a few GB).
 extern const InputKind kModelInput;

@@ -350,6 +350,8 @@ std::vector<Case> corpus() {
   add({"CompareRunWithoutStatus", {{"a.json", "{\"schema_version\":1,\"environment\":{},\"runs\":[{\"id\":\"x\"}]}"}}, "", "compare a.json", 1,
        "a.json: runs[0].status: missing (text expected)", "a.json"});
   add({"CompareMissingFile", {}, "", "compare none.json", 1, "none.json: cannot open", "none.json"});
+  add({"CompareReportWithoutRuns", {{"a.json", "{\"schema_version\":1,\"environment\":{},\"runs\":[]}"}}, "", "compare a.json", 1,
+       "a.json: no runs to compare", "a.json"});
   add({"CompareUnknownMetric", {}, makeReport, "compare r.json --metric speed", 2, "--metric: unknown metric 'speed'", "--metric"});
   add({"CompareUnknownFormat", {}, makeReport, "compare r.json --format xml", 2, "--format: unknown format 'xml'", "--format"});
   add({"ReportOfABadFile", {{"a.json", "[]"}}, "", "report a.json --out figs", 1, "a.json: not an mlff-bench report", "a.json"});

@@ -78,3 +78,22 @@ TEST(GeometryBound, CellLengthsBeyondWhatADoubleHoldsAreRefused) {
                 .find("c.xyz:2: Lattice: box: cell vector b: length 200000 Å is beyond ±100000 Å"),
             std::string::npos);
 }
+
+// A report may come through a pipe the shell opened (`compare <(…)`, /dev/stdin); a structure may
+// not: there the same path is refused unopened.
+TEST(InputFile, ReportsAreReadFromAnOpenPipeStructuresAreNot) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const std::string text = "{\"schema_version\": 1}";
+  ASSERT_EQ(::write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fds[1]);
+  const std::string path = "/proc/self/fd/" + std::to_string(fds[0]);
+  try {
+    readInputFile(path, kStructureInput);
+    ADD_FAILURE() << "a pipe was read as a structure";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("is a FIFO, not a regular file"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(readInputFile(path, kReportInput), text);
+  ::close(fds[0]);
+}
