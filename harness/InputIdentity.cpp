@@ -50,8 +50,6 @@ void addInputsOf(const Point& p, Json& out) {
     }
 }
 
-std::string shortHash(const Json& h) { return h.is_string() ? h.get<std::string>().substr(0, 12) + "…" : std::string("(none)"); }
-
 }  // namespace
 
 std::string sha256OfFile(const std::string& path, const InputKind& kind) {
@@ -80,19 +78,6 @@ Json inputDigests(const std::vector<Point>& points) {
   Json out = Json::object();
   for (const auto& p : points)
     if (p.skipReason.empty()) addInputsOf(p, out);
-  return out;
-}
-
-std::vector<std::string> inputDifferences(const Json& before, const Json& now, bool& onlyAdditions) {
-  std::vector<std::string> out;
-  if (!before.is_object() || !now.is_object()) return out;
-  for (const auto& [path, hash] : before.items()) {
-    if (!now.contains(path))
-      out.push_back(path + ": no longer read");
-    else if (now[path] != hash)
-      out.push_back(path + ": content changed (sha256 " + shortHash(hash) + " → " + shortHash(now[path]) + ")");
-  }
-  if (!out.empty()) onlyAdditions = false;
   return out;
 }
 
