@@ -204,25 +204,22 @@ OutputFolder::~OutputFolder() { removeEmpty(); }
 StagingFolder::StagingFolder(const std::string& dir) : dir_(dir) {
   reclaimStaleScratch(dir);  // a staging folder left by a command that was killed (its owner lock is free)
   scratch_ = ScratchDir::create(".mlff-bench-staging-", dir);
-  path_ = scratch_.path();
 }
 
-StagingFolder::~StagingFolder() = default;  // the scratch folder goes with what is left in it
-
 std::string StagingFolder::shown(const std::string& staged) const {
-  if (staged.rfind(path_, 0) != 0) return staged;
-  if (staged.size() == path_.size()) return dir_;
-  return (fs::path(dir_) / fs::path(staged.substr(path_.size())).relative_path()).string();
+  if (staged.rfind(path(), 0) != 0) return staged;
+  if (staged.size() == path().size()) return dir_;
+  return (fs::path(dir_) / fs::path(staged.substr(path().size())).relative_path()).string();
 }
 
 std::vector<std::string> StagingFolder::commit(Existing existing) {
   std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(path_))
+  for (const auto& e : fs::directory_iterator(path()))
     if (e.path().filename() != kScratchLockName) names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
   requireNewInFolder(dir_, names, existing == Existing::Replace);
   for (const auto& name : names)
-    installTemporary((fs::path(dir_) / name).string(), (fs::path(path_) / name).string(), fs::path(dir_) / name, existing == Existing::Replace);
+    installTemporary((fs::path(dir_) / name).string(), (fs::path(path()) / name).string(), fs::path(dir_) / name, existing == Existing::Replace);
   return names;
 }
 

@@ -58,10 +58,7 @@ class StagingFolder {
  public:
   /// Creates DIR/.mlff-bench-staging-XXXXXX (owner-locked; one a killed command left is removed first); DIR must exist.
   explicit StagingFolder(const std::string& dir);
-  ~StagingFolder();
-  StagingFolder(const StagingFolder&) = delete;
-  StagingFolder& operator=(const StagingFolder&) = delete;
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return scratch_.path(); }
   /// `staged` (a path inside the staging folder) as it will be named once committed.
   std::string shown(const std::string& staged) const;
   /// Moves every staged file into the output folder; checks all first (no link there, nothing
@@ -69,8 +66,8 @@ class StagingFolder {
   std::vector<std::string> commit(Existing existing);
 
  private:
-  std::string dir_, path_;
-  ScratchDir scratch_;  // owner-locked: a staging folder left by a killed command is reclaimed by the next
+  std::string dir_;
+  ScratchDir scratch_;  // owner-locked, removed with what is left in it; one a killed command left is reclaimed by the next
 };
 
 /// The file a path names once symlinks are followed (the path itself when it is no symlink);
