@@ -71,18 +71,43 @@ macro(mlffb_detect_components)
   mlffb_component(OPENMP "${_omp_found}" "OpenMP not found")
   find_package(BZip2 REQUIRED)
 
-  # LibTorch: Debian's CPU build, or the one inside a PyTorch installation
-  # (pass -DCMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')).
+  # LibTorch: the one inside the torch wheel of the project's Python environment (.venv, made by
+  # scripts/setup.sh: the version the GPU nodes have, built with CUDA), else any other PyTorch
+  # installation (-DCMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)'))
+  # or Debian's CPU-only libtorch-dev.
+  file(GLOB _venv_torch "${CMAKE_SOURCE_DIR}/.venv/lib/python3*/site-packages/torch/share/cmake")
+  if(_venv_torch)
+    list(PREPEND CMAKE_PREFIX_PATH ${_venv_torch})
+  endif()
+  # PyPI's LibTorch is built with CUDA: its CMake package asks nvcc for the GPUs present (a test
+  # program that cannot run without one) unless it is told the architectures: ours.
+  if(MLFFB_WITH_CUDA AND NOT DEFINED TORCH_CUDA_ARCH_LIST AND NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST})
+    set(TORCH_CUDA_ARCH_LIST "")
+    foreach(_arch IN LISTS CMAKE_CUDA_ARCHITECTURES)
+      string(REGEX REPLACE "^([0-9]+)([0-9])$" "\\1.\\2" _arch "${_arch}")
+      list(APPEND TORCH_CUDA_ARCH_LIST "${_arch}")
+    endforeach()
+  endif()
   find_package(Torch QUIET)
   set(_torch_found OFF)
   if(Torch_FOUND OR TORCH_FOUND)
     set(_torch_found ON)
   endif()
-  mlffb_component(TORCH "${_torch_found}" "LibTorch not found (apt-get install libtorch-dev, or point CMAKE_PREFIX_PATH at torch.utils.cmake_prefix_path)")
+  mlffb_component(TORCH "${_torch_found}" "LibTorch not found (scripts/setup.sh makes .venv with PyPI's torch, or point CMAKE_PREFIX_PATH at torch.utils.cmake_prefix_path)")
   # A LibTorch built with CUDA (PyTorch's) links torch_cuda; Debian's CPU build does not.
   set(MLFFB_TORCH_CUDA OFF)
   if(MLFFB_WITH_TORCH AND (TARGET torch_cuda OR TORCH_CUDA_LIBRARIES))
     set(MLFFB_TORCH_CUDA ON)
+  endif()
+  # PyPI's torch loads the CUDA libraries of its nvidia-* wheels (site-packages/nvidia/cu13/lib:
+  # cuBLAS 13.1 beside the toolkit's 13.0 here). One copy of each in a process: our programs look
+  # there first, so cuBLAS and cuBLASLt (and cudart, CUPTI) come from the same release.
+  if(MLFFB_TORCH_CUDA)
+    get_filename_component(_torch_site "${TORCH_INSTALL_PREFIX}/.." ABSOLUTE)
+    if(IS_DIRECTORY "${_torch_site}/nvidia/cu13/lib")
+      set(CMAKE_BUILD_RPATH "${_torch_site}/nvidia/cu13/lib")
+      message(STATUS "mlff-bench: CUDA libraries from ${_torch_site}/nvidia/cu13/lib first (torch's)")
+    endif()
   endif()
 
   # OpenMM: Debian's libopenmm-dev ships headers and libOpenMM.so but no CMake package; the
