@@ -78,15 +78,30 @@ macro(mlffb_detect_components)
   file(GLOB _venv_torch "${CMAKE_SOURCE_DIR}/.venv/lib/python3*/site-packages/torch/share/cmake")
   if(_venv_torch)
     list(PREPEND CMAKE_PREFIX_PATH ${_venv_torch})
+    # TorchConfig finds libtorch.so and libc10.so with find_library(... PATHS <torch>/lib), which
+    # looks in the system's folders first: where Debian's libtorch-dev is installed it would link
+    # Debian's 1.13 beside the wheel's headers. The wheel's lib folder is searched first, and a
+    # build folder configured before .venv existed forgets what it found then.
+    get_filename_component(_venv_torch_lib "${_venv_torch}/../../lib" ABSOLUTE)
+    list(PREPEND CMAKE_LIBRARY_PATH "${_venv_torch_lib}")
+    foreach(_var Torch_DIR Caffe2_DIR TORCH_LIBRARY c10_LIBRARY kineto_LIBRARY C10_CUDA_LIBRARY CAFFE2_NVRTC_LIBRARY)
+      if(DEFINED ${_var} AND NOT "${${_var}}" MATCHES "^${CMAKE_SOURCE_DIR}/.venv/")
+        unset(${_var} CACHE)
+      endif()
+    endforeach()
   endif()
   # PyPI's LibTorch is built with CUDA: its CMake package asks nvcc for the GPUs present (a test
   # program that cannot run without one) unless it is told the architectures: ours.
   if(MLFFB_WITH_CUDA AND NOT DEFINED TORCH_CUDA_ARCH_LIST AND NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST})
-    set(TORCH_CUDA_ARCH_LIST "")
+    set(_torch_archs "")
     foreach(_arch IN LISTS CMAKE_CUDA_ARCHITECTURES)
-      string(REGEX REPLACE "^([0-9]+)([0-9])$" "\\1.\\2" _arch "${_arch}")
-      list(APPEND TORCH_CUDA_ARCH_LIST "${_arch}")
+      if(_arch MATCHES "^([0-9]+)([0-9])(-real|-virtual)?$")
+        list(APPEND _torch_archs "${CMAKE_MATCH_1}.${CMAKE_MATCH_2}")
+      endif()
     endforeach()
+    if(_torch_archs)  # (native, all: torch's CMake asks for itself)
+      set(TORCH_CUDA_ARCH_LIST "${_torch_archs}")
+    endif()
   endif()
   find_package(Torch QUIET)
   set(_torch_found OFF)
@@ -98,6 +113,12 @@ macro(mlffb_detect_components)
   set(MLFFB_TORCH_CUDA OFF)
   if(MLFFB_WITH_TORCH AND (TARGET torch_cuda OR TORCH_CUDA_LIBRARIES))
     set(MLFFB_TORCH_CUDA ON)
+  endif()
+  # PyPI's libtorch.so exports a copy of std::filesystem of its own; listed before libstdc++ in a
+  # program's DT_NEEDED it takes our calls, and its remove_all(path, error_code) jumps to address 0
+  # (every ScratchDir's destructor: `run`, pythonHasModules). Our programs name libstdc++ first.
+  if(MLFFB_WITH_TORCH)
+    add_link_options("LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")
   endif()
   # PyPI's torch loads the CUDA libraries of its nvidia-* wheels (site-packages/nvidia/cu13/lib:
   # cuBLAS 13.1 beside the toolkit's 13.0 here). One copy of each in a process: our programs look

@@ -64,6 +64,8 @@ void addListCommand(CLI::App& app) {
       detail("precisions", precisions);
       if (e.details)
         for (const auto& [label, text] : e.details()) detail(label, text);
+      if (!e.peer.empty()) detail("peer", "the package's own implementation: " + e.peer + " (in suites with peers: implementations)");
+      if (!e.weightsSource.name.empty()) detail("weights fetch", "mlff-bench weights fetch " + e.model + " (" + e.weightsSource.license + ")");
       if (e.exporter) detail("export", "TorchScript for GROMACS NNPot and OpenMM-Torch (mlff-bench export --model " + e.model + ")");
       options(e.allOptions());
     }

@@ -337,6 +337,8 @@ Measurement measure(const Point& p, const System& system) {
     }
   }
   out.model = pot ? pot->describe() : Json{{"name", p.model}, {"flavor", p.flavor}, {"options", p.modelOptions}};
+  // A peer flavour runs a package's own implementation: every record names the package.
+  if (const std::string& peer = findModel(p.model, p.flavor).peer; !peer.empty()) out.model["peer"] = peer;
   return out;
 }
 

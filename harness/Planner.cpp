@@ -267,13 +267,15 @@ std::vector<const ModelEntry*> askedFlavors(const std::string& model, const std:
 
 using FlavorsByModel = std::map<std::string, std::vector<const ModelEntry*>>;
 
-/// The flavours of each model: the asked ones, or all registered; a flavour asked for that
-/// serves none of the models is an error.
-FlavorsByModel flavorsByModel(const RunRequest& r, const std::vector<std::string>& models) {
+/// The flavours of each model: the asked ones, or all registered (peers only in a suite that
+/// holds them); a flavour asked for that serves none of the models is an error.
+FlavorsByModel flavorsByModel(const RunRequest& r, const SuiteSpec& s, const std::vector<std::string>& models) {
   FlavorsByModel out;
   for (const auto& m : models) {
     if (r.flavors.empty() || m == kClassicalModel) {
-      out[m] = flavorsOf(m);
+      for (const ModelEntry* e : flavorsOf(m))
+        if (s.peers || e->peer.empty()) out[m].push_back(e);
+      if (out[m].empty()) out[m] = flavorsOf(m);  // a model only a package implements (tensornet)
       continue;
     }
     const auto asked = askedFlavors(m, r.flavors);
@@ -462,7 +464,7 @@ Planner::Planner(const RunRequest& r) : r_(r), s_(suiteOf(r)) {
   if (r.repeat == 0) throw std::invalid_argument("--repeat must be at least 1");
   if (r.frame < 1) throw std::invalid_argument("--frame must be at least 1");
   models_ = modelsOf(r, s_, configurations_);
-  flavors_ = flavorsByModel(r, models_);
+  flavors_ = flavorsByModel(r, s_, models_);
   mdEngines_ = mdEnginesOf(r, s_);
   singlePointEngines_ = singlePointEnginesOf(r);
   ranks_ = ranksOf(r, s_, mdEngines_);

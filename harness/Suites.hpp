@@ -15,6 +15,9 @@ struct SuiteSpec {
   std::vector<double> neighbors;       // families that take the neighbour axis (random): mean neighbours within 5.1 Å
   std::vector<std::string> files;      // files: structure files
   std::vector<std::string> models{"ani2x", "et"};
+  /// Whether the models' peer flavours (the packages' own implementations: ModelEntry::peer) are on
+  /// the flavour axis when the command line names no --flavor.
+  bool peers = false;
   std::vector<std::string> engines{"native"};
   std::vector<std::string> configurations{"mlff"};
   std::vector<std::string> modes{"single-point"};

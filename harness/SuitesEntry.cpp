@@ -1,5 +1,5 @@
 // Registers the built-in suites: De Alwis et al.'s poly-alanine slices (single point and MD), MD
-// only, the random workloads of controlled neighbourhood size, the largest systems (max-atoms) and
+// only, the implementations of one model side by side (ours and the packages'), the random workloads of controlled neighbourhood size, the largest systems (max-atoms) and
 // the LAMMPS strong and weak scaling.
 #include <algorithm>
 #include <stdexcept>
@@ -33,6 +33,16 @@ const Registrar<SuiteEntry> kPolyalaMd{[] {
   e.spec.modes = {"md"};
   e.spec.engines = {"native", "openmm", "gromacs"};
   e.spec.configurations = {"mlff", "cml", "cff"};
+  return e;
+}()};
+
+const Registrar<SuiteEntry> kImplementations{[] {
+  SuiteEntry e = polyala();
+  e.name = "implementations";
+  e.description = "which implementation of one model is fastest at which size: ANI-2x native / torch / TorchANI and ET ours / "
+                  "TorchMD-Net on the poly-alanine slices, single point and MD; the report's figure plots time per call "
+                  "against atoms for each and names the sizes where the fastest changes";
+  e.spec.peers = true;
   return e;
 }()};
 

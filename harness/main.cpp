@@ -16,6 +16,7 @@
 #include "harness/ProfileCommand.hpp"
 #include "harness/RunCommand.hpp"
 #include "harness/SystemsCommand.hpp"
+#include "harness/WeightsCommand.hpp"
 
 namespace {
 int fail(int code, std::string what) {
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
   mlffb::addExportCommand(app);
   mlffb::addReportCommand(app);
   mlffb::addProfileCommand(app);
+  mlffb::addWeightsCommand(app);
   mlffb::setCommandLine(argc, argv);
   try {
     // `profile TOOL [options] -- RUN ARGS`: the run's arguments are not the profile command's.

@@ -391,6 +391,76 @@ def fig_framework_vs_fused(reports, out, made, skipped):
     save(fig, out, "framework_vs_fused", made)
 
 
+def crossovers(series):
+    """series: {implementation: {atoms: ms}}. Returns (rows, changes): rows = [(atoms, {impl: ms},
+    fastest)] over the sizes every implementation ran, and changes = [(atoms_before, atoms_after,
+    fastest_before, fastest_after)] where the fastest implementation changes between two
+    consecutive such sizes (the crossover lies between them)."""
+    common = sorted(set.intersection(*(set(v) for v in series.values()))) if series else []
+    rows = []
+    for atoms in common:
+        times = {impl: pts[atoms] for impl, pts in series.items()}
+        rows.append((atoms, times, min(times, key=times.get)))
+    changes = [(a[0], b[0], a[2], b[2]) for a, b in zip(rows, rows[1:]) if a[2] != b[2]]
+    return rows, changes
+
+
+def implementation_series(reports):
+    """(model, device, precision) -> implementation -> {atoms: median ms per energy + forces}, from
+    single-point runs; an implementation is the flavour, with the package for peers."""
+    groups = defaultdict(lambda: defaultdict(dict))
+    for _, rep, run in ok_runs(reports):
+        st = run["measurements"].get("stages", {})
+        if run.get("mode") != "single-point" or "total" not in st or run["system"]["name"].startswith("random"):
+            continue
+        m = run["model"]
+        impl = m["flavor"] + (" (%s)" % m["peer"] if m.get("peer") else "")
+        key = (m["name"], device_label(rep, run).split(" (")[0], run.get("precision", ""))
+        groups[key][impl][run["system"]["atoms"]] = st["total"]["median_ms"]
+    return {k: v for k, v in groups.items() if len(v) >= 2}
+
+
+def fig_implementations(reports, out, made, skipped):
+    groups = implementation_series(reports)
+    path = os.path.join(out, "implementations.md")
+    if not groups:
+        if os.path.exists(path):
+            os.remove(path)
+        skipped.append(("implementations", "needs single-point runs of two or more implementations of one model"))
+        return
+    n = len(groups)
+    fig, axes = plt.subplots(1, n, figsize=(6 * n, 4.6), squeeze=False)
+    lines = []
+    for ax, ((model, dev, prec), series) in zip(axes[0], sorted(groups.items())):
+        for impl, pts in sorted(series.items()):
+            x = sorted(pts)
+            ax.plot(x, [pts[a] for a in x], marker="o", label=impl)
+        rows, changes = crossovers(series)
+        for before, after, _, faster in changes:
+            ax.axvline((before * after) ** 0.5, color="grey", ls="--", lw=1)
+            ax.annotate("→ %s" % faster.split(" ")[0], ((before * after) ** 0.5, ax.get_ylim()[0]), rotation=90,
+                        fontsize=7, va="bottom", ha="right")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("atoms")
+        ax.set_ylabel("energy + forces (ms, median)")
+        ax.set_title("%s, %s, %s" % (model, dev, prec), fontsize=9)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+        impls = sorted(series)
+        lines += ["### %s on %s (%s)" % (model, dev, prec), "",
+                  "| atoms | " + " | ".join(impls) + " | fastest |", "|---:|" + "---:|" * len(impls) + "---|"]
+        lines += ["| %d | %s | %s |" % (a, " | ".join("%.3g" % t[i] for i in impls), f) for a, t, f in rows]
+        lines.append("")
+        if changes:
+            lines += ["Crossovers: " + "; ".join("between %d and %d atoms the fastest changes from %s to %s" % c for c in changes), ""]
+        elif rows:
+            lines += ["No crossover: %s is fastest at every size all of them ran." % rows[0][2], ""]
+    fig.suptitle("Implementations of one model: time per call vs atoms; dashed lines: where the fastest changes")
+    save(fig, out, "implementations", made)
+    write_text(path, "\n".join(lines))
+
+
 def scaling_series(reports):
     for name, rep in reports:
         for series in rep.get("scaling", []):
@@ -452,6 +522,7 @@ def write_index(out, reports, made, skipped):
         "md_cffsys_ns_per_day": "CFFsys: ns/day vs atoms (baseline)",
         "cross_device": "Across devices",
         "framework_vs_fused": "Framework vs fused",
+        "implementations": "Implementations of one model vs size, and where the fastest changes",
         "scaling": "Strong/weak scaling through LAMMPS vs Eq. 3",
     }
     md = ["# mlff-bench figures", "", "Reports: " + ", ".join(os.path.basename(n) for n, _ in reports), ""]
@@ -467,6 +538,12 @@ def write_index(out, reports, made, skipped):
                "CFFsys ns/day divided by the MLFFsys/CMLsys ns/day of the same system on the same device in the same report (the same engine's CFFsys where it ran one).", "",
                table]
         body.append("<h2>MLFF cost relative to the classical force field</h2><pre>%s</pre>" % html.escape(table))
+    table = os.path.join(out, "implementations.md")
+    if os.path.exists(table):
+        with open(table) as f:
+            rows = f.read()
+        md += ["## Implementations: time per energy + forces (ms, median) and crossovers", "", rows]
+        body.append("<h2>Implementations: time per energy + forces and crossovers</h2><pre>%s</pre>" % html.escape(rows))
     table = os.path.join(out, "scaling.md")
     if os.path.exists(table):
         with open(table) as f:
@@ -492,7 +569,7 @@ def main(argv):
     os.makedirs(a.out, exist_ok=True)
     made, skipped = [], []
     for fig in (fig_stage_times, fig_neighbors, fig_operators, fig_kernels, fig_launches, fig_roofline, fig_md, fig_devices,
-                fig_framework_vs_fused, fig_scaling):
+                fig_framework_vs_fused, fig_implementations, fig_scaling):
         fig(reports, a.out, made, skipped)
     write_index(a.out, reports, made, skipped)
     print("%d figures in %s (%d not drawn: see index.md)" % (len(made), a.out, len(skipped)))

@@ -12,6 +12,7 @@
 
 #include "core/Registry.hpp"
 #include "workloads/Potential.hpp"
+#include "workloads/WeightsSource.hpp"
 
 namespace torch::jit {
 struct Module;  // LibTorch's TorchScript module (an exporter's entries are compiled with LibTorch only)
@@ -23,7 +24,10 @@ struct ExportRequest;  // workloads/torchscript/ModelExport.hpp
 
 struct ModelEntry : EntryInfo {
   std::string model;   // "ani2x"; "*" for a flavour that serves any model name (torchscript)
-  std::string flavor;  // "native", "torch", "torchscript"
+  std::string flavor;  // "native", "torch", "torchscript", "torchani"
+  /// The package whose own implementation this flavour runs ("torchani 2.9.0"); empty for
+  /// mlff-bench's own. A suite's flavour axis holds peers only when it says so (SuiteSpec::peers).
+  std::string peer;
   /// Whether its Potential evaluates a subdomain (setSubdomain: owned + ghost atoms), as
   /// distributed engines (lammps) need.
   bool subdomain = false;
@@ -34,6 +38,8 @@ struct ModelEntry : EntryInfo {
   std::function<OptionValues()> physicalDefaults;
   /// What to tell the user when physicalDefaults finds nothing.
   std::string physicalDefaultsHint;
+  /// The public archive `mlff-bench weights fetch MODEL` gets those weights from (name empty: none).
+  WeightsSource weightsSource;
   /// (m, n, k) of a GEMM that stands for the network stage: the BLAS probe measures this shape.
   std::array<int, 3> referenceGemm{0, 0, 0};
   /// The network stage's largest GEMM for a given system (m, n, k), when it depends on the system;

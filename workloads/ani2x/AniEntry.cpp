@@ -20,7 +20,19 @@ std::string defaultAniWeights() {
   namespace fs = std::filesystem;
   if (const char* e = std::getenv("MLFFB_ANI2X_WEIGHTS")) return fs::is_directory(e) ? std::string(e) : std::string();
   const fs::path p = fs::path(MLFFB_SOURCE_DIR).parent_path() / "shared" / "models" / "ani-2x_8x";
-  return fs::is_directory(p) ? p.lexically_normal().string() : std::string();
+  if (fs::is_directory(p)) return p.lexically_normal().string();
+  const fs::path fetched = fetchedWeightsFolder("ani-2x_8x");  // `mlff-bench weights fetch ani2x`
+  return fs::is_directory(fetched) ? fetched.string() : std::string();
+}
+
+WeightsSource aniWeightsSource() {
+  WeightsSource w;
+  w.name = "ani-2x_8x";
+  w.url = "https://github.com/aiqm/ani-model-zoo/archive/ani-2x.zip";  // the archive TorchANI's NeuroChem loader fetches
+  w.license = "MIT (ANI model zoo, github.com/aiqm/ani-model-zoo)";
+  w.archiveFolder = "ani-model-zoo-ani-2x/resources/ani-2x_8x";
+  w.manifest = std::string(MLFFB_SOURCE_DIR) + "/workloads/ani2x/ani-2x_8x.sha256";
+  return w;
 }
 
 namespace {
@@ -48,8 +60,10 @@ ModelEntry aniEntry(const std::string& flavor, const std::string& description) {
     return w.empty() ? OptionValues{} : OptionValues{{"weights", w}};
   };
   e.physicalDefaultsHint =
-      "the real ANI-2x weights were not found ($MLFFB_ANI2X_WEIGHTS, or ../shared/models/ani-2x_8x beside the source tree): "
+      "the real ANI-2x weights were not found ($MLFFB_ANI2X_WEIGHTS, ../shared/models/ani-2x_8x beside the source tree, or " +
+      fetchedWeightsFolder("ani-2x_8x") + " from `mlff-bench weights fetch ani2x`): "
       "using random weights from --seed; give --weights DIR, or --weights random to choose them on purpose";
+  e.weightsSource = aniWeightsSource();
   // The stacked first layer of hydrogen (8 members × 256) over the AEV, for ~1700 H atoms.
   e.referenceGemm = {1700, kMembers * 256, kAevLength};
   // For a system: the most populous element's stacked first layer over the AEV columns present.

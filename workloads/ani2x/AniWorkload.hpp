@@ -6,13 +6,16 @@
 #include <string>
 
 #include "workloads/Potential.hpp"
+#include "workloads/WeightsSource.hpp"
 #include "workloads/ani2x/AniModel.hpp"
 
 namespace mlffb::ani {
 
 /// The real ANI-2x weights: $MLFFB_ANI2X_WEIGHTS, else ../shared/models/ani-2x_8x beside the
-/// source tree; empty if neither exists.
+/// source tree, else the copy `mlff-bench weights fetch ani2x` made; empty if none exists.
 std::string defaultAniWeights();
+/// Where `mlff-bench weights fetch ani2x` gets the real weights (the ANI model zoo's archive).
+WeightsSource aniWeightsSource();
 
 /// The `member` option (−1, or absent: the whole ensemble).
 int aniMemberOption(const PotentialOptions& o);
