@@ -25,18 +25,18 @@ using Json = nlohmann::ordered_json;
 
 /// The modules the worker imports (openmm-torch is installed beside them, but openmm-ml 1.8's ANI
 /// does not use it: it adds an OpenMM PythonForce that calls TorchANI).
-const std::vector<std::string> kModules{"openmm", "openmmml", "torchani"};
-constexpr const char* kScript = "peers/openmm_ml_engine.py";
-constexpr double kCutoffNm = 1.0;  // the classical cut-off of every engine's cml/cff (PME)
+const std::vector<std::string> kOpenmmMlModules{"openmm", "openmmml", "torchani"};
+constexpr const char* kOpenmmMlScript = "peers/openmm_ml_engine.py";
+constexpr double kOpenmmMlCutoffNm = 1.0;  // the classical cut-off of every engine's cml/cff (PME)
 
-int defaultThreads() {
+int threadsFromEnvironment() {
   if (const char* e = std::getenv("OMP_NUM_THREADS"); e && std::atoi(e) > 0) return std::atoi(e);
   const unsigned n = std::thread::hardware_concurrency();
   return n ? static_cast<int>(n) : 1;
 }
 
 /// OpenMM's name of a platform option ("cpu" → "CPU"); the point's device decides when none is given.
-std::string platformName(const std::string& option, const Device& device) {
+std::string openmmMlPlatform(const std::string& option, const Device& device) {
   if (option.empty()) return device.isCuda() ? "CUDA" : "CPU";
   for (const char* name : {"Reference", "CPU", "OpenCL", "CUDA", "HIP"}) {
     std::string lower = name;
@@ -47,7 +47,7 @@ std::string platformName(const std::string& option, const Device& device) {
 }
 
 /// The NeuroChem folder TorchANI is to read: --weights, else the real weights where they are found.
-std::string weightsDir(const ModelSpec& m) {
+std::string aniWeightsFolder(const ModelSpec& m) {
   std::string w = optionText(m.options.options, "weights");
   if (w == "random")
     throw std::invalid_argument("openmm-ml engine: openmm-ml's ANI-2x is TorchANI's, on real weights: --weights random cannot be given to it");
@@ -56,7 +56,7 @@ std::string weightsDir(const ModelSpec& m) {
   return fs::absolute(w).lexically_normal().string();
 }
 
-Json jobJson(const EngineRequest& rq, const OpenMMMLSettings& s, const std::string& dir) {
+Json openmmMlJob(const EngineRequest& rq, const OpenMMMLSettings& s, const std::string& dir) {
   const System& sys = *rq.system;
   Json j;
   j["mode"] = rq.mode == Mode::SinglePoint ? "single-point" : "md";
@@ -80,13 +80,13 @@ Json jobJson(const EngineRequest& rq, const OpenMMMLSettings& s, const std::stri
   // Modeller's padding is the box edge minus the solute's diameter; GROMACS's editconf -d (the other
   // engines' --gmx-padding) is half of that: twice it gives the box those engines solvate in.
   j["padding_nm"] = 2.0 * s.paddingNm;
-  j["cutoff_nm"] = kCutoffNm;
-  j["weights_dir"] = weightsDir(rq.model);
+  j["cutoff_nm"] = kOpenmmMlCutoffNm;
+  j["weights_dir"] = aniWeightsFolder(rq.model);
   const std::string member = optionText(rq.model.options.options, "member");
   j["member"] = member.empty() ? Json(nullptr) : Json(std::stoi(member));
-  j["platform"] = platformName(s.platform, rq.model.options.device);
+  j["platform"] = openmmMlPlatform(s.platform, rq.model.options.device);
   j["torch_device"] = j["platform"] == "CUDA" || rq.model.options.device.isCuda() ? "cuda" : "cpu";
-  j["threads"] = s.threads > 0 ? s.threads : defaultThreads();
+  j["threads"] = s.threads > 0 ? s.threads : threadsFromEnvironment();
   Json md = mdProtocolJson(rq.md);
   md["trace_every"] = rq.md.traceEvery;
   md["seed"] = rq.md.seed;
@@ -97,7 +97,7 @@ Json jobJson(const EngineRequest& rq, const OpenMMMLSettings& s, const std::stri
 }
 
 /// The script's own error line ("openmm-ml engine: …"), else the log's last line with words in it.
-std::string failureLine(const std::string& log) {
+std::string scriptErrorLine(const std::string& log) {
   std::istringstream in(log);
   std::string line, last, own;
   while (std::getline(in, line)) {
@@ -108,7 +108,7 @@ std::string failureLine(const std::string& log) {
   return own.empty() ? "openmm-ml engine: " + last : own;
 }
 
-void readMinimization(const Json& m, const MdOptions& md, MinimizationSummary& out) {
+void readScriptMinimization(const Json& m, const MdOptions& md, MinimizationSummary& out) {
   out.steps = m.at("iterations_limit");
   out.toleranceKJPerMolA = md.minimizeToleranceKJPerMolA;
   out.initialEnergy = m.at("initial_energy_kj_mol");
@@ -118,7 +118,7 @@ void readMinimization(const Json& m, const MdOptions& md, MinimizationSummary& o
 }
 
 /// The trace through the MD recorder (blow-up check, trace file, production samples).
-void recordTrace(const Json& t, const MdOptions& md, EngineResult& out) {
+void recordScriptTrace(const Json& t, const MdOptions& md, EngineResult& out) {
   MdRecorder recorder(md);
   const auto& steps = t.at("step");
   for (size_t k = 0; k < steps.size(); ++k)
@@ -145,12 +145,12 @@ OpenMMMLSettings OpenMMMLSettings::from(const OptionValues& o) {
 
 std::string openmmMlUnavailableReason() {
   std::string why;
-  if (pythonHasModules(kModules, &why)) return "";
+  if (pythonHasModules(kOpenmmMlModules, &why)) return "";
   return "openmm-ml needs the project's Python environment with OpenMM, openmm-ml and TorchANI: " + why;
 }
 
 Json OpenMMMLEngine::runScript(const EngineRequest& rq, const std::string& dir) const {
-  const Json job = jobJson(rq, settings_, dir);
+  const Json job = openmmMlJob(rq, settings_, dir);
   writeFileAtomically(job["pdb"].get<std::string>(), formatPdb(*rq.system));
   writeFileAtomically((fs::path(dir) / "job.json").string(), job.dump(1) + "\n");
   std::string why;
@@ -163,10 +163,10 @@ Json OpenMMMLEngine::runScript(const EngineRequest& rq, const std::string& dir) 
   const std::string threads = std::to_string(job["threads"].get<int>());
   so.env = {{"OMP_NUM_THREADS", threads}, {"OPENMM_CPU_THREADS", threads}, {"TORCHANI_NO_WARN_EXTENSIONS", "1"},
             {"PYTHONDONTWRITEBYTECODE", "1"}, {"PYTHONUNBUFFERED", "1"}};
-  const SubprocessResult r = runProgram({python, projectScript(kScript), "job.json"}, so);
+  const SubprocessResult r = runProgram({python, projectScript(kOpenmmMlScript), "job.json"}, so);
   const fs::path result = job["result"].get<std::string>();
   if (!r.ok() || !fs::exists(result)) {
-    std::string line = failureLine(readTextFile(r.logPath, 64 * 1024));
+    std::string line = scriptErrorLine(readTextFile(r.logPath, 64 * 1024));
     if (r.timedOut) line = "openmm-ml engine: stopped after " + std::to_string(static_cast<int>(settings_.timeoutSeconds)) + " s";
     else if (r.signal) line += " (signal " + std::to_string(r.signal) + ")";
     throw std::runtime_error(line + " (log: " + r.logPath + ")");
@@ -206,8 +206,8 @@ EngineResult OpenMMMLEngine::run(const EngineRequest& rq) {
     out.singlePointEnergy = sp.at("energy_kj_mol").get<double>();
     out.evaluationMs = sp.at("evaluation_ms").get<std::vector<double>>();
   } else {
-    readMinimization(result.at("minimization"), rq.md, out.minimization);
-    recordTrace(result.at("trace"), rq.md, out);
+    readScriptMinimization(result.at("minimization"), rq.md, out.minimization);
+    recordScriptTrace(result.at("trace"), rq.md, out);
     out.reportedMsPerStep = result.at("timing").at("ms_per_step").get<double>();
     info["timing"] = result.at("timing");
     info["model_share"] = result.at("model_share");

@@ -137,10 +137,11 @@ def make_context(job, system):
 
 def energies(context, groups=-1, forces=False):
     """(potential, kinetic) in kJ/mol, and the forces in kJ/mol/nm when asked."""
+    from openmm import unit
     state = context.getState(getEnergy=True, getForces=forces, groups=groups)
-    pot = state.getPotentialEnergy()._value
-    kin = state.getKineticEnergy()._value
-    return pot, kin, (state.getForces(asNumpy=True)._value if forces else None)
+    pot = state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
+    kin = state.getKineticEnergy().value_in_unit(unit.kilojoule_per_mole)
+    return pot, kin, (state.getForces(asNumpy=True).value_in_unit(unit.kilojoule_per_mole / unit.nanometer) if forces else None)
 
 
 def max_force_per_angstrom(forces):
@@ -236,15 +237,17 @@ def single_point(job, context):
 def describe(job, system, topology, context, ml_atoms):
     """What ran: versions, platform, atoms, box, forces by group."""
     import openmm
+    import torch
+    from openmm import unit
     platform = context.getPlatform()
     box = topology.getPeriodicBoxVectors()
     waters = sum(1 for r in topology.residues() if r.name in ("HOH", "WAT"))
     return {"versions": versions(), "platform": platform.getName(),
             "platform_properties": {n: platform.getPropertyValue(context, n) for n in platform.getPropertyNames()},
-            "torch_device": job["torch_device"], "torch_threads": __import__("torch").get_num_threads(),
+            "torch_device": job["torch_device"], "torch_threads": torch.get_num_threads(),
             "atoms": system.getNumParticles(), "ml_atoms": len(ml_atoms),
             "solvent_atoms": sum(1 for a in topology.atoms() if a.residue.name in ("HOH", "WAT")), "waters": waters,
-            "box_nm": [[v.x, v.y, v.z] for v in box._value] if box is not None else None,
+            "box_nm": [[v.x, v.y, v.z] for v in box.value_in_unit(unit.nanometer)] if box is not None else None,
             "constraints": system.getNumConstraints(),
             "forces": [{"name": type(f).__name__, "group": f.getForceGroup()} for f in system.getForces()],
             "ml_force": [type(f).__name__ for f in system.getForces() if f.getForceGroup() == ML_GROUP],
