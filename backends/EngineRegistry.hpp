@@ -16,6 +16,9 @@ struct EngineEntry : EntryInfo {
   /// For an engine that evaluates the model itself from an export (GROMACS NNPot, …): the flavour
   /// whose computation the export reproduces. Its mlff/cml points use that flavour only.
   std::string modelFlavor;
+  /// Whether that evaluation is our TorchScript export of the flavour (gromacs: the model needs an
+  /// exporter) rather than the package's own model, built by the engine (openmm-ml: TorchANI).
+  bool exportsModel = true;
   /// Why this engine cannot run configuration `c` with these engine options on this machine (e.g.
   /// no gmx at --gmx PATH, or a GROMACS without NNPot); empty when it can. When set, the planner
   /// asks it instead of `availability` (which then only describes the default set-up for `list`).

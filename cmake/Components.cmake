@@ -109,6 +109,13 @@ macro(mlffb_detect_components)
     set(_torch_found ON)
   endif()
   mlffb_component(TORCH "${_torch_found}" "LibTorch not found (scripts/setup.sh makes .venv with PyPI's torch, or point CMAKE_PREFIX_PATH at torch.utils.cmake_prefix_path)")
+  # PyPI's libtorch.so exports its own (older) copy of libstdc++'s std::filesystem; a program whose
+  # libtorch.so comes before libstdc++.so.6 in its NEEDED list binds std::filesystem::remove_all to
+  # that copy, which calls into libstdc++'s directory iterator and jumps to address 0 (ScratchDir's
+  # destructor, so pythonHasModules and every work folder). libstdc++ first restores the lookup.
+  if(MLFFB_WITH_TORCH)
+    add_link_options("LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")
+  endif()
   # A LibTorch built with CUDA (PyTorch's) links torch_cuda; Debian's CPU build does not.
   set(MLFFB_TORCH_CUDA OFF)
   if(MLFFB_WITH_TORCH AND (TARGET torch_cuda OR TORCH_CUDA_LIBRARIES))

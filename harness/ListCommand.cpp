@@ -79,7 +79,8 @@ void addListCommand(CLI::App& app) {
       detail("devices", kinds(c.devices));
       detail("runs", e.inProcess              ? "in this process (live model)"
                      : e.modelFlavor.empty() ? "another program (the model built there from the registry)"
-                                             : "another program (exported model)");
+                     : e.exportsModel        ? "another program (exported model)"
+                                             : "another program (the package's own model: the " + e.modelFlavor + " flavour's points)");
       if (e.distributed) detail("ranks", "--ranks: MPI ranks over one system (domain decomposition)");
       options(e.allOptions());
     }

@@ -112,9 +112,9 @@ std::string engineSkipReason(const Point& p, const ModelEntry& model) {
   }
   if (!ec.supports(p.device.kind)) return "engine " + engine.name + " cannot drive a model on " + toString(p.device.kind);
   if (!engine.modelFlavor.empty() && p.configuration != Configuration::Cff && p.flavor != engine.modelFlavor)
-    return "engine " + engine.name + " evaluates the model as exported TorchScript, the " + engine.modelFlavor +
-           " flavour's computation: ask for --flavor " + engine.modelFlavor;
-  if (!engine.modelFlavor.empty() && p.configuration != Configuration::Cff && !model.exporter)
+    return "engine " + engine.name + (engine.exportsModel ? " evaluates the model as exported TorchScript, the " : " evaluates the package's own model, the ") +
+           engine.modelFlavor + " flavour's computation: ask for --flavor " + engine.modelFlavor;
+  if (engine.exportsModel && !engine.modelFlavor.empty() && p.configuration != Configuration::Cff && !model.exporter)
     return "engine " + engine.name + " evaluates the model as exported TorchScript, and " + model.name + " declares no export (models that do: " +
            exportableModelList() + ")";
   if (engine.distributed && !model.subdomain) {

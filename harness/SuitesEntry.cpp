@@ -29,9 +29,9 @@ const Registrar<SuiteEntry> kPolyalaMd{[] {
   SuiteEntry e = polyala();
   e.name = "polyala-md";
   e.description = "poly-alanine slices through MD engines: minimise, then 1000 steps of 0.5 fs (ns/day); MLFFsys (native, OpenMM, "
-                  "GROMACS NNPot), CMLsys (OpenMM, GROMACS NNPot) and CFFsys (OpenMM, GROMACS): De Alwis et al.'s Figs. 11-12";
+                  "openmm-ml, GROMACS NNPot), CMLsys (OpenMM, openmm-ml, GROMACS NNPot) and CFFsys (OpenMM, GROMACS): De Alwis et al.'s Figs. 11-12";
   e.spec.modes = {"md"};
-  e.spec.engines = {"native", "openmm", "gromacs"};
+  e.spec.engines = {"native", "openmm", "openmm-ml", "gromacs"};
   e.spec.configurations = {"mlff", "cml", "cff"};
   return e;
 }()};

@@ -16,6 +16,23 @@ from pathlib import Path
 ANI2X_INFO = "ani-2x_8x/rHCNOSFCl-5.1R_16-3.5A_a8-4.params\nani-2x_8x/sae_linfit.dat\nani-2x_8x/train\n8\n"
 
 
+def cached_ani2x_data_dir(weights_dir):
+    """A TorchANI data folder for `weights_dir` that outlives one run (TorchANI's conversion of the
+    NeuroChem files takes seconds): $XDG_CACHE_HOME (or ~/.cache)/mlff-bench/torchani-<hash of the
+    weights folder's path>, prepared by use_neurochem_ani2x under a file lock, so processes started
+    side by side (tests at ctest -j) neither race nor convert twice. Returns the folder."""
+    import fcntl
+    import hashlib
+    weights = Path(weights_dir).resolve()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mlff-bench"
+    data = cache / ("torchani-" + hashlib.sha256(str(weights).encode()).hexdigest()[:16])
+    data.mkdir(parents=True, exist_ok=True)
+    with open(data / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        use_neurochem_ani2x(weights, data)
+    return data
+
+
 def use_neurochem_ani2x(weights_dir, data_dir):
     """Prepares `data_dir` as described above and sets TORCHANI_DATA_DIR and HF_HUB_OFFLINE.
     Returns the path of the .info file. Raises FileNotFoundError naming what is missing."""
