@@ -267,13 +267,13 @@ std::vector<const ModelEntry*> askedFlavors(const std::string& model, const std:
 
 using FlavorsByModel = std::map<std::string, std::vector<const ModelEntry*>>;
 
-/// The flavours of each model: the asked ones, or all registered; a flavour asked for that
-/// serves none of the models is an error.
+/// The flavours of each model: the asked ones, or all registered but the peers
+/// (defaultFlavorsOf); a flavour asked for that serves none of the models is an error.
 FlavorsByModel flavorsByModel(const RunRequest& r, const std::vector<std::string>& models) {
   FlavorsByModel out;
   for (const auto& m : models) {
     if (r.flavors.empty() || m == kClassicalModel) {
-      out[m] = flavorsOf(m);
+      out[m] = defaultFlavorsOf(m);
       continue;
     }
     const auto asked = askedFlavors(m, r.flavors);

@@ -24,6 +24,10 @@ struct ExportRequest;  // workloads/torchscript/ModelExport.hpp
 struct ModelEntry : EntryInfo {
   std::string model;   // "ani2x"; "*" for a flavour that serves any model name (torchscript)
   std::string flavor;  // "native", "torch", "torchscript"
+  /// A package's own implementation measured beside ours (et/torchmd-net): planned only when its
+  /// flavour is asked for (--flavor) unless the model has no flavour of ours, and named as an
+  /// option's owner only where no flavour of ours declares the option too.
+  bool peer = false;
   /// Whether its Potential evaluates a subdomain (setSubdomain: owned + ghost atoms), as
   /// distributed engines (lammps) need.
   bool subdomain = false;
@@ -67,6 +71,9 @@ const ModelEntry& findModel(const std::string& model, const std::string& flavor)
 /// The flavours registered for `model` (torchscript entries serve every model but are listed
 /// only when asked for by name).
 std::vector<const ModelEntry*> flavorsOf(const std::string& model);
+/// The flavours a plan runs when none is asked for: flavorsOf(model) without the peers, or the
+/// peers when the model has nothing else.
+std::vector<const ModelEntry*> defaultFlavorsOf(const std::string& model);
 /// Whether any entry is registered for `model`.
 bool knownModel(const std::string& model);
 /// Creates the flavour `options.flavor` of `model`; throws saying why when it is unavailable.
