@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +53,7 @@ namespace {
 /// calls may run there: the caller may have threads).
 struct ChildSetup {
   std::string exe, workDir, stdinPath, logPath;
+  int ioFd = -1;  // when set: the program's stdin and stdout (a socket), and stdinPath is unused
   std::vector<std::string> envStrings, argvCopy;
   std::vector<char*> envp, args;
   char* pidSlot = nullptr;  // the digits of MLFFB_DIE_WITH_PARENT=…, written by the child
@@ -102,9 +104,11 @@ void writePid(char* slot, long n) {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   int err = 0;
-  const int in = ::open(c.stdinPath.c_str(), O_RDONLY);
+  const int in = c.ioFd >= 0 ? c.ioFd : ::open(c.stdinPath.c_str(), O_RDONLY);
   const int log = ::open(c.logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (in < 0 || log < 0 || ::dup2(in, 0) < 0 || ::dup2(log, 1) < 0 || ::dup2(log, 2) < 0 || ::chdir(c.workDir.c_str()) != 0) err = errno;
+  if (in < 0 || log < 0 || ::dup2(in, 0) < 0 || ::dup2(c.ioFd >= 0 ? in : log, 1) < 0 || ::dup2(log, 2) < 0 ||
+      ::chdir(c.workDir.c_str()) != 0)
+    err = errno;
   if (!err) {
     if (in > 2) ::close(in);
     if (log > 2) ::close(log);
@@ -151,18 +155,26 @@ void dieWithParentIfAsked() {
   if (::getppid() != static_cast<pid_t>(started)) std::_Exit(137);  // it died before the line above
 }
 
-SubprocessResult runProgram(const std::vector<std::string>& argv, const SubprocessOptions& o) {
-  if (argv.empty()) throw std::invalid_argument("runProgram: empty command");
-  if (o.logPath.empty()) throw std::invalid_argument("runProgram: no log path");
-  ChildSetup c;
+namespace {
+/// The child's program, folder and log (absolute) from argv and the options; throws when the
+/// program is not found.
+void locateChild(ChildSetup& c, const std::vector<std::string>& argv, const SubprocessOptions& o, const char* caller) {
+  if (argv.empty()) throw std::invalid_argument(std::string(caller) + ": empty command");
+  if (o.logPath.empty()) throw std::invalid_argument(std::string(caller) + ": no log path");
   c.exe = findProgram(argv[0]);
   if (c.exe.empty()) throw std::runtime_error(argv[0] + ": not found on PATH");
   const fs::path work = fs::absolute(o.workDir);
-  SubprocessResult r;
-  r.logPath = (fs::path(o.logPath).is_absolute() ? fs::path(o.logPath) : work / o.logPath).string();
   c.workDir = work.string();
-  c.logPath = r.logPath;
+  c.logPath = (fs::path(o.logPath).is_absolute() ? fs::path(o.logPath) : work / o.logPath).string();
   c.stdinPath = "/dev/null";
+}
+}  // namespace
+
+SubprocessResult runProgram(const std::vector<std::string>& argv, const SubprocessOptions& o) {
+  ChildSetup c;
+  locateChild(c, argv, o, "runProgram");
+  SubprocessResult r;
+  r.logPath = c.logPath;
   if (!o.stdinText.empty()) {
     c.stdinPath = r.logPath + ".stdin";
     std::ofstream(c.stdinPath) << o.stdinText;
@@ -192,6 +204,60 @@ SubprocessResult runProgram(const std::vector<std::string>& argv, const Subproce
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   if (!o.stdinText.empty()) fs::remove(c.stdinPath);
   return r;
+}
+
+PipedProgram::PipedProgram(const std::vector<std::string>& argv, const SubprocessOptions& o) {
+  ChildSetup c;
+  locateChild(c, argv, o, "PipedProgram");
+  logPath_ = c.logPath;
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    throw std::runtime_error(argv[0] + ": cannot start (" + std::strerror(errno) + ")");
+  c.ioFd = fds[1];
+  prepareChild(c, argv, o.env);
+  try {
+    pid_ = startChild(c, argv[0]);
+  } catch (...) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw;
+  }
+  ::close(fds[1]);
+  fd_ = fds[0];
+}
+
+PipedProgram::~PipedProgram() {
+  ::close(fd_);  // end of input: the program's cue to exit
+  for (int i = 0; i < 250; ++i) {  // up to 5 s
+    if (::waitpid(pid_, nullptr, WNOHANG) != 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+}
+
+bool PipedProgram::write(const void* data, size_t n) {
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    const ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+bool PipedProgram::read(void* data, size_t n) {
+  char* p = static_cast<char*>(data);
+  while (n > 0) {
+    const ssize_t r = ::recv(fd_, p, n, 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
 }
 
 std::string shellQuote(const std::string& s) {

@@ -1,7 +1,8 @@
 #pragma once
-// Runs another program (gmx, mpirun) the way the out-of-process engines need: argv without a
-// shell, a working folder, stdin from a text, stdout and stderr together into a log file that
-// stays for the user, a wall-clock limit. Nothing is inherited but the environment (plus `env`).
+// Runs another program (gmx, mpirun) the way the out-of-process engines need (or starts one that
+// answers requests over a socket: PipedProgram): argv without a shell, a working folder, stdin
+// from a text, stdout and stderr together into a log file that stays for the user, a wall-clock
+// limit. Nothing is inherited but the environment (plus `env`).
 // Every program it starts dies with the thread that started it, whatever kills that (SIGKILL, the
 // out-of-memory killer): PR_SET_PDEATHSIG, set between fork and exec. The program's own children
 // (the ranks mpirun starts) are told to do the same by MLFFB_DIE_WITH_PARENT (our own programs
@@ -32,6 +33,30 @@ struct SubprocessOptions {
 /// Runs argv[0] (searched on PATH when it has no '/'); throws std::runtime_error only when the
 /// program cannot be started at all (not found, not executable).
 SubprocessResult runProgram(const std::vector<std::string>& argv, const SubprocessOptions& options);
+
+/// A long-lived program that answers requests (the Python peers' worker): started as runProgram
+/// starts programs (dies with the thread that started it; stderr into options.logPath; stdinText
+/// and timeoutSeconds unused), its stdin and stdout one connected socket to this process, so a
+/// write to a program that has exited is an error, not SIGPIPE. The destructor closes the socket
+/// (end of input: the program's cue to exit), waits up to 5 s, then kills it.
+class PipedProgram {
+ public:
+  PipedProgram(const std::vector<std::string>& argv, const SubprocessOptions& options);
+  ~PipedProgram();
+  PipedProgram(const PipedProgram&) = delete;
+  PipedProgram& operator=(const PipedProgram&) = delete;
+  /// Writes all `n` bytes to its stdin; false when it has gone.
+  bool write(const void* data, size_t n);
+  /// Reads exactly `n` bytes of its stdout; false when it ended first.
+  bool read(void* data, size_t n);
+  /// Its stderr.
+  const std::string& logPath() const { return logPath_; }
+
+ private:
+  int pid_ = -1;
+  int fd_ = -1;
+  std::string logPath_;
+};
 
 /// The variable runProgram sets in every program it starts: the started program's pid. A program of
 /// ours started below it (an MPI rank, a `run` under ncu) calls dieWithParentIfAsked at startup.

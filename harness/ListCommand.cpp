@@ -15,7 +15,7 @@ namespace mlffb {
 namespace {
 
 void row(const std::string& name, const Availability& a, const std::string& text) {
-  std::cout << "  " << std::left << std::setw(28) << name << (a.available ? "available    " : "unavailable  ")
+  std::cout << "  " << std::left << std::setw(28) << name << (name.size() >= 28 ? " " : "") << (a.available ? "available    " : "unavailable  ")
             << (a.available ? text : a.reason) << "\n";
 }
 

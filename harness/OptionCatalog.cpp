@@ -10,8 +10,15 @@
 namespace mlffb {
 
 std::string CatalogOption::ownerList() const {
+  // Peers are named only where no flavour of ours declares the option (ModelEntry::peer).
+  auto isPeer = [](const std::string& owner) {
+    const ModelEntry* e = ModelRegistry::instance().find(owner);
+    return e && !e->peer.empty();
+  };
+  const bool ours = std::any_of(owners.begin(), owners.end(), [&](const std::string& o) { return !isPeer(o); });
   std::string s;
-  for (const auto& o : owners) s += (s.empty() ? "" : ", ") + o;
+  for (const auto& o : owners)
+    if (!ours || !isPeer(o)) s += (s.empty() ? "" : ", ") + o;
   return s;
 }
 

@@ -267,15 +267,14 @@ std::vector<const ModelEntry*> askedFlavors(const std::string& model, const std:
 
 using FlavorsByModel = std::map<std::string, std::vector<const ModelEntry*>>;
 
-/// The flavours of each model: the asked ones, or all registered (peers only in a suite that
-/// holds them); a flavour asked for that serves none of the models is an error.
+/// The flavours of each model: the asked ones, or all registered but the peers (defaultFlavorsOf)
+/// unless the suite holds peers (SuiteSpec::peers); a flavour asked for that serves none of the
+/// models is an error.
 FlavorsByModel flavorsByModel(const RunRequest& r, const SuiteSpec& s, const std::vector<std::string>& models) {
   FlavorsByModel out;
   for (const auto& m : models) {
     if (r.flavors.empty() || m == kClassicalModel) {
-      for (const ModelEntry* e : flavorsOf(m))
-        if (s.peers || e->peer.empty()) out[m].push_back(e);
-      if (out[m].empty()) out[m] = flavorsOf(m);  // a model only a package implements (tensornet)
+      out[m] = s.peers ? flavorsOf(m) : defaultFlavorsOf(m);
       continue;
     }
     const auto asked = askedFlavors(m, r.flavors);

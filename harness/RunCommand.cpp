@@ -232,7 +232,7 @@ void addEvalCommand(CLI::App& app) {
     const System s = readStructure(*in, *frame, pbcMode, *minDistance);
     po.flavor = *flavor;
     if (po.flavor.empty()) {
-      const auto flavors = flavorsOf(*model);
+      const auto flavors = defaultFlavorsOf(*model);
       if (flavors.empty()) usage([&] { return findModel(*model, "native").name; });  // throws listing the models
       po.flavor = flavors.front()->flavor;
     }

@@ -23,6 +23,13 @@ std::vector<const ModelEntry*> flavorsOf(const std::string& model) {
   return out;
 }
 
+std::vector<const ModelEntry*> defaultFlavorsOf(const std::string& model) {
+  std::vector<const ModelEntry*> all = flavorsOf(model), own;
+  for (const ModelEntry* e : all)
+    if (e->peer.empty()) own.push_back(e);
+  return own.empty() ? all : own;
+}
+
 bool knownModel(const std::string& model) { return !flavorsOf(model).empty(); }
 
 std::unique_ptr<Potential> createPotential(const std::string& model, const PotentialOptions& options) {

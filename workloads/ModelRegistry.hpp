@@ -24,9 +24,11 @@ struct ExportRequest;  // workloads/torchscript/ModelExport.hpp
 
 struct ModelEntry : EntryInfo {
   std::string model;   // "ani2x"; "*" for a flavour that serves any model name (torchscript)
-  std::string flavor;  // "native", "torch", "torchscript", "torchani"
+  std::string flavor;  // "native", "torch", "torchscript", "torchani", "torchmd-net"
   /// The package whose own implementation this flavour runs ("torchani 2.9.0"); empty for
-  /// mlff-bench's own. A suite's flavour axis holds peers only when it says so (SuiteSpec::peers).
+  /// mlff-bench's own. A peer is planned only when its flavour is asked for (--flavor), in a suite
+  /// that holds peers (SuiteSpec::peers: implementations), or when the model has no flavour of
+  /// ours; it is named as an option's owner only where no flavour of ours declares the option too.
   std::string peer;
   /// Whether its Potential evaluates a subdomain (setSubdomain: owned + ghost atoms), as
   /// distributed engines (lammps) need.
@@ -73,6 +75,9 @@ const ModelEntry& findModel(const std::string& model, const std::string& flavor)
 /// The flavours registered for `model` (torchscript entries serve every model but are listed
 /// only when asked for by name).
 std::vector<const ModelEntry*> flavorsOf(const std::string& model);
+/// The flavours a plan runs when none is asked for: flavorsOf(model) without the peers, or the
+/// peers when the model has nothing else.
+std::vector<const ModelEntry*> defaultFlavorsOf(const std::string& model);
 /// Whether any entry is registered for `model`.
 bool knownModel(const std::string& model);
 /// Creates the flavour `options.flavor` of `model`; throws saying why when it is unavailable.

@@ -68,3 +68,150 @@ def torchani_ani2x(weights_dir, data_dir, dtype=None, device=None):
     import torchani
     model = torchani.models.ANI2x(periodic_table_index=True)
     return model.to(dtype=dtype, device=device).eval()
+
+
+# ---------------------------------------------------------------------------------------------
+# TorchMD-Net 3.1: its Equivariant Transformer on mlff-bench's ET weights, and TensorNet.
+# Positions in Å, the model's output taken as kJ/mol (the units of mlff-bench's ET), forces by
+# TorchMD-Net's own autograd (derivative=True).
+
+# mlff-bench's ET buffer names (workloads/torchmd_et/EtTensors.hpp, as `mlff-bench export --model et`
+# writes them) → TorchMD-Net's state-dict keys. Per attention layer l and head block b the names
+# repeat with l<l>_ / head<b>_ prefixes (see et_state_dict_key).
+ET_GLOBAL_NAMES = {
+    "emb1": "representation_model.embedding.weight",
+    "emb2": "representation_model.neighbor_embedding.embedding.weight",
+    "rbf_means": "representation_model.distance_expansion.means",
+    "rbf_betas": "representation_model.distance_expansion.betas",
+    "out_w": "representation_model.out_norm.weight",
+    "out_b": "representation_model.out_norm.bias",
+    "distance_proj": "representation_model.neighbor_embedding.distance_proj",
+    "combine": "representation_model.neighbor_embedding.combine",
+}
+ET_LAYER_NAMES = {"ln": "layernorm", "q": "q_proj", "k": "k_proj", "v": "v_proj", "o": "o_proj",
+                  "vec_proj": "vec_proj", "dk": "dk_proj", "dv": "dv_proj"}
+ET_HEAD_NAMES = {"vec1": "vec1_proj", "vec2": "vec2_proj", "update1": "update_net.layers.0",
+                 "update2": "update_net.layers.2"}
+# TorchMD-Net entries that mlff-bench's ET has no weight for: the output's mean/std (0 and 1, as
+# standardize=False leaves them) and the neighbour search's default box.
+ET_KEYS_NOT_TRANSFERRED = {"mean", "std", "representation_model.distance.box"}
+
+
+def et_state_dict_key(name):
+    """The TorchMD-Net key of one mlff-bench ET buffer name (e.g. l3_vec_proj_w →
+    representation_model.attention_layers.3.vec_proj.weight); KeyError for an unknown name."""
+    if name in ET_GLOBAL_NAMES:
+        return ET_GLOBAL_NAMES[name]
+    stem, suffix = name.rsplit("_", 1)
+    leaf = {"w": "weight", "b": "bias"}[suffix]
+    if stem in ET_GLOBAL_NAMES:
+        return f"{ET_GLOBAL_NAMES[stem]}.{leaf}"
+    prefix, part = stem.split("_", 1)
+    if prefix.startswith("head"):
+        return f"output_model.output_network.{int(prefix[4:])}.{ET_HEAD_NAMES[part]}.{leaf}"
+    if prefix.startswith("l"):
+        return f"representation_model.attention_layers.{int(prefix[1:])}.{ET_LAYER_NAMES[part]}.{leaf}"
+    raise KeyError(name)
+
+
+def read_mlffb_export(path):
+    """An `mlff-bench export` file: (the TorchScript module, its description dict)."""
+    import json
+    import torch
+    extra = {"mlff_bench.json": ""}
+    module = torch.jit.load(str(path), map_location="cpu", _extra_files=extra)
+    return module, json.loads(extra["mlff_bench.json"])
+
+
+def _torchmdnet_args(model, hp, **more):
+    """create_model's argument dict: the architecture's hyper-parameters `hp` and the settings every
+    peer here shares (float64, no prior, no standardisation, forces by autograd)."""
+    args = dict(model=model, rbf_type="expnorm", trainable_rbf=False, activation="silu", cutoff_lower=0.0,
+                derivative=True, prior_model=None, atom_filter=-1, reduce_op="add", output_model="Scalar",
+                precision=64, standardize=False, static_shapes=False, check_errors=True, box_vecs=None,
+                charge=False, spin=False)
+    args.update(hp)
+    args.update(more)
+    return args
+
+
+def _torchmdnet_model(args, state, dtype, device):
+    """create_model in TorchMD-Net's own precision for `dtype` (its float32 or float64 model) with the
+    float64 `state` loaded (rounded once to float32 for a float32 model, as mlff-bench's flavours
+    round their float64 masters), in eval mode on `device`."""
+    import torch
+    from torchmdnet.models.model import create_model
+    model = create_model(dict(args, precision=64 if dtype == torch.float64 else 32))
+    model.load_state_dict(state)
+    return model.to(device).eval()
+
+
+def torchmdnet_et_from_export(path, dtype, device):
+    """TorchMD-Net's own Equivariant Transformer with the hyper-parameters and weights of an
+    `mlff-bench export --model et` file (exported in float64). Every weight is copied by
+    et_state_dict_key, the ExpNormal means and betas included: TorchMD-Net computes its own in
+    float32 even in a float64 model, so ours (exact float64) replace them and the two models compute
+    one function. Returns (model, description)."""
+    import torch
+    from torchmdnet.models.model import create_model
+    module, desc = read_mlffb_export(path)
+    if desc.get("model") != "et":
+        raise ValueError(f"{path}: an export of '{desc.get('model')}', not of the ET")
+    h = desc["hyperparameters"]
+    args = _torchmdnet_args("equivariant-transformer", dict(
+        embedding_dimension=h["hidden_channels"], num_layers=h["num_layers"], num_rbf=h["num_rbf"],
+        cutoff_lower=float(h["cutoff_lower"]), cutoff_upper=float(h["cutoff_upper"]), max_z=h["max_z"],
+        max_num_neighbors=h["max_num_neighbors"], num_heads=h["num_heads"], vector_cutoff=h["vector_cutoff"],
+        attn_activation="silu", neighbor_embedding=True, distance_influence="both"))
+    model = create_model(args)
+    state = model.state_dict()
+    copied = set()
+    for name, value in module.named_buffers():
+        if name.startswith("pbc_") or name == "atomic_numbers":
+            continue  # the export's own inputs, not weights
+        key = et_state_dict_key(name)
+        if state[key].shape != value.shape:
+            raise ValueError(f"{path}: {name} has shape {tuple(value.shape)}, TorchMD-Net's {key} {tuple(state[key].shape)}")
+        state[key] = value.to(torch.float64)
+        copied.add(key)
+    missing = set(state) - copied - ET_KEYS_NOT_TRANSFERRED
+    if missing:
+        raise ValueError(f"{path}: no weights for TorchMD-Net's {sorted(missing)[0]} (and {len(missing) - 1} more)")
+    return _torchmdnet_model(args, state, dtype, device), {"hyperparameters": h, "weights": desc.get("weights")}
+
+
+# TensorNet's published presets: the example configurations of the TorchMD-Net repository
+# (examples/TensorNet-ANI1X.yaml, -ANI2X.yaml, -SPICE.yaml; the wheel ships no configurations):
+# 128 channels, 2 layers, expnorm rbf, max_z 128, 128 neighbours, O(3).
+TENSORNET_PRESETS = {
+    "ani1x": dict(embedding_dimension=128, num_layers=2, num_rbf=32, cutoff_upper=4.5),
+    "ani2x": dict(embedding_dimension=128, num_layers=2, num_rbf=32, cutoff_upper=5.0),
+    "spice": dict(embedding_dimension=128, num_layers=2, num_rbf=64, cutoff_upper=10.0),
+}
+
+
+def torchmdnet_tensornet(preset, seed, dtype, device, max_num_neighbors=128):
+    """TorchMD-Net's TensorNet with a published preset and TorchMD-Net's own random initialisation
+    after torch.manual_seed(seed). Returns (model, description)."""
+    import torch
+    from torchmdnet.models.model import create_model
+    if preset not in TENSORNET_PRESETS:
+        raise ValueError(f"unknown TensorNet preset '{preset}' ({', '.join(TENSORNET_PRESETS)})")
+    hp = dict(TENSORNET_PRESETS[preset], max_z=128, max_num_neighbors=max_num_neighbors,
+              equivariance_invariance_group="O(3)")
+    args = _torchmdnet_args("tensornet", hp)
+    torch.manual_seed(seed)
+    state = create_model(args).state_dict()  # drawn in float64, so both precisions have one set of weights
+    desc = {"hyperparameters": dict(hp, preset=preset, rbf_type="expnorm", activation="silu"),
+            "weights": f"random(seed={seed}, torch.manual_seed + TorchMD-Net's own initialisation)"}
+    return _torchmdnet_model(args, state, dtype, device), desc
+
+
+def torchmdnet_energy_forces(model, numbers, positions, box, want_forces):
+    """(energy, forces or None) of a TorchMD-Net model (derivative=True) on one structure:
+    numbers (N) long, positions (N,3) Å, box (3,3) Å rows a b c or None (vacuum)."""
+    import torch
+    model.derivative = want_forces
+    with torch.set_grad_enabled(want_forces):
+        energy, neg_dy = model(numbers, positions, box=box)
+    return energy.detach().sum(), (neg_dy if want_forces else None)
