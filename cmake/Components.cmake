@@ -99,6 +99,12 @@ macro(mlffb_detect_components)
   if(MLFFB_WITH_TORCH AND (TARGET torch_cuda OR TORCH_CUDA_LIBRARIES))
     set(MLFFB_TORCH_CUDA ON)
   endif()
+  # PyPI's libtorch.so exports a copy of std::filesystem of its own; listed before libstdc++ in a
+  # program's DT_NEEDED it takes our calls, and its remove_all(path, error_code) jumps to address 0
+  # (every ScratchDir's destructor: `run`, pythonHasModules). Our programs name libstdc++ first.
+  if(MLFFB_WITH_TORCH)
+    add_link_options("LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")
+  endif()
   # PyPI's torch loads the CUDA libraries of its nvidia-* wheels (site-packages/nvidia/cu13/lib:
   # cuBLAS 13.1 beside the toolkit's 13.0 here). One copy of each in a process: our programs look
   # there first, so cuBLAS and cuBLASLt (and cudart, CUPTI) come from the same release.
