@@ -30,15 +30,12 @@ std::string pythonInterpreter(std::string* why) {
   return {};
 }
 
-namespace {
-/// The last non-empty line of a program's output (a Python traceback's error line).
-std::string lastLine(const std::string& text) {
+std::string lastOutputLine(const std::string& text) {
   size_t end = text.find_last_not_of("\n\r ");
   if (end == std::string::npos) return {};
   size_t start = text.rfind('\n', end);
   return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
-}  // namespace
 
 bool pythonHasModules(const std::vector<std::string>& modules, std::string* why) {
   static std::mutex mutex;
@@ -58,7 +55,7 @@ bool pythonHasModules(const std::vector<std::string>& modules, std::string* why)
       o.timeoutSeconds = 120;
       o.env["PYTHONDONTWRITEBYTECODE"] = "1";
       SubprocessResult r = runProgram({python, "-c", code}, o);
-      if (!r.ok()) reason = python + " cannot import them: " + lastLine(readTextFile(r.logPath, 4096));
+      if (!r.ok()) reason = python + " cannot import them: " + lastOutputLine(readTextFile(r.logPath, 4096));
     }
     it = answers.emplace(modules, reason).first;
   }

@@ -18,6 +18,9 @@ std::string pythonInterpreter(std::string* why = nullptr);
 /// running it); `why` gets the reason when not (no environment, or the import error's last line).
 bool pythonHasModules(const std::vector<std::string>& modules, std::string* why = nullptr);
 
+/// The last non-empty line of a program's output: a Python traceback's error line.
+std::string lastOutputLine(const std::string& text);
+
 /// The full path of a script the project ships under scripts/ (e.g. "peers/peer_worker.py").
 std::string projectScript(const std::string& relative);
 
