@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <torch/script.h>
 
+#include <array>
 #include <filesystem>
 #include <stdexcept>
 
@@ -49,27 +50,38 @@ class TorchaniPotential final : public Potential {
   Precision precision() const override { return options_.precision; }
   double cutoff() const override { return kCutoff; }
   std::vector<std::string> stages() const override { return {"energy", "forces"}; }
-  nlohmann::ordered_json memoryStats() const override { return inner_ ? inner_->memoryStats() : nlohmann::ordered_json::object(); }
+  nlohmann::ordered_json memoryStats() const override { return last_ ? last_->memoryStats() : nlohmann::ordered_json::object(); }
   void resetMemoryStats() override {
-    if (inner_) inner_->resetMemoryStats();
+    if (last_) last_->resetMemoryStats();
   }
-  nlohmann::ordered_json describe() const override { return inner_ ? inner_->describe() : description(nullptr); }
+  nlohmann::ordered_json describe() const override { return last_ ? last_->describe() : description(nullptr); }
 
+  /// The file of the system's periodicity is loaded now; the other one when a compute() asks for it
+  /// (a box given for a system bound without one, or none for a periodic one).
   void setSystem(const System& s) override {
-    const bool periodic = s.box.has_value();
-    if (!inner_ || periodic != periodic_) load(periodic);
-    inner_->setSystem(s);
+    system_ = s;
+    bound_ = {false, false};
+    bind(s.box.has_value());
   }
   EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool wantForces) override {
-    if (!inner_) throw std::logic_error("ani2x/torchani: compute before setSystem");
-    return inner_->compute(pos, box, wantForces);
+    if (!last_) throw std::logic_error("ani2x/torchani: compute before setSystem");
+    return bind(box.has_value()).compute(pos, box, wantForces);
   }
 
  private:
   static constexpr double kCutoff = 5.1;  // Å, ANI-2x's radial cutoff (TorchANI's neighbour list)
 
+  /// The potential of the file for `periodic`, loaded and bound to the system.
+  Potential& bind(bool periodic) {
+    if (!inner_[periodic]) inner_[periodic] = load(periodic);
+    if (!bound_[periodic]) inner_[periodic]->setSystem(system_);
+    bound_[periodic] = true;
+    last_ = inner_[periodic].get();
+    return *last_;
+  }
+
   /// Exports (or finds) TorchANI's file for this precision and periodicity and loads it.
-  void load(bool periodic) {
+  std::unique_ptr<Potential> load(bool periodic) {
     const std::string dtype = options_.precision == Precision::Float64 ? "float64" : "float32";
     PeerExportRequest rq;
     rq.what = "torchani-ani2x-" + dtype + (periodic ? "-periodic" : "-vacuum") + (s_.member >= 0 ? "-member" + std::to_string(s_.member) : "");
@@ -86,8 +98,7 @@ class TorchaniPotential final : public Potential {
     src.cutoff = kCutoff;
     src.description = description(&r);
     src.bindSystem = setNumbers;
-    inner_ = makeTorchScriptPotential("ani2x", src, options_);
-    periodic_ = periodic;
+    return makeTorchScriptPotential("ani2x", src, options_);
   }
 
   /// What the records say: the weights and their loader, the versions, the file and its export.
@@ -111,8 +122,10 @@ class TorchaniPotential final : public Potential {
 
   TorchaniSettings s_;
   PotentialOptions options_;
-  std::unique_ptr<Potential> inner_;
-  bool periodic_ = false;
+  System system_;
+  std::array<std::unique_ptr<Potential>, 2> inner_;  // [periodic]: the vacuum and the periodic file
+  std::array<bool, 2> bound_{false, false};
+  Potential* last_ = nullptr;                          // the one used last (describe, memory)
 };
 
 }  // namespace
