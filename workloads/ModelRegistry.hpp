@@ -50,6 +50,13 @@ struct ModelEntry : EntryInfo {
   /// An independent plain float64 CPU implementation of the same function (energies only), for
   /// the conformance tests; empty when the model has none.
   std::function<std::unique_ptr<Potential>(const PotentialOptions&)> reference;
+  /// How far its float64 results lie from the model's other flavours and reference by design, not
+  /// by rounding (relative energy; relative force field, ResultCheck's relativeForceError): a peer
+  /// package whose loader rounds the model's constants to float32. Zero: none. The conformance
+  /// tests widen their float64 bounds between two flavours to the larger of the two.
+  struct Residual {
+    double energy = 0, forces = 0;
+  } float64Residual;
   /// Why the flavour cannot run a precision on a device kind that its capabilities list both of,
   /// naming the part that lacks it (e.g. a kernel set); empty when it can. Unset: the planner's
   /// own reason from the capabilities.

@@ -61,12 +61,14 @@ def use_neurochem_ani2x(weights_dir, data_dir):
     return info
 
 
-def torchani_ani2x(weights_dir, data_dir, dtype=None, device=None):
+def torchani_ani2x(weights_dir, data_dir, dtype=None, device=None, **options):
     """TorchANI 2.9's own ANI2x() (8-network ensemble, periodic_table_index=True) on mlff-bench's
-    weights, in eval mode without parameter gradients."""
+    weights, in eval mode without parameter gradients. `options` go to ANI2x() as they are
+    (strategy="pyaev" or "cuaev", neighborlist="all_pairs" or "cell_list"; TorchANI's defaults
+    when not given)."""
     use_neurochem_ani2x(weights_dir, data_dir)
     import torchani
-    model = torchani.models.ANI2x(periodic_table_index=True)
+    model = torchani.models.ANI2x(periodic_table_index=True, **options)
     return model.to(dtype=dtype, device=device).eval()
 
 
@@ -215,3 +217,41 @@ def torchmdnet_energy_forces(model, numbers, positions, box, want_forces):
     with torch.set_grad_enabled(want_forces):
         energy, neg_dy = model(numbers, positions, box=box)
     return energy.detach().sum(), (neg_dy if want_forces else None)
+
+
+ANI2X_PARAMS = "rHCNOSFCl-5.1R_16-3.5A_a8-4.params"
+# TorchANI's AEV buffers and the NeuroChem constants they come from.
+AEV_CONSTANTS = {"radial.eta": "EtaR", "radial.shifts": "ShfR", "angular.eta": "EtaA",
+                 "angular.zeta": "Zeta", "angular.shifts": "ShfA", "angular.sections": "ShfZ"}
+
+
+def neurochem_constants(weights_dir):
+    """The AEV constants of the NeuroChem .params file as float64 lists, by name (EtaR, ShfR, …),
+    and the self energies of sae_linfit.dat in the file's element order."""
+    consts = {}
+    for line in (Path(weights_dir) / ANI2X_PARAMS).read_text().splitlines():
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if value.startswith("[") and key.strip() != "Atyp":
+            consts[key.strip()] = [float(v) for v in value.strip("[]").split(",")]
+    sae = []
+    for line in (Path(weights_dir) / "sae_linfit.dat").read_text().split():
+        sae.append(float(line.partition("=")[2]))
+    return consts, sae
+
+
+def use_exact_constants(model, weights_dir):
+    """Replaces the AEV constants and self energies of a float64 TorchANI ANI-2x, which TorchANI's
+    NeuroChem loader rounded to float32, by the files' decimal values in float64 (what mlff-bench's
+    own flavours read): the networks' weights are float32 in the files, so the model then computes
+    exactly mlff-bench's function."""
+    import torch
+    consts, sae = neurochem_constants(weights_dir)
+    buffers = dict(model.named_buffers())
+    with torch.no_grad():
+        for suffix, name in AEV_CONSTANTS.items():
+            buf = buffers["potentials.nnp.aev_computer." + suffix]
+            buf.copy_(torch.tensor(consts[name], dtype=buf.dtype).view_as(buf))
+        shifter = buffers["energy_shifter.self_energies"]
+        shifter.copy_(torch.tensor(sae, dtype=shifter.dtype).view_as(shifter))
+    return model

@@ -27,10 +27,12 @@ namespace {
 constexpr double kHa = units::kKJPerMolPerHartree;
 const std::string kWeights = std::string(MLFFB_SHARED_DIR) + "/models/ani-2x_8x";
 
+/// Our flavours, which compute one function: a peer whose results lie from it by design
+/// (ani2x/torchani, TorchANI's float32 constants) is checked in TorchaniPeerTest.cpp instead.
 std::vector<std::string> flavours() {
   std::vector<std::string> f;
   for (const ModelEntry* e : flavorsOf("ani2x"))
-    if (e->available()) f.push_back(e->flavor);
+    if (e->available() && e->float64Residual.energy == 0 && e->float64Residual.forces == 0) f.push_back(e->flavor);
   return f;
 }
 

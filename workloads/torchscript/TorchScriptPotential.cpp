@@ -18,8 +18,9 @@ using profilers::Range;
 
 class TorchScriptPotential final : public Potential {
  public:
-  TorchScriptPotential(std::string model, const std::string& file, const PotentialOptions& o)
-      : model_(std::move(model)), file_(file), precision_(o.precision), deviceSpec_(o.device), rt_(o.device, o.precision) {
+  TorchScriptPotential(std::string model, TorchScriptSource source, const PotentialOptions& o)
+      : model_(std::move(model)), source_(std::move(source)), precision_(o.precision), deviceSpec_(o.device), rt_(o.device, o.precision) {
+    const std::string& file = source_.file;
     if (!std::filesystem::exists(file)) throw std::invalid_argument(file + ": model file not found");
     std::istringstream bytes(readInputFile(file, kModelInput));  // the bytes checked are the bytes loaded
     try {
@@ -38,18 +39,23 @@ class TorchScriptPotential final : public Potential {
   }
 
   std::string model() const override { return model_; }
-  std::string flavor() const override { return "torchscript"; }
+  std::string flavor() const override { return source_.flavor; }
   Device device() const override { return deviceSpec_; }
   nlohmann::ordered_json memoryStats() const override { return rt_.memoryStats(); }
   void resetMemoryStats() override { rt_.resetMemoryStats(); }
   Precision precision() const override { return precision_; }
-  double cutoff() const override { return 0; }
+  double cutoff() const override { return source_.cutoff; }
   std::vector<std::string> stages() const override { return {"energy", "forces"}; }
   nlohmann::ordered_json describe() const override {
-    return {{"name", model_}, {"flavor", "torchscript"}, {"hyperparameters", {{"inputs", inputs_}}},
-            {"weights", {{"source", std::filesystem::absolute(file_).lexically_normal().string()}}}};
+    nlohmann::ordered_json d = {{"name", model_}, {"flavor", source_.flavor}, {"hyperparameters", {{"inputs", inputs_}}},
+                                {"weights", {{"source", std::filesystem::absolute(source_.file).lexically_normal().string()}}}};
+    for (const auto& [key, value] : source_.description.items()) d[key] = value;
+    return d;
   }
-  void setSystem(const System& s) override { atoms_ = static_cast<int64_t>(s.size()); }
+  void setSystem(const System& s) override {
+    atoms_ = static_cast<int64_t>(s.size());
+    if (source_.bindSystem) source_.bindSystem(module_, s);
+  }
 
   EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool wantForces) override {
     const int64_t n = static_cast<int64_t>(pos.size());
@@ -105,10 +111,11 @@ class TorchScriptPotential final : public Potential {
     return t.substr(t.find_last_of('\n') + 1);
   }
   std::invalid_argument contractError(const std::string& what) const {
-    return std::invalid_argument(file_ + " does not follow the OpenMM-Torch contract " + kTorchScriptContract + ": " + what);
+    return std::invalid_argument(source_.file + " does not follow the OpenMM-Torch contract " + kTorchScriptContract + ": " + what);
   }
 
-  std::string model_, file_;
+  std::string model_;
+  TorchScriptSource source_;
   Precision precision_;
   Device deviceSpec_;
   TorchRuntime rt_;
@@ -122,7 +129,14 @@ class TorchScriptPotential final : public Potential {
 std::unique_ptr<Potential> makeTorchScriptPotential(const std::string& model, const PotentialOptions& o) {
   const std::string file = optionText(o.options, "model_file");
   if (file.empty()) throw std::invalid_argument("--flavor torchscript needs --model-file FILE.pt");
-  return std::make_unique<TorchScriptPotential>(model, file, o);
+  TorchScriptSource source;
+  source.file = file;
+  return makeTorchScriptPotential(model, source, o);
+}
+
+std::unique_ptr<Potential> makeTorchScriptPotential(const std::string& model, const TorchScriptSource& source,
+                                                    const PotentialOptions& o) {
+  return std::make_unique<TorchScriptPotential>(model, source, o);
 }
 
 }  // namespace mlffb
