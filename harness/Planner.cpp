@@ -267,14 +267,13 @@ std::vector<const ModelEntry*> askedFlavors(const std::string& model, const std:
 
 using FlavorsByModel = std::map<std::string, std::vector<const ModelEntry*>>;
 
-/// The flavours of each model: the asked ones, or all registered but the peers (defaultFlavorsOf)
-/// unless the suite holds peers (SuiteSpec::peers); a flavour asked for that serves none of the
-/// models is an error.
-FlavorsByModel flavorsByModel(const RunRequest& r, const SuiteSpec& s, const std::vector<std::string>& models) {
+/// The flavours of each model: the asked ones, or all registered (Planner::keeps leaves out the
+/// peers a plan did not ask for); a flavour asked for that serves none of the models is an error.
+FlavorsByModel flavorsByModel(const RunRequest& r, const std::vector<std::string>& models) {
   FlavorsByModel out;
   for (const auto& m : models) {
     if (r.flavors.empty() || m == kClassicalModel) {
-      out[m] = s.peers ? flavorsOf(m) : defaultFlavorsOf(m);
+      out[m] = flavorsOf(m);
       continue;
     }
     const auto asked = askedFlavors(m, r.flavors);
@@ -463,7 +462,7 @@ Planner::Planner(const RunRequest& r) : r_(r), s_(suiteOf(r)) {
   if (r.repeat == 0) throw std::invalid_argument("--repeat must be at least 1");
   if (r.frame < 1) throw std::invalid_argument("--frame must be at least 1");
   models_ = modelsOf(r, s_, configurations_);
-  flavors_ = flavorsByModel(r, s_, models_);
+  flavors_ = flavorsByModel(r, models_);
   mdEngines_ = mdEnginesOf(r, s_);
   singlePointEngines_ = singlePointEnginesOf(r);
   ranks_ = ranksOf(r, s_, mdEngines_);
@@ -505,6 +504,11 @@ std::vector<Variant> Planner::variantsOf(Mode mode) const {
 /// name still gets its points, skipped with the reason).
 bool Planner::keeps(Mode mode, const Variant& v) const {
   if ((v.model == kClassicalModel) != (v.configuration == Configuration::Cff)) return false;
+  // A peer (a package's own implementation) only where asked for: by --flavor, by a suite that
+  // holds peers, by an engine that runs the package's own model (openmm-ml runs TorchANI's), or
+  // when the model has no flavour of ours (tensornet).
+  const bool peerAsked = !r_.flavors.empty() || s_.peers || !defaultFlavorsOf(v.model).front()->peer.empty();
+  if (!v.entry->peer.empty() && !peerAsked && (!v.engine || findEngine(*v.engine).modelFlavor != v.entry->flavor)) return false;
   if (!v.engine) return true;
   const EngineEntry& engine = findEngine(*v.engine);
   if (mode == Mode::Md && r_.engines.empty() && !engine.capabilities().supports(v.configuration)) return false;
