@@ -162,7 +162,7 @@ TEST(OpenMMMLEngine, RunRecordPassesTheReportSchema) {
     GTEST_SKIP() << "the openmm-ml engine's points are ani2x/torchani's, and this build has no such flavour";
   }
   const std::string dir = test::freshTempDir("openmmml-run");
-  const auto run = test::runCli("run --engine openmm-ml --model ani2x --flavor torchani --systems polyala --sizes 3 --configuration mlff "
+  const auto run = test::runCli("run --mode md --engine openmm-ml --model ani2x --flavor torchani --systems polyala --sizes 3 --configuration mlff "
                                 "--precision float32 --device cpu --steps 20 --warmup-steps 10 --minimize-steps 10 --trace-every 5 "
                                 "--threads 1 --weights " + kWeights + " --out " + dir + "/r.json");
   ASSERT_EQ(run.exitCode, 0) << run.err << run.out;

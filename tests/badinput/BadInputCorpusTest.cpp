@@ -244,7 +244,7 @@ std::vector<Case> corpus() {
   runOpt("UnknownIntegrator", "--integrator rk4", "--integrator: unknown integrator 'rk4' (langevin, nve)", "--integrator");
   runOpt("UnknownCollector", "--profile nosuch", "--profile: unknown collector 'nosuch'", "nosuch");
   runOpt("OptionNoModelOfThePlanTakes", "--preset md17", "--preset is an option of et/torch, which this plan does not run", "--preset");
-  runOpt("UnknownEngine", "--mode md --engine warp", "unknown engine 'warp' (known: gromacs, lammps, native, openmm)", "warp");
+  runOpt("UnknownEngine", "--mode md --engine warp", "unknown engine 'warp' (known: gromacs, lammps, native, openmm, openmm-ml)", "warp");
   runOpt("RanksZero", "--mode md --engine lammps --ranks 0", "--ranks '0': expected an integer from 1 to 4096", "--ranks");
   runOpt("RanksWithoutADistributedEngine", "--mode md --engine native --ranks 2",
          "--ranks needs an engine that spreads a system over ranks (--engine lammps)", "--ranks");
