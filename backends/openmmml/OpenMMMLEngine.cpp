@@ -176,13 +176,13 @@ Json OpenMMMLEngine::runScript(const EngineRequest& rq, const std::string& dir) 
 
 EngineResult OpenMMMLEngine::run(const EngineRequest& rq) {
   if (!rq.system) throw std::invalid_argument("openmm-ml engine: the request has no system");
+  if (rq.mode == Mode::Md) MdRecorder::checkProtocol(rq.md);  // the protocol first, as every engine
   if (rq.model.model != "ani2x")
     throw std::invalid_argument("openmm-ml engine: runs ANI-2x only (openmm-ml's MLPotential('ani2x')), not " + rq.model.model);
   if (rq.configuration != Configuration::Mlff && rq.configuration != Configuration::Cml)
     throw std::invalid_argument("openmm-ml engine runs configurations mlff and cml (got " + toString(rq.configuration) + ")");
   if (rq.configuration == Configuration::Mlff && rq.system->solventCount() > 0)
     throw std::invalid_argument("openmm-ml engine: configuration mlff evaluates the whole system with the MLFF; this one has solvent (use cml)");
-  if (rq.mode == Mode::Md) MdRecorder::checkProtocol(rq.md);
   if (const std::string why = openmmMlUnavailableReason(); !why.empty()) throw std::runtime_error(why);
 
   ScratchDir work = classical::makeWorkDir(settings_.workRoot, "openmm-ml", settings_.keepWork);
