@@ -92,9 +92,15 @@ macro(mlffb_detect_components)
   endif()
   # PyPI's LibTorch is built with CUDA: its CMake package asks nvcc for the GPUs present (a test
   # program that cannot run without one) unless it is told the architectures: ours.
-  if(MLFFB_WITH_CUDA AND NOT DEFINED TORCH_CUDA_ARCH_LIST AND NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST})
+  # Without CUDA of ours (-DMLFFB_WITH_CUDA=OFF) the wheel's CMake still configures its CUDA part:
+  # it gets the architectures our CUDA code would have (sm_80, sm_90).
+  if(NOT DEFINED TORCH_CUDA_ARCH_LIST AND NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST})
     set(_torch_archs "")
-    foreach(_arch IN LISTS CMAKE_CUDA_ARCHITECTURES)
+    set(_archs "${CMAKE_CUDA_ARCHITECTURES}")
+    if(NOT MLFFB_WITH_CUDA OR NOT _archs)
+      set(_archs 80 90)
+    endif()
+    foreach(_arch IN LISTS _archs)
       if(_arch MATCHES "^([0-9]+)([0-9])(-real|-virtual)?$")
         list(APPEND _torch_archs "${CMAKE_MATCH_1}.${CMAKE_MATCH_2}")
       endif()
@@ -103,12 +109,19 @@ macro(mlffb_detect_components)
       set(TORCH_CUDA_ARCH_LIST "${_torch_archs}")
     endif()
   endif()
-  find_package(Torch QUIET)
+  # A build told -DMLFFB_WITH_TORCH=OFF (the sanitizer build) does not look for it at all.
+  if(NOT DEFINED MLFFB_WITH_TORCH OR MLFFB_WITH_TORCH)
+    find_package(Torch QUIET)
+  endif()
   set(_torch_found OFF)
   if(Torch_FOUND OR TORCH_FOUND)
     set(_torch_found ON)
   endif()
-  mlffb_component(TORCH "${_torch_found}" "LibTorch not found (scripts/setup.sh makes .venv with PyPI's torch, or point CMAKE_PREFIX_PATH at torch.utils.cmake_prefix_path)")
+  set(_torch_reason "LibTorch not found (scripts/setup.sh makes .venv with PyPI's torch, or point CMAKE_PREFIX_PATH at torch.utils.cmake_prefix_path)")
+  if(DEFINED MLFFB_WITH_TORCH AND NOT MLFFB_WITH_TORCH)
+    set(_torch_reason "disabled by MLFFB_WITH_TORCH=OFF (not looked for)")
+  endif()
+  mlffb_component(TORCH "${_torch_found}" "${_torch_reason}")
   # PyPI's libtorch.so exports its own (older) copy of libstdc++'s std::filesystem; a program whose
   # libtorch.so comes before libstdc++.so.6 in its NEEDED list binds std::filesystem::remove_all to
   # that copy, which calls into libstdc++'s directory iterator and jumps to address 0 (ScratchDir's
