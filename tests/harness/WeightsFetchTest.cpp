@@ -32,7 +32,7 @@ std::string makeZooArchive(const std::string& dir, const std::string& tamper = "
   return dir + "/zoo.zip";
 }
 
-void expectOneLineError(const test::CommandResult& r, const std::string& needle) {
+void expectFetchRefused(const test::CommandResult& r, const std::string& needle) {
   EXPECT_NE(r.exitCode, 0);
   EXPECT_NE(r.err.find("mlff-bench: error: "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(needle), std::string::npos) << "stderr: " << r.err;
@@ -63,7 +63,7 @@ TEST(WeightsFetch, AChangedFileOrAWrongFolderInstallsNothing) {
   if (!fs::is_directory(kZooWeights)) GTEST_SKIP() << "no real ANI-2x weights at " << kZooWeights;
   const std::string dir = test::freshTempDir("weights-tamper");
   const std::string bad = makeZooArchive(dir, "x");
-  expectOneLineError(runCli("weights fetch ani2x --from " + bad + " --to " + dir + "/ani"),
+  expectFetchRefused(runCli("weights fetch ani2x --from " + bad + " --to " + dir + "/ani"),
                      "train3/networks/ANN-O.nnf-l2.wparam differs from the manifest");
   EXPECT_FALSE(fs::exists(dir + "/ani"));
   // A folder there that does not match: refused without --force, replaced with it.
@@ -71,12 +71,12 @@ TEST(WeightsFetch, AChangedFileOrAWrongFolderInstallsNothing) {
   std::ofstream(dir + "/ani/mine.txt") << "keep";
   fs::rename(bad, dir + "/bad.zip");
   const std::string good = makeZooArchive(dir);
-  expectOneLineError(runCli("weights fetch ani2x --from " + good + " --to " + dir + "/ani"), "--force");
+  expectFetchRefused(runCli("weights fetch ani2x --from " + good + " --to " + dir + "/ani"), "--force");
   EXPECT_TRUE(fs::exists(dir + "/ani/mine.txt"));
   ASSERT_EQ(runCli("weights fetch ani2x --force --from " + good + " --to " + dir + "/ani").exitCode, 0);
   EXPECT_FALSE(fs::exists(dir + "/ani/mine.txt"));
-  expectOneLineError(runCli("weights fetch ani2x --from " + dir + "/ani/LICENSE --to " + dir + "/b"), "not a zip archive");
-  expectOneLineError(runCli("weights fetch et --to " + dir + "/c"), "no model of that name has weights to fetch");
+  expectFetchRefused(runCli("weights fetch ani2x --from " + dir + "/ani/LICENSE --to " + dir + "/b"), "not a zip archive");
+  expectFetchRefused(runCli("weights fetch et --to " + dir + "/c"), "no model of that name has weights to fetch");
   EXPECT_FALSE(fs::exists(dir + "/b"));
 }
 
@@ -89,7 +89,7 @@ TEST(WeightsFetch, TheRealArchiveOrOneLineSayingWhyNot) {
     EXPECT_EQ(Json::parse(r.out)["files"], 506);
     return;
   }
-  expectOneLineError(r, "https://github.com/aiqm/ani-model-zoo/archive/ani-2x.zip: download failed");
+  expectFetchRefused(r, "https://github.com/aiqm/ani-model-zoo/archive/ani-2x.zip: download failed");
   EXPECT_NE(r.err.find("--from"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir + "/new"));  // not even the folder made to hold it
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}), 0);
