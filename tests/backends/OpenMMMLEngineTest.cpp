@@ -157,9 +157,11 @@ TEST(OpenMMMLEngine, AFailingScriptIsOneLineNamingTheCause) {
 
 TEST(OpenMMMLEngine, RunRecordPassesTheReportSchema) {
   MLFFB_REQUIRE_PYTHON_MODULES("openmm", "openmmml", "torchani");
-  if (!ModelRegistry::instance().find("ani2x/torchani")) {
-    if (test::peersRequired()) FAIL() << "MLFFB_REQUIRE_PEERS=1: ani2x/torchani is not registered";
-    GTEST_SKIP() << "the openmm-ml engine's points are ani2x/torchani's, and this build has no such flavour";
+  const ModelEntry* torchani = ModelRegistry::instance().find("ani2x/torchani");
+  if (!torchani || !torchani->available()) {
+    const std::string why = torchani ? torchani->availability().reason : "this build has no such flavour";
+    if (test::peersRequired()) FAIL() << "MLFFB_REQUIRE_PEERS=1: ani2x/torchani is unavailable: " << why;
+    GTEST_SKIP() << "the openmm-ml engine's points are ani2x/torchani's, unavailable here: " << why;
   }
   const std::string dir = test::freshTempDir("openmmml-run");
   const auto run = test::runCli("run --mode md --engine openmm-ml --model ani2x --flavor torchani --systems polyala --sizes 3 --configuration mlff "
