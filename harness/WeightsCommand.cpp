@@ -11,6 +11,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/PythonEnv.hpp"  // lastOutputLine
 #include "core/ScratchDir.hpp"
 #include "core/Subprocess.hpp"
 #include "harness/CommandSupport.hpp"
@@ -67,9 +68,7 @@ void runOrThrow(const std::vector<std::string>& argv, const std::string& dir, co
   o.timeoutSeconds = 1800;
   const SubprocessResult r = runProgram(argv, o);
   if (r.ok()) return;
-  std::string log = readTextFile(r.logPath, 2048);
-  while (!log.empty() && (log.back() == '\n' || log.back() == '\r')) log.pop_back();
-  log = log.substr(log.rfind('\n') == std::string::npos ? 0 : log.rfind('\n') + 1);
+  const std::string log = lastOutputLine(readTextFile(r.logPath, 2048));
   throw std::runtime_error(what + " (" + (r.timedOut ? "timed out" : argv[0] + " exit " + std::to_string(r.exitCode)) +
                            (log.empty() ? "" : ": " + log) + ")");
 }
