@@ -62,7 +62,7 @@ create_python_environment() {
   # (called under `if`, where errexit is off: each step says its own failure)
   "${MLFFB_PYTHON_BASE:-python3}" -m venv "$venv" || return 1
   "$venv/bin/python3" -m pip install -q --no-deps --require-virtualenv -r "$lock" || return 1
-  "$venv/bin/python3" -W ignore -c "import torch, torchani, torchmdnet, openmm, openmmtorch, openmmml" || return 1
+  "$venv/bin/python3" -W ignore -c "import torch, torchani, torchmdnet, openmm, openmmtorch, openmmml, mace.modules" || return 1
   echo "$want" > "$stamp" || return 1
 }
 
