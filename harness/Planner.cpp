@@ -213,6 +213,7 @@ SuiteSpec suiteOf(const RunRequest& r) {
   }
   if (r.quick) {
     if (!s.quickSizes.empty()) s.sizes = s.quickSizes;
+    if (!s.quickFamilySizes.empty()) s.familySizes = s.quickFamilySizes;
     if (!s.quickNeighbors.empty()) s.neighbors = s.quickNeighbors;
     if (!s.quickRanks.empty()) s.ranks = s.quickRanks;
     s.repeat = 3;
@@ -317,13 +318,15 @@ std::vector<int> ranksOf(const RunRequest& r, const SuiteSpec& s, const std::vec
   return ranks;
 }
 
-/// The default collectors, then those asked for.
-std::vector<std::string> collectorsOf(const RunRequest& r) {
+/// The default collectors, then the suite's, then those asked for.
+std::vector<std::string> collectorsOf(const RunRequest& r, const SuiteSpec& s) {
   const auto& registry = profilers::CollectorRegistry::instance();
   std::vector<std::string> collectors;
   for (const auto& e : registry.entries())
     if (e.defaultOn) collectors.push_back(e.name);
-  for (const auto& name : r.settings.profile) {
+  std::vector<std::string> asked = s.profile;
+  asked.insert(asked.end(), r.settings.profile.begin(), r.settings.profile.end());
+  for (const auto& name : asked) {
     if (!registry.find(name)) throw std::invalid_argument("--profile: unknown collector '" + name + "' (known: " + registry.names() + ")");
     if (!contains(collectors, name)) collectors.push_back(name);
   }
@@ -390,7 +393,9 @@ std::vector<SystemSpec> systemsOf(const RunRequest& r, const SuiteSpec& s, const
   checkFamilies(families, r);
   std::vector<SystemSpec> out;
   for (const auto& f : families) {
-    const auto more = f == kFilesFamily ? fileSystems(s.files, r) : familySystems(findSystemFamily(f), sizes, neighbors, r);
+    const auto own = s.familySizes.find(f);
+    const std::vector<int>& fs = r.sizes.empty() && own != s.familySizes.end() ? own->second : sizes;
+    const auto more = f == kFilesFamily ? fileSystems(s.files, r) : familySystems(findSystemFamily(f), fs, neighbors, r);
     out.insert(out.end(), more.begin(), more.end());
   }
   return out;
@@ -466,7 +471,7 @@ Planner::Planner(const RunRequest& r) : r_(r), s_(suiteOf(r)) {
   mdEngines_ = mdEnginesOf(r, s_);
   singlePointEngines_ = singlePointEnginesOf(r);
   ranks_ = ranksOf(r, s_, mdEngines_);
-  collectors_ = collectorsOf(r);
+  collectors_ = collectorsOf(r, s_);
   systems_ = systemsOf(r, s_, sizes_, neighbors_);
   md_ = mdOf(r, s_);
   usedEntries_.insert(collectors_.begin(), collectors_.end());

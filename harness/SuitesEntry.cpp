@@ -1,6 +1,7 @@
 // Registers the built-in suites: De Alwis et al.'s poly-alanine slices (single point and MD), MD
-// only, the implementations of one model side by side (ours and the packages'), the random workloads of controlled neighbourhood size, the largest systems (max-atoms) and
-// the LAMMPS strong and weak scaling.
+// only, the implementations of one model side by side (ours and the packages'), the models' cost
+// profiles, the random workloads of controlled neighbourhood size, the largest systems (max-atoms)
+// and the LAMMPS strong and weak scaling of local against message-passing models.
 #include <algorithm>
 #include <stdexcept>
 #include <thread>
@@ -68,13 +69,27 @@ const Registrar<SuiteEntry> kMaxAtoms{[] {
   e.spec.systems = {"random", "solvated"};
   e.spec.sizes = {1000};
   e.spec.neighbors = {kWaterNeighbors};
-  e.spec.models = {"ani2x", "et"};
+  e.spec.models = SuiteSpec::everyModel();
   e.spec.devices = {"cuda"};
   e.spec.repeat = 1;
   e.spec.warmup = 0;
   e.spec.sizeSearch = true;
   e.spec.searchLimit = 64000000;
   e.spec.quickSearchLimit = 16000;
+  return e;
+}()};
+
+const Registrar<SuiteEntry> kModelCosts{[] {
+  SuiteEntry e;
+  e.name = "model-costs";
+  e.description = "where each model's time goes: ANI-2x, ET, TensorNet and MACE on poly-alanine slices of 100 and 1000 residues, "
+                  "single point, stage times and a torch-ops pass (operator self times, GEMM FLOPs and bytes per atom from the "
+                  "operands' shapes); the report's model_costs table";
+  e.spec.sizes = {100, 1000};
+  e.spec.quickSizes = {10, 100};
+  e.spec.models = SuiteSpec::everyModel();
+  e.spec.profile = {"torch-ops"};
+  e.spec.repeat = 3;
   return e;
 }()};
 
@@ -87,11 +102,14 @@ std::vector<int> rankCounts() {
   return r;
 }
 
+/// chemtrain-deploy's model comparison (its Figs. 2-4, Eq. 3): a strictly local model against
+/// message-passing ones, whose ghost shells are as deep as their receptive fields, on water and on
+/// the replicated solvated slice.
 SuiteEntry scaling(const std::string& name, bool weak) {
   SuiteEntry e;
   e.name = name;
-  e.spec.systems = {"water"};
-  e.spec.models = {"ani2x"};
+  e.spec.systems = {"water", "solvated"};
+  e.spec.models = SuiteSpec::everyModel();
   e.spec.engines = {"lammps"};
   e.spec.modes = {"md"};
   e.spec.ranks = rankCounts();
@@ -105,19 +123,24 @@ SuiteEntry scaling(const std::string& name, bool weak) {
 
 const Registrar<SuiteEntry> kStrong{[] {
   SuiteEntry e = scaling("strong-scaling", false);
-  e.description = "one water box (3334 molecules, 10k atoms) through LAMMPS over 1, 2, 4, … ranks up to the cores: speed-up and "
-                  "parallel efficiency against Eq. 3 (Fuchs et al.'s chemtrain-deploy, Figs. 2-3)";
+  e.description = "ANI-2x (local) against ET, TensorNet and MACE (message passing) through LAMMPS over 1, 2, 4, … ranks up to the "
+                  "cores, on one water box (3334 molecules, 10k atoms) and one replicated solvated slice (10k atoms): speed-up and "
+                  "parallel efficiency against Eq. 3 with each model's receptive field (Fuchs et al.'s chemtrain-deploy, Figs. 2-4)";
   e.spec.sizes = {3334};
+  e.spec.familySizes = {{"solvated", {10000}}};
   e.spec.quickSizes = {1000};
+  e.spec.quickFamilySizes = {{"solvated", {3000}}};
   return e;
 }()};
 
 const Registrar<SuiteEntry> kWeak{[] {
   SuiteEntry e = scaling("weak-scaling", true);
-  e.description = "water boxes of 1000 molecules per rank through LAMMPS over 1, 2, 4, … ranks up to the cores (size × ranks): "
-                  "time per step and efficiency against Eq. 3";
+  e.description = "ANI-2x, ET, TensorNet and MACE through LAMMPS on water (1000 molecules per rank) and replicated solvated slices "
+                  "(3000 atoms per rank) over 1, 2, 4, … ranks up to the cores (size × ranks): time per step and efficiency against Eq. 3";
   e.spec.sizes = {1000};
+  e.spec.familySizes = {{"solvated", {3000}}};
   e.spec.quickSizes = {300};
+  e.spec.quickFamilySizes = {{"solvated", {900}}};
   return e;
 }()};
 

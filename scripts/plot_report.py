@@ -461,6 +461,78 @@ def fig_implementations(reports, out, made, skipped):
     write_text(path, "\n".join(lines))
 
 
+def model_cost_rows(reports):
+    """Per single-point run of a poly-alanine or file system (largest first per model): the model's
+    cost profile — ms per energy + forces, µs per atom, the stage split, FLOPs per atom (the model's
+    analytic count where it has one, else the GEMM family counted by torch-ops from the operands'
+    shapes), GEMM bytes per atom and the five operators of most self time (torch-ops pass)."""
+    rows = []
+    for _, rep, run in ok_runs(reports):
+        m = run["measurements"]
+        st = m.get("stages", {})
+        if run.get("mode") != "single-point" or "total" not in st or run["system"]["name"].startswith("random"):
+            continue
+        atoms = run["system"]["atoms"]
+        stages = {k: v["median_ms"] for k, v in st.items() if k != "total"}
+        staged = sum(stages.values())
+        by_stage = m.get("operators_by_stage", {})
+        gemm_flops = sum(v.get("gemm_flops", 0) for v in by_stage.values())
+        gemm_bytes = sum(v.get("gemm_bytes", 0) for v in by_stage.values())
+        ops = m.get("operators", {})
+        op_self = sum(max(0.0, o["self_ms"]) for o in ops.values())
+        top = sorted(ops.items(), key=lambda kv: -kv[1]["self_ms"])[:5]
+        analytic = m.get("flops", {}).get("total")
+        mod = run["model"]
+        rows.append({
+            "model": "%s/%s" % (mod["name"], mod["flavor"]) + (" (%s)" % mod["peer"] if mod.get("peer") else ""),
+            "device": device_label(rep, run).split(" (")[0], "precision": run.get("precision", ""), "atoms": atoms,
+            "ms": st["total"]["median_ms"], "us_per_atom": 1000.0 * st["total"]["median_ms"] / atoms,
+            "split": {k: v / staged for k, v in stages.items()} if staged > 0 else {},
+            "flops_per_atom": (analytic / atoms, "analytic") if analytic else ((gemm_flops / atoms, "GEMM") if gemm_flops else None),
+            "gemm_bytes_per_atom": gemm_bytes / atoms if gemm_bytes else None,
+            "gemm_share": sum(o["self_ms"] for k, o in ops.items() if o.get("flops")) / op_self if op_self > 0 else None,
+            "top": [(k, v["self_ms"] / op_self) for k, v in top] if op_self > 0 else [],
+        })
+    return sorted(rows, key=lambda r: (r["model"], r["device"], r["precision"], r["atoms"]))
+
+
+def fig_model_costs(reports, out, made, skipped):
+    rows = model_cost_rows(reports)
+    path = os.path.join(out, "model_costs.md")
+    models = sorted({r["model"] for r in rows})
+    if len(models) < 2:
+        if os.path.exists(path):
+            os.remove(path)
+        skipped.append(("model_costs", "needs single-point runs of two or more models (run --suite model-costs)"))
+        return
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.5))
+    labels, left = [], [0.0] * len(rows)
+    names = sorted({k for r in rows for k in r["split"]}, key=lambda k: STAGES.index(k) if k in STAGES else len(STAGES))
+    for stage in names:
+        widths = [100 * r["split"].get(stage, 0) for r in rows]
+        ax.barh(range(len(rows)), widths, left=left, label=stage)
+        left = [a + b for a, b in zip(left, widths)]
+    labels = ["%s, %d atoms (%.3g ms)" % (r["model"], r["atoms"], r["ms"]) for r in rows]
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("share of the stages' time (%)")
+    ax.legend(fontsize=7, ncol=len(names), loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    fig.suptitle("Where each model's time goes: stage split of one energy + forces", y=1.02)
+    save(fig, out, "model_costs", made)
+    lines = ["| model | device | precision | atoms | ms per energy+forces | µs per atom | stage split | kFLOP per atom | GEMM KB per atom | GEMM share of operator time | top-5 operators (share of operator self time) |",
+             "|---|---|---|---:|---:|---:|---|---:|---:|---:|---|"]
+    for r in rows:
+        split = " · ".join("%s %.0f%%" % (k, 100 * v) for k, v in sorted(r["split"].items(), key=lambda kv: -kv[1]))
+        fpa = "%.1f (%s)" % (r["flops_per_atom"][0] / 1e3, r["flops_per_atom"][1]) if r["flops_per_atom"] else "-"
+        bpa = "%.1f" % (r["gemm_bytes_per_atom"] / 1e3) if r["gemm_bytes_per_atom"] else "-"
+        share = "%.0f%%" % (100 * r["gemm_share"]) if r["gemm_share"] is not None else "-"
+        top = ", ".join("%s %.0f%%" % (k, 100 * v) for k, v in r["top"]) or "- (no torch-ops pass)"
+        lines.append("| %s | %s | %s | %d | %.3g | %.3g | %s | %s | %s | %s | %s |" % (
+            r["model"], r["device"], r["precision"], r["atoms"], r["ms"], r["us_per_atom"], split, fpa, bpa, share, top))
+    write_text(path, "\n".join(lines) + "\n")
+
+
 def scaling_series(reports):
     for name, rep in reports:
         for series in rep.get("scaling", []):
@@ -524,32 +596,31 @@ def write_index(out, reports, made, skipped):
         "framework_vs_fused": "Framework vs fused",
         "implementations": "Implementations of one model vs size, and where the fastest changes",
         "scaling": "Strong/weak scaling through LAMMPS vs Eq. 3",
+        "model_costs": "Where each model's time goes (stage split)",
     }
     md = ["# mlff-bench figures", "", "Reports: " + ", ".join(os.path.basename(n) for n, _ in reports), ""]
     body = ["<h1>mlff-bench figures</h1>", "<p>Reports: %s</p>" % html.escape(", ".join(os.path.basename(n) for n, _ in reports))]
     for stem in made:
         md += ["## " + titles.get(stem, stem), "", "![%s](%s.png) ([SVG](%s.svg))" % (stem, stem, stem), ""]
         body.append('<h2>%s</h2><img src="%s.png" alt="%s"> <a href="%s.svg">SVG</a>' % (html.escape(titles.get(stem, stem)), stem, stem, stem))
-    ratio = os.path.join(out, "md_cost_ratio.md")
-    if os.path.exists(ratio):
-        with open(ratio) as f:
-            table = f.read()
-        md += ["## MLFF cost relative to the classical force field", "",
-               "CFFsys ns/day divided by the MLFFsys/CMLsys ns/day of the same system on the same device in the same report (the same engine's CFFsys where it ran one).", "",
-               table]
-        body.append("<h2>MLFF cost relative to the classical force field</h2><pre>%s</pre>" % html.escape(table))
-    table = os.path.join(out, "implementations.md")
-    if os.path.exists(table):
+    tables = [
+        ("md_cost_ratio.md", "MLFF cost relative to the classical force field",
+         "CFFsys ns/day divided by the MLFFsys/CMLsys ns/day of the same system on the same device in the same report (the same engine's CFFsys where it ran one)."),
+        ("implementations.md", "Implementations: time per energy + forces (ms, median) and crossovers", ""),
+        ("model_costs.md", "Per-model cost profile",
+         "Stage split of the stages' median times; FLOPs per atom: the model's analytic count, or the GEMM family (mm, addmm, bmm, baddbmm) counted "
+         "from the operands' shapes in the torch-ops pass; GEMM bytes: operands and results once each; operator shares of the torch-ops pass's self time."),
+        ("scaling.md", "Scaling points",
+         "Speed-up against the series' smallest rank count (weak scaling: the scaled speed-up P·t(1)/t(P)); Eq. 3 for LAMMPS's processor grid and the model's receptive field."),
+    ]
+    for stem, heading, intro in tables:
+        table = os.path.join(out, stem)
+        if not os.path.exists(table):
+            continue
         with open(table) as f:
             rows = f.read()
-        md += ["## Implementations: time per energy + forces (ms, median) and crossovers", "", rows]
-        body.append("<h2>Implementations: time per energy + forces and crossovers</h2><pre>%s</pre>" % html.escape(rows))
-    table = os.path.join(out, "scaling.md")
-    if os.path.exists(table):
-        with open(table) as f:
-            rows = f.read()
-        md += ["## Scaling points", "", "Speed-up against the series' smallest rank count (weak scaling: the scaled speed-up P·t(1)/t(P)); Eq. 3 for LAMMPS's processor grid and the model's receptive field.", "", rows]
-        body.append("<h2>Scaling points</h2><pre>%s</pre>" % html.escape(rows))
+        md += ["## " + heading, ""] + ([intro, ""] if intro else []) + [rows]
+        body.append("<h2>%s</h2><pre>%s</pre>" % (html.escape(heading), html.escape(rows)))
     if skipped:
         md += ["## Not drawn", ""] + ["- %s: %s" % (titles.get(s, s), why) for s, why in skipped] + [""]
         body.append("<h2>Not drawn</h2><ul>%s</ul>" % "".join("<li>%s: %s</li>" % (html.escape(titles.get(s, s)), html.escape(w)) for s, w in skipped))
@@ -569,7 +640,7 @@ def main(argv):
     os.makedirs(a.out, exist_ok=True)
     made, skipped = [], []
     for fig in (fig_stage_times, fig_neighbors, fig_operators, fig_kernels, fig_launches, fig_roofline, fig_md, fig_devices,
-                fig_framework_vs_fused, fig_implementations, fig_scaling):
+                fig_framework_vs_fused, fig_implementations, fig_model_costs, fig_scaling):
         fig(reports, a.out, made, skipped)
     write_index(a.out, reports, made, skipped)
     print("%d figures in %s (%d not drawn: see index.md)" % (len(made), a.out, len(skipped)))

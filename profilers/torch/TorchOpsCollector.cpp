@@ -23,11 +23,28 @@ thread_local std::vector<Frame> tFrames;
 
 struct OpContext : at::ObserverContext {
   size_t depth = 0;
+  GemmWork work;
 };
 
-std::unique_ptr<at::ObserverContext> onStart(const at::RecordFunction&) {
-  tFrames.push_back({Clock::now(), 0.0});
+/// The GEMM family's work from the operands (the shapes are read only for those operators).
+GemmWork gemmWorkOf(const at::RecordFunction& fn) {
+  const std::string name = fn.name();
+  if (name != "aten::mm" && name != "aten::addmm" && name != "aten::bmm" && name != "aten::baddbmm") return {};
+  std::vector<std::vector<int64_t>> shapes;
+  int elementBytes = 0;
+  for (const c10::IValue& v : fn.inputs()) {
+    if (!v.isTensor()) continue;
+    const at::Tensor& t = v.toTensor();
+    shapes.push_back(t.sizes().vec());
+    elementBytes = static_cast<int>(t.element_size());
+  }
+  return gemmWork(name, shapes, elementBytes);
+}
+
+std::unique_ptr<at::ObserverContext> onStart(const at::RecordFunction& fn) {
   auto ctx = std::make_unique<OpContext>();
+  ctx->work = gemmWorkOf(fn);
+  tFrames.push_back({Clock::now(), 0.0});
   ctx->depth = tFrames.size();
   return ctx;
 }
@@ -40,15 +57,39 @@ void onEnd(const at::RecordFunction& fn, at::ObserverContext* raw) {
   tFrames.pop_back();
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - f.start).count();
   if (!tFrames.empty()) tFrames.back().childMs += ms;
-  if (TorchOpsCollector* c = gActive.load()) c->record(fn.name(), ms, ms - f.childMs);
+  if (TorchOpsCollector* c = gActive.load()) c->record(fn.name(), ms, ms - f.childMs, ctx->work);
 }
 
 nlohmann::ordered_json statsJson(const OperatorStats& s, int samples) {
   const double n = samples > 0 ? samples : 1;
-  return {{"calls", static_cast<double>(s.calls) / n}, {"self_ms", s.selfMs / n}, {"total_ms", s.totalMs / n}};
+  nlohmann::ordered_json j = {{"calls", static_cast<double>(s.calls) / n}, {"self_ms", s.selfMs / n}, {"total_ms", s.totalMs / n}};
+  if (s.flops > 0) j.update({{"flops", s.flops / n}, {"bytes", s.bytes / n}});
+  return j;
+}
+
+void accumulate(OperatorStats& into, const OperatorStats& s) {
+  into.calls += s.calls;
+  into.totalMs += s.totalMs;
+  into.selfMs += s.selfMs;
+  into.flops += s.flops;
+  into.bytes += s.bytes;
 }
 
 }  // namespace
+
+GemmWork gemmWork(const std::string& op, const std::vector<std::vector<int64_t>>& shapes, int elementBytes) {
+  // addmm and baddbmm take the added term first: the two factors are the last two tensors.
+  const bool batched = op == "aten::bmm" || op == "aten::baddbmm";
+  const bool gemm = batched || op == "aten::mm" || op == "aten::addmm";
+  if (!gemm || shapes.size() < 2) return {};
+  const auto& a = shapes[shapes.size() - 2];
+  const auto& b = shapes[shapes.size() - 1];
+  const size_t rank = batched ? 3 : 2;
+  if (a.size() != rank || b.size() != rank) return {};
+  const double batch = batched ? static_cast<double>(a[0]) : 1.0;
+  const double m = static_cast<double>(a[rank - 2]), k = static_cast<double>(a[rank - 1]), n = static_cast<double>(b[rank - 1]);
+  return {2.0 * batch * m * n * k, static_cast<double>(elementBytes) * batch * (m * k + k * n + m * n)};
+}
 
 TorchOpsCollector::~TorchOpsCollector() { runEnd(); }
 
@@ -62,7 +103,7 @@ void TorchOpsCollector::runBegin(const RunContext&) {
   gActive.store(this);
   if (!handle_)
     handle_ = at::addGlobalCallback(
-        at::RecordFunctionCallback(&onStart, &onEnd).scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
+        at::RecordFunctionCallback(&onStart, &onEnd).needsInputs(true).scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
 }
 
 void TorchOpsCollector::runEnd() {
@@ -92,12 +133,9 @@ void TorchOpsCollector::sampleEnd() {
   ++samples_;
 }
 
-void TorchOpsCollector::record(const std::string& op, double totalMs, double selfMs) {
+void TorchOpsCollector::record(const std::string& op, double totalMs, double selfMs, const GemmWork& work) {
   std::lock_guard lock(mutex_);
-  OperatorStats& s = byStage_[stack_.innermost()][op];
-  ++s.calls;
-  s.totalMs += totalMs;
-  s.selfMs += selfMs;
+  accumulate(byStage_[stack_.innermost()][op], {1, totalMs, selfMs, work.flops, work.bytes});
 }
 
 nlohmann::ordered_json TorchOpsCollector::fragment() const {
@@ -107,18 +145,18 @@ nlohmann::ordered_json TorchOpsCollector::fragment() const {
   nlohmann::ordered_json byStage = nlohmann::ordered_json::object();
   for (const auto& [stage, ops] : byStage_) {
     nlohmann::ordered_json o = nlohmann::ordered_json::object();
-    double self = 0;
+    double self = 0, flops = 0, bytes = 0;
     for (const auto& [op, s] : ops) {
       o[op] = statsJson(s, samples_);
       self += s.selfMs;
-      OperatorStats& a = all[op];
-      a.calls += s.calls;
-      a.totalMs += s.totalMs;
-      a.selfMs += s.selfMs;
+      flops += s.flops;
+      bytes += s.bytes;
+      accumulate(all[op], s);
     }
     const double n = samples_ > 0 ? samples_ : 1;
     auto wall = stageWallMs_.find(stage);
-    byStage[stage] = {{"stage_ms", wall == stageWallMs_.end() ? 0.0 : wall->second / n}, {"operators_self_ms", self / n}, {"operators", o}};
+    byStage[stage] = {{"stage_ms", wall == stageWallMs_.end() ? 0.0 : wall->second / n}, {"operators_self_ms", self / n},
+                      {"gemm_flops", flops / n}, {"gemm_bytes", bytes / n}, {"operators", o}};
   }
   nlohmann::ordered_json ops = nlohmann::ordered_json::object();
   for (const auto& [op, s] : all) ops[op] = statsJson(s, samples_);

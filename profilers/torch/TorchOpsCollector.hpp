@@ -6,11 +6,16 @@
 // innermost stage open when it ran; self time is its time less that of the operators it called on
 // the same thread. Times are host times: on CUDA they are dispatch times unless a stage
 // synchronises. The callbacks cost time, so the harness runs this collector in a pass of its own.
+// The GEMM family (aten::mm, addmm, bmm, baddbmm — what linear, matmul and einsum become) is also
+// counted from its operands' shapes: 2·m·n·k FLOPs per product and the bytes of its operands and
+// result read and written once (the least traffic the product needs), so any model run through
+// LibTorch, a TorchScript file included, gets its GEMM work per atom without a model of its own.
 #include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "profilers/Collector.hpp"
 #include "profilers/StageStack.hpp"
@@ -21,7 +26,16 @@ struct OperatorStats {
   long long calls = 0;
   double totalMs = 0;  // inclusive
   double selfMs = 0;   // less the operators it called
+  double flops = 0;    // GEMM family only: 2·m·n·k per product
+  double bytes = 0;    // GEMM family only: operands and result, once each
 };
+
+/// FLOPs and least bytes of one call of a GEMM-family operator from its operands' sizes
+/// (a: [b,]m×k, b: [b,]k×n) and element size; zeros for any other operator.
+struct GemmWork {
+  double flops = 0, bytes = 0;
+};
+GemmWork gemmWork(const std::string& op, const std::vector<std::vector<int64_t>>& shapes, int elementBytes);
 
 class TorchOpsCollector : public Collector {
  public:
@@ -46,7 +60,7 @@ class TorchOpsCollector : public Collector {
   int samples() const { return samples_; }
 
   // Called from the RecordFunction callbacks (any thread).
-  void record(const std::string& op, double totalMs, double selfMs);
+  void record(const std::string& op, double totalMs, double selfMs, const GemmWork& work = {});
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -269,7 +269,7 @@ TEST(LammpsEngine, RefusesAFlavourThatCannotEvaluateASubdomainWithOneLine) {
 TEST(LammpsCli, StrongScalingSuiteReportsSpeedupEfficiencyAndEq3) {
   SKIP_WITHOUT_LAMMPS();
   const std::string report = test::freshTempDir("lammps-cli") + "/r.json";
-  const auto r = test::runCli("run --suite strong-scaling --sizes 60 --ranks 1,2 --steps 10 --warmup-steps 2 --minimize-steps 5 --out " + report);
+  const auto r = test::runCli("run --suite strong-scaling --model ani2x --systems water --sizes 60 --ranks 1,2 --steps 10 --warmup-steps 2 --minimize-steps 5 --out " + report);
   ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
   const auto j = lammps::Json::parse(readFile(report));
   ASSERT_EQ(j["runs"].size(), 2u);
@@ -302,7 +302,7 @@ TEST(LammpsCli, StrongScalingSuiteReportsSpeedupEfficiencyAndEq3) {
 TEST(LammpsCli, WeakScalingGrowsTheSystemWithTheRanksAndSinglePointsRunThroughTheEngine) {
   SKIP_WITHOUT_LAMMPS();
   const std::string dir = test::freshTempDir("lammps-weak");
-  const auto r = test::runCli("run --suite weak-scaling --sizes 40 --ranks 1,2 --mode single-point --engine lammps --repeat 2 --warmup 0 --out " +
+  const auto r = test::runCli("run --suite weak-scaling --model ani2x --systems water --sizes 40 --ranks 1,2 --mode single-point --engine lammps --repeat 2 --warmup 0 --out " +
                               dir + "/w.json");
   ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
   const auto j = lammps::Json::parse(readFile(dir + "/w.json"));

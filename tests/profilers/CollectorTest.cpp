@@ -396,6 +396,24 @@ TEST(TorchOps, AniTorchOperatorsLandInTheirStagesAndSumWithinTheStageTime) {
   const Json f = c.fragment();
   EXPECT_GT(f["operators"]["aten::addmm"]["calls"].get<double>(), 0);
   EXPECT_GT(f["operators_by_stage"]["energy"]["stage_ms"].get<double>(), 0);
+  // The networks' GEMMs counted from the operands' shapes are the model's analytic network FLOPs.
+  const double analytic = pot->stageFlops().at("energy");
+  EXPECT_NEAR(f["operators_by_stage"]["energy"]["gemm_flops"].get<double>(), analytic, 1e-9 * analytic);
+  EXPECT_GT(f["operators"]["aten::addmm"]["bytes"].get<double>(), 0);
+}
+
+TEST(TorchOps, GemmWorkFromShapes) {
+  using profilers::gemmWork;
+  const auto mm = gemmWork("aten::mm", {{4, 3}, {3, 5}}, 4);
+  EXPECT_DOUBLE_EQ(mm.flops, 2.0 * 4 * 5 * 3);
+  EXPECT_DOUBLE_EQ(mm.bytes, 4.0 * (12 + 15 + 20));
+  // addmm/baddbmm: the added term comes first, the factors last.
+  EXPECT_DOUBLE_EQ(gemmWork("aten::addmm", {{5}, {4, 3}, {3, 5}}, 8).flops, 2.0 * 4 * 5 * 3);
+  const auto bmm = gemmWork("aten::baddbmm", {{7, 4, 5}, {7, 4, 3}, {7, 3, 5}}, 8);
+  EXPECT_DOUBLE_EQ(bmm.flops, 2.0 * 7 * 4 * 5 * 3);
+  EXPECT_DOUBLE_EQ(bmm.bytes, 8.0 * 7 * (12 + 15 + 20));
+  EXPECT_DOUBLE_EQ(gemmWork("aten::add", {{4, 3}, {4, 3}}, 4).flops, 0);
+  EXPECT_DOUBLE_EQ(gemmWork("aten::mm", {{4, 3, 2}, {3, 5}}, 4).flops, 0);  // not a matrix: not counted
 }
 #endif
 

@@ -1,6 +1,8 @@
 """plot_report.py's implementations figure: crossovers found where the fastest implementation
 changes (and only there), over the sizes every implementation ran; the table and figure written
-for a report with three implementations of one model, none for a report with one."""
+for a report with three implementations of one model, none for a report with one. Its per-model
+cost table: µs per atom, the stage split, FLOPs per atom (analytic, else the GEMMs torch-ops
+counted) and the top operators, from hand-made records whose answers are known."""
 import json
 import os
 import sys
@@ -53,6 +55,47 @@ class Crossovers(unittest.TestCase):
             plot_report.fig_implementations([("r.json", one)], out, made, skipped)
             self.assertEqual(made, [])
             self.assertFalse(os.path.exists(os.path.join(out, "implementations.md")))
+
+
+def costed(model, flavor, atoms, stages, ops=None, by_stage=None, flops=None):
+    r = run(flavor, atoms, sum(stages.values()))
+    r["model"]["name"] = model
+    r["measurements"]["stages"].update({k: {"median_ms": v} for k, v in stages.items()})
+    if ops:
+        r["measurements"]["operators"] = ops
+        r["measurements"]["operators_by_stage"] = by_stage
+    if flops:
+        r["measurements"]["flops"] = {"total": flops}
+    return r
+
+
+class ModelCosts(unittest.TestCase):
+    OPS = {"aten::mm": {"calls": 2, "self_ms": 6.0, "total_ms": 6.0, "flops": 4e6, "bytes": 2e5},
+           "aten::mul": {"calls": 9, "self_ms": 3.0, "total_ms": 3.0}, "aten::add": {"calls": 1, "self_ms": 1.0, "total_ms": 1.0}}
+    BY_STAGE = {"energy": {"stage_ms": 8, "operators_self_ms": 7, "gemm_flops": 3e6, "gemm_bytes": 1.5e5, "operators": {}},
+                "forces": {"stage_ms": 4, "operators_self_ms": 3, "gemm_flops": 1e6, "gemm_bytes": 0.5e5, "operators": {}}}
+
+    def test_rows(self):
+        rep = {"environment": REPORT["environment"], "runs": [
+            costed("mace", "mace-torch", 100, {"energy": 6.0, "forces": 2.0}, self.OPS, self.BY_STAGE),
+            costed("ani2x", "native", 200, {"energy": 1.0, "forces": 1.0}, flops=8e6)]}
+        rows = {r["model"]: r for r in plot_report.model_cost_rows([("r.json", rep)])}
+        mace = rows["mace/mace-torch"]
+        self.assertAlmostEqual(mace["us_per_atom"], 80.0)
+        self.assertAlmostEqual(mace["split"]["energy"], 0.75)
+        self.assertEqual(mace["flops_per_atom"], (4e4, "GEMM"))
+        self.assertAlmostEqual(mace["gemm_bytes_per_atom"], 2e3)
+        self.assertAlmostEqual(mace["gemm_share"], 0.6)
+        self.assertEqual([k for k, _ in mace["top"]], ["aten::mm", "aten::mul", "aten::add"])
+        self.assertEqual(rows["ani2x/native"]["flops_per_atom"], (4e4, "analytic"))
+        self.assertEqual(rows["ani2x/native"]["top"], [])
+        with tempfile.TemporaryDirectory() as out:
+            made, skipped = [], []
+            plot_report.fig_model_costs([("r.json", rep)], out, made, skipped)
+            self.assertEqual(made, ["model_costs"])
+            with open(os.path.join(out, "model_costs.md")) as f:
+                table = f.read()
+            self.assertIn("| mace/mace-torch | Test CPU | float64 | 100 | 8 | 80 | energy 75% · forces 25% | 40.0 (GEMM) | 2.0 | 60% | aten::mm 60%, aten::mul 30%, aten::add 10% |", table)
 
 
 if __name__ == "__main__":
