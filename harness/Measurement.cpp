@@ -79,6 +79,10 @@ void runPass(Pass& pass, Potential* potential, const Point& p, Json& measurement
   if (potential) {
     ctx.deviceMemory = [potential] { return potential->memoryStats(); };
     ctx.resetDeviceMemory = [potential] { potential->resetMemoryStats(); };
+    if (potential->timesOperatorsRemotely()) {
+      ctx.beginRemoteOperators = [potential] { potential->beginRemoteOperators(); };
+      ctx.endRemoteOperators = [potential] { return potential->endRemoteOperators(); };
+    }
   }
   profilers::setRunContext(ctx);
   std::vector<std::unique_ptr<profilers::ScopedCollector>> attached;

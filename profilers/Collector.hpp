@@ -18,6 +18,11 @@ struct RunContext {
   std::function<void()> resetDeviceMemory;
   /// The CUDA device the run computes on (-1: none), whose memory in use is sampled at every range end.
   int cudaDevice = -1;
+  /// A model that evaluates in another process (a Python worker) times its framework operators
+  /// there: begin, and end returning {stage: {operator: {calls, self_ms, total_ms[, flops, bytes]}}}
+  /// summed over every call since begin (unset: the model has no such operators).
+  std::function<void()> beginRemoteOperators;
+  std::function<nlohmann::ordered_json()> endRemoteOperators;
 };
 
 class Collector {

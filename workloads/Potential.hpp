@@ -78,6 +78,12 @@ class Potential {
   virtual void clearNeighborList() {}
   /// The device-memory interface when this potential computes on a CUDA device and offers it.
   virtual DeviceResident* deviceResident() { return nullptr; }
+  /// A potential that evaluates in another process (a Python worker) can time its framework
+  /// operators there (the torch-ops collector): begin, and end returning {stage: {operator:
+  /// {calls, self_ms, total_ms[, flops, bytes]}}} summed over the evaluations since begin.
+  virtual bool timesOperatorsRemotely() const { return false; }
+  virtual void beginRemoteOperators() {}
+  virtual nlohmann::ordered_json endRemoteOperators() { return nlohmann::ordered_json::object(); }
 
   /// Domain decomposition (LAMMPS ranks). How far (Å) the energy of one atom reaches: T·R for a
   /// model of T message-passing steps of cutoff R (ANI-2x: its radial cutoff). A rank that holds

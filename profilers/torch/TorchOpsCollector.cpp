@@ -3,6 +3,7 @@
 #include <ATen/record_function.h>
 
 #include <atomic>
+#include <utility>
 #include <vector>
 
 
@@ -91,10 +92,15 @@ GemmWork gemmWork(const std::string& op, const std::vector<std::vector<int64_t>>
   return {2.0 * batch * m * n * k, static_cast<double>(elementBytes) * batch * (m * k + k * n + m * n)};
 }
 
-TorchOpsCollector::~TorchOpsCollector() { runEnd(); }
+TorchOpsCollector::~TorchOpsCollector() {
+  endRemote_ = nullptr;  // the model may be gone: only the callbacks are removed
+  runEnd();
+}
 
-void TorchOpsCollector::runBegin(const RunContext&) {
+void TorchOpsCollector::runBegin(const RunContext& ctx) {
   std::lock_guard lock(mutex_);
+  endRemote_ = ctx.endRemoteOperators;
+  if (endRemote_ && ctx.beginRemoteOperators) ctx.beginRemoteOperators();
   byStage_.clear();
   stageWallMs_.clear();
   open_.clear();
@@ -111,6 +117,15 @@ void TorchOpsCollector::runEnd() {
   handle_ = 0;
   TorchOpsCollector* self = this;
   gActive.compare_exchange_strong(self, nullptr);
+  if (auto end = std::exchange(endRemote_, nullptr)) mergeRemote(end());
+}
+
+void TorchOpsCollector::mergeRemote(const nlohmann::ordered_json& byStage) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [stage, ops] : byStage.items())
+    for (const auto& [op, st] : ops.items())
+      accumulate(byStage_[stage][op], {st.value("calls", 0LL), st.value("total_ms", 0.0), st.value("self_ms", 0.0), st.value("flops", 0.0),
+                                       st.value("bytes", 0.0)});
 }
 
 void TorchOpsCollector::rangeBegin(const char* name) {

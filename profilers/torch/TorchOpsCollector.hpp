@@ -10,11 +10,14 @@
 // counted from its operands' shapes: 2·m·n·k FLOPs per product and the bytes of its operands and
 // result read and written once (the least traffic the product needs), so any model run through
 // LibTorch, a TorchScript file included, gets its GEMM work per atom without a model of its own.
+// A model evaluated in another process (a Python worker) has its operators timed there, with the
+// same GEMM counting, and merged here (RunContext::endRemoteOperators).
 #include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <functional>
 #include <vector>
 
 #include "profilers/Collector.hpp"
@@ -61,6 +64,8 @@ class TorchOpsCollector : public Collector {
 
   // Called from the RecordFunction callbacks (any thread).
   void record(const std::string& op, double totalMs, double selfMs, const GemmWork& work = {});
+  /// Adds operators timed elsewhere ({stage: {operator: stats summed over the run}}).
+  void mergeRemote(const nlohmann::ordered_json& byStage);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -71,6 +76,7 @@ class TorchOpsCollector : public Collector {
   std::map<std::string, double> stageWallMs_;
   int samples_ = 0;
   uint64_t handle_ = 0;
+  std::function<nlohmann::ordered_json()> endRemote_;  // the run's remote operators, until collected
 };
 
 /// The collector (only where LibTorch is built in; the entry in TorchOpsEntry.cpp says so otherwise).

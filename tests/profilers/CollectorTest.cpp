@@ -402,6 +402,32 @@ TEST(TorchOps, AniTorchOperatorsLandInTheirStagesAndSumWithinTheStageTime) {
   EXPECT_GT(f["operators"]["aten::addmm"]["bytes"].get<double>(), 0);
 }
 
+TEST(TorchOps, OperatorsTimedInAnotherProcessAreMergedIntoTheirStage) {
+  profilers::TorchOpsCollector c;
+  int begun = 0, ended = 0;
+  profilers::RunContext ctx;
+  ctx.beginRemoteOperators = [&] { ++begun; };
+  ctx.endRemoteOperators = [&] {
+    ++ended;
+    return nlohmann::ordered_json{{"worker_call", {{"aten::mm", {{"calls", 4}, {"self_ms", 2.0}, {"total_ms", 2.5}, {"flops", 800.0}, {"bytes", 96.0}}},
+                                                   {"aten::mul", {{"calls", 6}, {"self_ms", 1.0}, {"total_ms", 1.0}}}}}};
+  };
+  c.runBegin(ctx);
+  c.sampleEnd();
+  c.sampleEnd();
+  c.runEnd();
+  c.runEnd();  // once only
+  EXPECT_EQ(begun, 1);
+  EXPECT_EQ(ended, 1);
+  EXPECT_EQ(c.failure(), "");
+  const Json f = c.fragment();
+  EXPECT_DOUBLE_EQ(f["operators"]["aten::mm"]["calls"].get<double>(), 2);  // per sample
+  EXPECT_DOUBLE_EQ(f["operators"]["aten::mm"]["flops"].get<double>(), 400);
+  EXPECT_DOUBLE_EQ(f["operators_by_stage"]["worker_call"]["gemm_flops"].get<double>(), 400);
+  EXPECT_DOUBLE_EQ(f["operators_by_stage"]["worker_call"]["gemm_bytes"].get<double>(), 48);
+  EXPECT_DOUBLE_EQ(f["operators_by_stage"]["worker_call"]["operators_self_ms"].get<double>(), 1.5);
+}
+
 TEST(TorchOps, GemmWorkFromShapes) {
   using profilers::gemmWork;
   const auto mm = gemmWork("aten::mm", {{4, 3}, {3, 5}}, 4);
