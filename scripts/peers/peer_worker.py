@@ -126,13 +126,11 @@ class Peer:
         """The subdomain contract: the owned atoms' energies of the atoms as a cluster in vacuum,
         summed, and -gradient of that sum wrt every position (kJ/mol, kJ/mol/Å)."""
         torch = self.torch
+        if self.kind == "mlffb-export":
+            raise ValueError("subdomains are evaluated for TorchMD-Net's models (an export file has its own atomic_energies)")
         pos = pos.detach().requires_grad_(want_forces)
         with torch.set_grad_enabled(want_forces):
-            if self.kind == "mlffb-export":
-                atomic = self.model.atomic_energies(pos * 0.1, self.numbers)  # nm in, kJ/mol out
-            else:
-                atomic = mlffb_peers.torchmdnet_atomic_energies(self.model, self.numbers, pos)
-            energy = atomic[: self.owned].sum()
+            energy = mlffb_peers.torchmdnet_atomic_energies(self.model, self.numbers, pos)[: self.owned].sum()
         if not want_forces:
             return energy.detach(), None
         (grad,) = torch.autograd.grad(energy, pos)
