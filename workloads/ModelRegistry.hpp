@@ -65,13 +65,13 @@ struct ModelEntry : EntryInfo {
   std::function<std::vector<std::pair<std::string, std::string>>()> details;
   /// The model's export as TorchScript (workloads/torchscript/ModelExport.hpp), declared on the
   /// flavour whose computation it reproduces: registers the model's weights as buffers of `module`
-  /// and defines its method
-  ///   energy(self, positions: Tensor (N,3) nm, numbers: Tensor (N) int, box: Tensor (3,3) nm,
-  ///          pbc: Tensor (3) bool) -> Tensor   (kJ/mol, in the dtype of positions)
-  /// over the methods the export defines first (check_inputs, and neighbor_pairs(pos Å, box Å,
-  /// pbc, cutoff Å) → pairs i < j and their shifts). Checks request.atoms when given; throws
-  /// std::invalid_argument naming what the model cannot take. Returns what the export's
-  /// description says of the model (weights, cutoff_angstrom, …). Empty: no export.
+  /// and defines its method atomic_energies_in(self, positions: Tensor (N,3) nm, numbers: Tensor
+  /// (N) int, box: Tensor (3,3) nm, pbc: Tensor (3) bool) -> Tensor (N): each atom's energy (kJ/mol,
+  /// dtype of positions; the export's energy is their sum), over the methods the export defines first
+  /// (check_inputs, and neighbor_pairs(pos Å, box Å, pbc, cutoff Å) → pairs i < j and their shifts).
+  /// Checks request.atoms when given; throws std::invalid_argument naming what the model cannot take.
+  /// Returns what the export's description says of the model (weights, …), with cutoff_angstrom and
+  /// interaction_steps (message-passing steps; the receptive field is their product). Empty: none.
   std::function<nlohmann::ordered_json(torch::jit::Module& module, const ExportRequest& request)> exporter;
 };
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include "core/Subprocess.hpp"
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
+#include "workloads/ModelRegistry.hpp"
 
 namespace mlffb {
 namespace fs = std::filesystem;
@@ -81,6 +83,18 @@ std::string failureLine(const std::string& log) {
   if (!error.empty()) return error;
   if (!died.empty()) return died + (died.find("signal 9") != std::string::npos ? " (out of memory?)" : "");
   return last;
+}
+
+/// The model's options with its file and folder paths made absolute: the driver runs in its own
+/// work folder (a relative --model-file would not be found there).
+OptionValues withAbsolutePaths(const ModelSpec& m) {
+  OptionValues v = m.options.options;
+  for (const OptionSpec& spec : findModel(m.model, m.options.flavor).options) {
+    auto it = v.find(spec.key);
+    if (it == v.end() || it->second.empty() || (spec.type != OptionType::File && spec.type != OptionType::Directory)) continue;
+    if (std::find(spec.choices.begin(), spec.choices.end(), it->second) == spec.choices.end()) it->second = fs::absolute(it->second).string();
+  }
+  return v;
 }
 
 double meanOf(const Json& a, const char* key) {
@@ -178,6 +192,7 @@ EngineResult LammpsEngine::run(const EngineRequest& rq) {
 }
 
 Json LammpsEngine::runLammpsJob(lammps::Job job, const System& sys, int ranks, const std::string& dir) const {
+  job.model.options.options = withAbsolutePaths(job.model);
   writeFileAtomically((fs::path(dir) / job.dataPath).string(), lammps::dataFile(sys));
   writeFileAtomically((fs::path(dir) / "job.json").string(), job.toJson().dump(1) + "\n");
   std::vector<std::string> argv{settings_.mpirun, "-np", std::to_string(ranks)};

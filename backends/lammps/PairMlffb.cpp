@@ -22,6 +22,16 @@ PairMlffb* gCurrent = nullptr;
 constexpr double kKcalPerKJ = 1.0 / units::kKJPerKcal;  // units real: kcal/mol
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+/// Why a potential cannot evaluate a subdomain: its setSubdomain's own refusal (a TorchScript
+/// file's names the file and what it lacks; the default names the model and flavour).
+std::string subdomainRefusal(Potential& p) {
+  try {
+    p.setSubdomain(System{}, 0);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return p.model() + "/" + p.flavor() + " cannot evaluate a subdomain (owned + ghost atoms)";
+}
 }  // namespace
 
 PairMlffb::PairMlffb(LAMMPS_NS::LAMMPS* lmp) : Pair(lmp) {
@@ -74,8 +84,8 @@ void PairMlffb::settings(int narg, char** arg) {
     error->all(FLERR, std::string("pair_style mlffb: ") + e.what());
   }
   if (!potential_->supportsSubdomain())
-    error->all(FLERR, "pair_style mlffb: " + potential_->model() + "/" + potential_->flavor() +
-                          " cannot evaluate a subdomain (owned + ghost atoms); use a flavour that can (ani2x/native, et/torch)");
+    error->all(FLERR, "pair_style mlffb: " + subdomainRefusal(*potential_) +
+                          "; use a flavour that can (e.g. ani2x/native, et/torch, a TorchScript file with the subdomain contract)");
   receptiveField_ = potential_->receptiveField();
 }
 

@@ -6,7 +6,9 @@ it in a small module with the OpenMM-Torch contract the `torchscript` flavour lo
   forward(positions (N,3) nm)            -> energy kJ/mol       (a structure in vacuum)
   forward(positions (N,3) nm, box (3,3) nm) -> energy kJ/mol    (periodic; rows are cell vectors)
 the atomic numbers as a buffer `numbers` (shape (1, N), int64) that the loader sets for each
-structure (the C++ flavour does so in setSystem; the file holds none), runs torch.jit.script() on it
+structure (the C++ flavour does so in setSystem; the file holds none), and the subdomain contract
+(README "Subdomain contract": atomic_energies(positions nm, atomic_numbers) -> (N) kJ/mol from
+TorchANI's own atomic_energies, and the extra file mlffb.json), runs torch.jit.script() on it
 and saves it. One file thus serves every structure of one precision and periodicity. The periodic cell goes to TorchANI as its own `cell` and `pbc` arguments, so TorchANI's neighbour list
 (all pairs, or its cell list) finds the images.
 
@@ -48,6 +50,14 @@ def wrapper_classes():
             energy = self.ani((self.numbers, coords)).energies
             return energy.sum() * self.kj_per_hartree
 
+        @torch.jit.export
+        def atomic_energies(self, positions: torch.Tensor, atomic_numbers: torch.Tensor) -> torch.Tensor:
+            """The subdomain contract: TorchANI's own per-atom energies (its ensemble's mean network
+            output plus the self energy of each atom) of the atoms as an isolated cluster, kJ/mol."""
+            coords = (positions * 10.0).unsqueeze(0)
+            energies = self.ani.atomic_energies((atomic_numbers.unsqueeze(0), coords)).energies
+            return energies[0] * self.kj_per_hartree
+
     class Periodic(Vacuum):
         """forward(positions nm, box nm) -> energy kJ/mol, TorchANI with its cell and pbc. (The pbc
         flags are made per call: LibTorch's Module::to(dtype) would turn a bool buffer into floats.)"""
@@ -86,7 +96,9 @@ def export(args):
     scripted = torch.jit.script(wrapper)
     out = Path(args.out)
     tmp = out.with_name(out.name + ".tmp")
-    scripted.save(str(tmp))
+    # The subdomain contract's metadata: ANI-2x's energy of an atom reaches its radial cutoff, once.
+    subdomain = mlffb_peers.subdomain_metadata(float(ani.cutoff) / 10.0, 1, model="ani2x", peer="torchani")
+    scripted.save(str(tmp), _extra_files={"mlffb.json": json.dumps(subdomain)})
     info = {
         "torchani": importlib.metadata.version("torchani"),
         "torch": torch.__version__,

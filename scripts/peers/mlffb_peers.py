@@ -116,6 +116,13 @@ def et_state_dict_key(name):
     raise KeyError(name)
 
 
+def subdomain_metadata(cutoff_nm, interaction_steps, **more):
+    """The subdomain contract's mlffb.json (README "Subdomain contract") of a model whose atoms'
+    energies reach interaction_steps x cutoff_nm (nm): the receptive field LAMMPS ranks hold ghosts to."""
+    return dict(contract="mlffb-subdomain/1", cutoff_nm=cutoff_nm, interaction_steps=interaction_steps,
+                receptive_field_nm=interaction_steps * cutoff_nm, **more)
+
+
 def read_mlffb_export(path):
     """An `mlff-bench export` file: (the TorchScript module, its description dict)."""
     import json
@@ -192,15 +199,17 @@ TENSORNET_PRESETS = {
 }
 
 
-def torchmdnet_tensornet(preset, seed, dtype, device, max_num_neighbors=128):
-    """TorchMD-Net's TensorNet with a published preset and TorchMD-Net's own random initialisation
-    after torch.manual_seed(seed). Returns (model, description)."""
+def torchmdnet_tensornet(preset, seed, dtype, device, max_num_neighbors=128, overrides=None):
+    """TorchMD-Net's TensorNet with a published preset (its sizes changed by `overrides`, e.g.
+    {"embedding_dimension": 16}) and TorchMD-Net's own random initialisation after
+    torch.manual_seed(seed). Returns (model, description)."""
     import torch
     from torchmdnet.models.model import create_model
     if preset not in TENSORNET_PRESETS:
         raise ValueError(f"unknown TensorNet preset '{preset}' ({', '.join(TENSORNET_PRESETS)})")
     hp = dict(TENSORNET_PRESETS[preset], max_z=128, max_num_neighbors=max_num_neighbors,
               equivariance_invariance_group="O(3)")
+    hp.update(overrides or {})
     args = _torchmdnet_args("tensornet", hp)
     torch.manual_seed(seed)
     state = create_model(args).state_dict()  # drawn in float64, so both precisions have one set of weights
@@ -217,6 +226,35 @@ def torchmdnet_energy_forces(model, numbers, positions, box, want_forces):
     with torch.set_grad_enabled(want_forces):
         energy, neg_dy = model(numbers, positions, box=box)
     return energy.detach().sum(), (neg_dy if want_forces else None)
+
+
+def torchmdnet_atomic_energies(model, numbers, positions):
+    """The per-atom energies (N) of a TorchMD-Net model on one structure in vacuum (numbers (N)
+    long, positions (N,3) Å): what TorchMD_Net.forward has before its reduction over the atoms (the
+    representation, the output model's pre_reduce, extra per-atom terms, the std scaling, atom-wise
+    priors), so that their sum is its energy. A model that adds anything after the reduction (a mean,
+    a molecule-wise prior, an output post_reduce) has no per-atom share of it: ValueError."""
+    import torch
+    from torchmdnet.models.output_modules import OutputModel
+    from torchmdnet.priors.base import BasePrior
+    if model.mean is not None and bool((model.mean != 0).any()):
+        raise ValueError("the model adds its mean after the reduction over atoms: no per-atom energies")
+    if type(model.output_model).post_reduce is not OutputModel.post_reduce:
+        raise ValueError(f"the output model {type(model.output_model).__name__} transforms the sum: no per-atom energies")
+    priors = list(model.prior_model) if model.prior_model is not None else []
+    if any(type(p).post_reduce is not BasePrior.post_reduce for p in priors):
+        raise ValueError("a prior adds a molecule-wise term after the reduction: no per-atom energies")
+    batch = torch.zeros_like(numbers)
+    x, v, z, pos, batch = model.representation_model(numbers, positions, batch, box=None, q=None, s=None)
+    x = model.output_model.pre_reduce(x, v, z, pos, batch, box=None)
+    extra = getattr(model.representation_model, "extra_energy", None)
+    if extra is not None:
+        x = x + extra
+    if model.std is not None:
+        x = x * model.std
+    for prior in priors:
+        x = prior.pre_reduce(x, z, pos, batch, None)
+    return x.reshape(-1)
 
 
 ANI2X_PARAMS = "rHCNOSFCl-5.1R_16-3.5A_a8-4.params"

@@ -4,14 +4,17 @@ process and evaluated on request, for the peer flavours TorchScript cannot carry
 
 Usage: peer_worker.py SPEC-JSON, SPEC = {"model": M, "dtype": "float32"|"float64", "device": "cpu"|"cuda", ...}:
   M = "et-torchmd-net"  + "export": path  TorchMD-Net's ET on the weights of an `mlff-bench export --model et`
-  M = "tensornet"       + "preset", "seed", "max_num_neighbors"  TorchMD-Net's TensorNet, a published
-                                          preset, random weights
+  M = "tensornet"       + "preset", "seed", "max_num_neighbors"[, "overrides": {hyperparameter: value}]
+                                          TorchMD-Net's TensorNet, a published preset, random weights
   M = "mlffb-export"    + "export": path  an `mlff-bench export` file itself (its nnpot forward), in Python
 
 Protocol on stdin/stdout (one socket), native byte order. Every reply: uint8 ok (1) or error (0),
 uint32 length, then that many bytes. Errors are one line naming the request.
   at start            reply payload: the model's description, JSON
   'S' int64 n, int64 numbers[n]                                     → empty payload (binds the atoms)
+  'D' int64 n, int64 owned, int64 numbers[n]  → empty payload (binds a LAMMPS rank's subdomain: the
+                      first `owned` atoms are its own, the rest ghosts; 'C' then, without a box, gives
+                      the sum of the owned atoms' energies and its -gradient wrt every atom; 'S' ends it)
   'C' uint8 want_forces, uint8 periodic, float64 box[9] (Å, rows a b c), float64 positions[3n] (Å)
                       → float64 energy, float64 model_seconds, [float64 forces[3n]] (kJ/mol, kJ/mol/Å)
 model_seconds is the wall time of the model call alone (device synchronised), so the caller can
@@ -67,7 +70,8 @@ class Peer:
             self.model, desc = mlffb_peers.torchmdnet_et_from_export(spec["export"], self.dtype, self.device)
         elif self.kind == "tensornet":
             self.model, desc = mlffb_peers.torchmdnet_tensornet(spec.get("preset", "ani1x"), int(spec.get("seed", 42)),
-                                                                self.dtype, self.device, int(spec.get("max_num_neighbors", 128)))
+                                                                self.dtype, self.device, int(spec.get("max_num_neighbors", 128)),
+                                                                spec.get("overrides"))
         elif self.kind == "mlffb-export":
             self.model, desc = mlffb_peers.read_mlffb_export(spec["export"])
             self.model = self.model.to(dtype=self.dtype, device=self.device)
@@ -79,9 +83,11 @@ class Peer:
             import torchmdnet
             self.description["torchmd_net"] = getattr(torchmdnet, "__version__", "3.x")
         self.numbers = None
+        self.owned = None  # an int while bound to a subdomain
 
-    def bind(self, numbers):
+    def bind(self, numbers, owned=None):
         self.numbers = self.torch.tensor(numbers, dtype=self.torch.long, device=self.device)
+        self.owned = owned
 
     def compute(self, want_forces, periodic, box, positions):
         """(energy, model seconds, forces as float64 bytes)."""
@@ -98,6 +104,10 @@ class Peer:
         return float(energy), seconds, f
 
     def evaluate(self, pos, cell, want_forces):
+        if self.owned is not None:
+            if cell is not None:
+                raise ValueError("a subdomain has no box (its ghosts are explicit atoms)")
+            return self.evaluate_owned(pos, want_forces)
         if self.kind != "mlffb-export":
             return mlffb_peers.torchmdnet_energy_forces(self.model, self.numbers, pos, cell, want_forces)
         # The export's nnpot forward takes nm and gives kJ/mol.
@@ -112,6 +122,25 @@ class Peer:
         return energy.detach(), -grad * 0.1  # kJ/mol/nm → kJ/mol/Å
 
 
+    def evaluate_owned(self, pos, want_forces):
+        """The subdomain contract: the owned atoms' energies of the atoms as a cluster in vacuum,
+        summed, and -gradient of that sum wrt every position (kJ/mol, kJ/mol/Å)."""
+        torch = self.torch
+        if self.kind == "mlffb-export":
+            raise ValueError("subdomains are evaluated for TorchMD-Net's models (an export file has its own atomic_energies)")
+        pos = pos.detach().requires_grad_(want_forces)
+        with torch.set_grad_enabled(want_forces):
+            energy = mlffb_peers.torchmdnet_atomic_energies(self.model, self.numbers, pos)[: self.owned].sum()
+        if not want_forces:
+            return energy.detach(), None
+        (grad,) = torch.autograd.grad(energy, pos)
+        return energy.detach(), -grad
+
+
+def read_numbers(n):
+    return np.frombuffer(read_exact(8 * n), dtype=np.int64)
+
+
 def serve(peer):
     """Answers requests until the input ends."""
     while True:
@@ -120,12 +149,20 @@ def serve(peer):
             return
         if kind == b"S":
             (n,) = struct.unpack("=q", read_exact(8))
-            numbers = np.frombuffer(read_exact(8 * n), dtype=np.int64)
+            numbers = read_numbers(n)
             try:
                 peer.bind(numbers)
                 reply(True)
             except Exception as e:  # one line back, naming the request
                 reply(False, f"binding {n} atoms: {one_line(e)}".encode())
+        elif kind == b"D":
+            n, owned = struct.unpack("=qq", read_exact(16))
+            numbers = read_numbers(n)
+            try:
+                peer.bind(numbers, owned)
+                reply(True)
+            except Exception as e:
+                reply(False, f"binding a subdomain of {n} atoms: {one_line(e)}".encode())
         elif kind == b"C":
             want, periodic = struct.unpack("=BB", read_exact(2))
             box = np.frombuffer(read_exact(72), dtype=np.float64)

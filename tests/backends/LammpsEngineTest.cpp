@@ -2,21 +2,27 @@
 // and against itself over 1, 2, 3 (an odd grid), 4 ranks — energies and every force in float64 —
 // for ANI-2x (native) and the ET (torch) on a periodic water box and on solvated poly-alanine; an
 // NVE trajectory whose atoms cross subdomain boundaries, identical over 1 and 2 ranks for 100
-// steps; the data file; Eq. 3; the scaling suites through the command line. Skips cleanly where
-// LAMMPS or MPI is missing.
+// steps; every model of the subdomain contract (TensorNet in TorchMD-Net's worker, our ET and
+// ANI-2x exports through the torchscript flavour over 1–4 ranks, TorchANI's file over 1 and 3)
+// against its own periodic evaluation; the data file; Eq. 3; the scaling suites through the command line. Skips
+// cleanly where LAMMPS or MPI is missing.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 
 #include "backends/lammps/LammpsEngine.hpp"
 #include "backends/lammps/LammpsJob.hpp"
+#include "core/PythonEnv.hpp"
 #include "systems/AtomicFile.hpp"
 #include "systems/Element.hpp"
 #include "systems/PolyAlanineBuilder.hpp"
 #include "systems/Solvator.hpp"
 #include "tests/TestUtil.hpp"
 #include "workloads/ModelRegistry.hpp"
+#include "workloads/torchscript/ModelExport.hpp"
 
 using namespace mlffb;
 namespace fs = std::filesystem;
@@ -113,6 +119,50 @@ std::vector<double> flat(const std::vector<Vec3>& v) {
   std::vector<double> out;
   for (const auto& f : v) out.insert(out.end(), {f.x, f.y, f.z});
   return out;
+}
+
+/// Every rank count (and grid) equals the model's own periodic evaluation: the energy and every
+/// force component (relative to the largest force) to 1e-10 in float64. Prints what it measured.
+void expectRanksEqualThePeriodicModel(const System& s, const ModelSpec& m, const std::vector<std::pair<int, std::array<int, 3>>>& runs) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const EnergyForces want = direct(s, m);
+  const std::vector<double> wantF = flat(want.forces);
+  double largest = 0;
+  for (double f : wantF) largest = std::max(largest, std::abs(f));
+  for (const auto& [ranks, grid] : runs) {
+    const LammpsRun r = runLammps(s, m, ranks, grid);
+    const std::string what = m.model + "/" + m.options.flavor + ", P = " + std::to_string(ranks);
+    ASSERT_EQ(r.forces.size(), wantF.size()) << what;
+    double worst = 0;
+    for (size_t k = 0; k < wantF.size(); ++k) worst = std::max(worst, std::abs(r.forces[k] - wantF[k]) / largest);
+    const double de = std::abs(r.energy - want.energy) / std::abs(want.energy);
+    EXPECT_LT(de, 1e-10) << what;
+    EXPECT_LT(worst, 1e-10) << what << ": largest force difference / largest force";
+    std::cout << "[ measured ] " << what << " (" << s.size() << " atoms): energy " << de << ", forces " << worst << " relative\n";
+  }
+  std::cout << "[ measured ] " << m.model << "/" << m.options.flavor << ": "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
+}
+
+const std::vector<std::pair<int, std::array<int, 3>>> kOneToFourRanks{{1, {0, 0, 0}}, {2, {0, 0, 0}}, {3, {3, 1, 1}}, {4, {1, 2, 2}}};
+
+/// `mlff-bench export --model M --contract openmm-torch` of `s` (periodic, float64) as a file, and the
+/// torchscript flavour's spec on it.
+ModelSpec exportedSpec(const ModelSpec& of, const System& s, const std::string& dir) {
+  ExportRequest rq;
+  rq.model = of.model;
+  rq.options = of.options;
+  rq.contract = ExportContract::OpenMMTorch;
+  rq.atoms = &s;
+  rq.periodic = true;
+  const std::string file = dir + "/" + of.model + ".pt";
+  writeFileAtomically(file, exportTorchScript(rq).bytes);
+  ModelSpec m;
+  m.model = of.model;
+  m.options.flavor = "torchscript";
+  m.options.precision = Precision::Float64;
+  m.options.options = {{"model_file", file}};
+  return m;
 }
 
 System solvatedPolyala() {
@@ -253,6 +303,43 @@ TEST(LammpsEngine, NveTrajectoryOverTwoRanksFollowsOneRankFor100Steps) {
   EXPECT_LT(hi - lo, 0.01 * kinetic) << "total-energy excursion over 100 NVE steps (kJ/mol)";
 }
 
+TEST(LammpsEngine, TensorNetOverOneToFourRanksEqualsThePeriodicModel) {
+  SKIP_WITHOUT_LAMMPS();
+  if (!findModel("tensornet", "torchmd-net").available())
+    GTEST_SKIP() << "tensornet/torchmd-net unavailable: " << findModel("tensornet", "torchmd-net").availability().reason;
+  ModelSpec m;
+  m.model = "tensornet";
+  m.options.flavor = "torchmd-net";
+  m.options.precision = Precision::Float64;
+  m.options.seed = 5;
+  // A small random TensorNet: its embedding and one layer, each of 4 Å (receptive field 8 Å).
+  m.options.options = {{"tensornet_channels", "16"}, {"tensornet_layers", "1"}, {"tensornet_rbf", "8"}, {"tensornet_cutoff", "4"}};
+  expectRanksEqualThePeriodicModel(buildWaterBox(40, 8), m, kOneToFourRanks);
+}
+
+TEST(LammpsEngine, ExportedEtAndAniThroughTheTorchScriptFlavourOverOneToFourRanksEqualThePeriodicFile) {
+  SKIP_WITHOUT_LAMMPS();
+  if (!findModel("et", "torch").available()) GTEST_SKIP() << "LibTorch unavailable: " << findModel("et", "torch").availability().reason;
+  const std::string dir = test::freshTempDir("lammps-export");
+  const System water = buildWaterBox(40, 8);
+  expectRanksEqualThePeriodicModel(water, exportedSpec(etSpec(), water, dir), kOneToFourRanks);
+  const System more = buildWaterBox(64, 5);
+  expectRanksEqualThePeriodicModel(more, exportedSpec(aniSpec(), more, dir), kOneToFourRanks);
+  fs::remove_all(dir);
+}
+
+TEST(LammpsEngine, TorchaniOverOneAndThreeRanksEqualsItsPeriodicFile) {
+  SKIP_WITHOUT_LAMMPS();
+  const ModelEntry& e = findModel("ani2x", "torchani");
+  if (!e.available()) GTEST_SKIP() << "ani2x/torchani unavailable: " << e.availability().reason;
+  ModelSpec m = aniSpec();
+  if (m.options.options.empty()) GTEST_SKIP() << "ani2x/torchani needs the real ANI-2x weights (../shared/models/ani-2x_8x)";
+  m.options.flavor = "torchani";
+  // One rank and an odd grid: each rank loads TorchANI's file (~9 s a run here); ANI-2x's function
+  // over 1-4 ranks is the export's test above, TorchANI's subdomains the conformance suite's too.
+  expectRanksEqualThePeriodicModel(buildWaterBox(64, 5), m, {{1, {0, 0, 0}}, {3, {3, 1, 1}}});
+}
+
 TEST(LammpsEngine, RefusesAFlavourThatCannotEvaluateASubdomainWithOneLine) {
   SKIP_WITHOUT_LAMMPS();
   if (!findModel("ani2x", "torch").available()) GTEST_SKIP() << "ani2x/torch unavailable";
@@ -264,6 +351,34 @@ TEST(LammpsEngine, RefusesAFlavourThatCannotEvaluateASubdomainWithOneLine) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("cannot evaluate a subdomain"), std::string::npos) << e.what();
   }
+}
+
+TEST(LammpsEngine, RefusesATorchScriptFileWithoutTheSubdomainContractInOneLineNamingIt) {
+  SKIP_WITHOUT_LAMMPS();
+  std::string why;
+  if (!findModel("et", "torch").available() || !pythonHasModules({"torch"}, &why)) GTEST_SKIP() << "LibTorch or Python's torch unavailable " << why;
+  // A file of the OpenMM-Torch contract only: no mlffb.json, no atomic_energies.
+  const std::string dir = test::freshTempDir("lammps-plain");
+  const std::string file = dir + "/plain.pt";
+  writeFileAtomically(dir + "/plain.py", "import torch\nclass M(torch.nn.Module):\n    def forward(self, positions, box):\n"
+                                         "        return (positions * positions).sum()\ntorch.jit.save(torch.jit.script(M()), \"" + file + "\")\n");
+  const auto made = test::runShell(pythonInterpreter() + " " + dir + "/plain.py");
+  ASSERT_EQ(made.exitCode, 0) << made.out << made.err;
+  ModelSpec m;
+  m.model = "water";
+  m.options.flavor = "torchscript";
+  m.options.precision = Precision::Float64;
+  m.options.options = {{"model_file", file}};
+  try {
+    runLammps(buildWaterBox(30, 1), m, 1);
+    FAIL() << "expected a refusal";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    for (const char* part : {"plain.pt cannot evaluate a subdomain", "no mlffb.json", "no atomic_energies method", "mlffb-subdomain/1"})
+      EXPECT_NE(what.find(part), std::string::npos) << part << " in " << what;
+  }
+  fs::remove_all(dir);
 }
 
 TEST(LammpsCli, StrongScalingSuiteReportsSpeedupEfficiencyAndEq3) {

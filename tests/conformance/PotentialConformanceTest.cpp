@@ -372,11 +372,12 @@ TEST_P(Conformance, SubdomainsWithGhostsOutToTheReceptiveFieldSumToThePeriodicWh
   expectSame(sumOver(field + 0.25), whole, tol_, "three subdomains, ghosts to the receptive field");
   // The test can fail: a shell one cutoff short of the receptive field (one message-passing step
   // fewer; for ANI-2x no ghosts at all) misses interactions.
-  // The last step's contribution can be small (ET with random weights: ~1e-7 relative), so this
-  // is checked where round-off is far below it.
+  // The last step's contribution can be small (ET with random weights: ~1e-7 relative; TensorNet's
+  // preset with random weights: 1e-11, 2.6e-10 kJ/mol), so this is checked in float64, against a
+  // bound 100× its round-off.
   if (c.precision != Precision::Float64) return;
   const EnergyForces shortShell = sumOver(field - p->cutoff() - 0.25);
-  EXPECT_GT(std::abs(shortShell.energy - whole.energy), 1e-11 * std::abs(whole.energy) + 1e-9)
+  EXPECT_GT(std::abs(shortShell.energy - whole.energy), 1e-13 * std::abs(whole.energy) + 1e-11)
       << "a shell one cutoff short of the receptive field should not reproduce the energy";
 }
 

@@ -66,13 +66,15 @@ class LennardJonesTorch final : public Potential {
 };
 
 const char* kEnergySource = R"TS(
-def energy(self, positions: Tensor, numbers: Tensor, box: Tensor, pbc: Tensor) -> Tensor:
+def atomic_energies_in(self, positions: Tensor, numbers: Tensor, box: Tensor, pbc: Tensor) -> Tensor:
     self.check_inputs(positions, numbers, box, pbc)
     pos = positions.to(self.dtype_marker.dtype) * 10.0
     i, j, shift = self.neighbor_pairs(pos, box.to(pos.dtype) * 10.0, pbc, @CUTOFF@)
     d = pos.index_select(0, j) - pos.index_select(0, i) + shift
     s6 = (@SIGMA2@ / (d * d).sum(-1)) ** 3
-    return (4.0 * @EPSILON@ * (s6 * s6 - s6)).sum().to(positions.dtype)
+    half = 2.0 * @EPSILON@ * (s6 * s6 - s6)
+    atomic = torch.zeros([pos.size(0)], dtype=pos.dtype, device=pos.device)
+    return atomic.index_add(0, i, half).index_add(0, j, half).to(positions.dtype)
 )TS";
 
 nlohmann::ordered_json exportLennardJones(torch::jit::Module& m, const ExportRequest& rq) {
@@ -80,7 +82,7 @@ nlohmann::ordered_json exportLennardJones(torch::jit::Module& m, const ExportReq
   // No weights: one buffer carries the precision the export computes in.
   m.register_buffer("dtype_marker", TorchRuntime(Device::cpu(), rq.options.precision).fromDoubles({0.0}, {1}));
   m.define(fillTemplate(kEnergySource, {{"CUTOFF", tsFloat(p.cutoff)}, {"SIGMA2", tsFloat(p.sigma * p.sigma)}, {"EPSILON", tsFloat(p.epsilon)}}));
-  return {{"weights", "none (parameters)"}, {"cutoff_angstrom", p.cutoff}};
+  return {{"weights", "none (parameters)"}, {"cutoff_angstrom", p.cutoff}, {"interaction_steps", 1}};
 }
 
 ModelEntry lennardJonesEntry(const std::string& model) {

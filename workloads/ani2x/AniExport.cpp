@@ -76,7 +76,7 @@ def compute_aev(self, species: Tensor, pos: Tensor, i: Tensor, j: Tensor, shift:
     angular = angular.reshape(n, @ANGULAR_LENGTH@)
     return torch.cat([radial, angular], -1)
 
-def energy(self, positions: Tensor, numbers: Tensor, box: Tensor, pbc: Tensor) -> Tensor:
+def atomic_energies_in(self, positions: Tensor, numbers: Tensor, box: Tensor, pbc: Tensor) -> Tensor:
     self.check_inputs(positions, numbers, box, pbc)
     pos = positions.to(self.self_energy.dtype) * @ANGSTROM_PER_NM@
     cell = box.to(pos.dtype) * @ANGSTROM_PER_NM@
@@ -86,7 +86,7 @@ def energy(self, positions: Tensor, numbers: Tensor, box: Tensor, pbc: Tensor) -
     assert not bool((species < 0).any()), "ani2x: an atom other than @ELEMENTS@"
     i, j, shift = self.neighbor_pairs(pos, cell, pbc, @RCR@)
     aev = self.compute_aev(species, pos, i, j, shift)
-    e = self.networks(species, aev) / @MEMBERS@ + self.self_energy.index_select(0, species).sum()
+    e = self.networks(species, aev) / @MEMBERS@ + self.self_energy.index_select(0, species)
     return (e * @HARTREE@).to(positions.dtype)
 )TS";
 
@@ -115,11 +115,12 @@ std::string aniSource(const AevParameters& p) {
                                    {"HARTREE", tsFloat(units::kKJPerMolPerHartree)}});
 }
 
-/// networks(species, aev): per element, the members' layers as batched GEMMs (buffers w_<sp>_<l>).
+/// networks(species, aev): per element, the members' layers as batched GEMMs (buffers w_<sp>_<l>);
+/// each atom's outputs summed over the members, (N).
 std::string networksSource(const AniTensors& t) {
   std::ostringstream s;
   s << "\ndef networks(self, species: Tensor, aev: Tensor) -> Tensor:\n"
-       "    total = torch.zeros([1], dtype=aev.dtype, device=aev.device)\n";
+       "    atomic = torch.zeros([species.size(0)], dtype=aev.dtype, device=aev.device)\n";
   for (int sp = 0; sp < kSpecies; ++sp) {
     s << "    idx = (species == " << sp << ").nonzero().flatten()\n"
       << "    if idx.size(0) > 0:\n"
@@ -131,9 +132,9 @@ std::string networksSource(const AniTensors& t) {
       if (layers[l].celu) y = "torch.celu(" + y + ", " + tsFloat(kCeluAlpha) + ")";
       s << "        x = " << y << "\n";
     }
-    s << "        total = total + x.sum()\n";
+    s << "        atomic = atomic.index_add(0, idx, x.sum(0).flatten())\n";
   }
-  s << "    return total.sum()\n";
+  s << "    return atomic\n";
   return s.str();
 }
 
@@ -170,7 +171,7 @@ nlohmann::ordered_json exportAni(torch::jit::Module& m, const ExportRequest& rq)
   m.register_buffer("species_of_z", t.speciesOfZ);
   for (int sp = 0; sp < kSpecies; ++sp) registerStackedNetworks(m, t, sp);
   m.define(aniSource(data.aev) + networksSource(t));
-  return {{"weights", data.weightsSource}, {"cutoff_angstrom", data.aev.Rcr}};
+  return {{"weights", data.weightsSource}, {"cutoff_angstrom", data.aev.Rcr}, {"interaction_steps", 1}};
 }
 
 }  // namespace mlffb::ani

@@ -47,6 +47,7 @@ const Registrar<ModelEntry> kTorchani{[] {
   e.availability = torchaniAvailability;
   e.capabilities = torchCapabilities;  // CPU, and CUDA with a CUDA LibTorch; float32 and float64
   e.options = torchaniOptions();
+  e.subdomain = true;  // the export adds TorchANI's own per-atom energies (the subdomain contract)
   // TorchANI's NeuroChem loader keeps the AEV constants and self energies in float32 (the files
   // write them in decimal): in float64 its energies lie ~3e-8 and its forces ~6e-7 (relative) from
   // ours, measured on proteins and water (tests/workloads/TorchaniPeerTest.cpp); bounds 3× that.

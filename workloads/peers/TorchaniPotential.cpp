@@ -60,11 +60,23 @@ class TorchaniPotential final : public Potential {
   /// (a box given for a system bound without one, or none for a periodic one).
   void setSystem(const System& s) override {
     system_ = s;
+    subdomain_ = false;
     bound_ = {false, false};
     bind(s.box.has_value());
   }
+  /// The vacuum file's per-atom energies (export_torchani.py writes the subdomain contract).
+  bool supportsSubdomain() const override { return true; }
+  void setSubdomain(const System& s, size_t owned) override {
+    system_ = s;
+    bound_ = {true, false};  // the vacuum file is bound here, to the subdomain; the periodic one to nothing
+    if (!inner_[0]) inner_[0] = load(false);
+    inner_[0]->setSubdomain(s, owned);
+    last_ = inner_[0].get();
+    subdomain_ = true;
+  }
   EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool wantForces) override {
     if (!last_) throw std::logic_error("ani2x/torchani: compute before setSystem");
+    if (subdomain_ && box) throw std::logic_error("ani2x/torchani: a subdomain has no box (explicit ghost atoms)");
     return bind(box.has_value()).compute(pos, box, wantForces);
   }
 
@@ -126,6 +138,7 @@ class TorchaniPotential final : public Potential {
   std::array<std::unique_ptr<Potential>, 2> inner_;  // [periodic]: the vacuum and the periodic file
   std::array<bool, 2> bound_{false, false};
   Potential* last_ = nullptr;                          // the one used last (describe, memory)
+  bool subdomain_ = false;                             // bound by setSubdomain (the vacuum file)
 };
 
 }  // namespace

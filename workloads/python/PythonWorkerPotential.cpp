@@ -91,14 +91,23 @@ std::string PythonWorkerPotential::readReply(const std::string& request) {
   return payload;
 }
 
-void PythonWorkerPotential::setSystem(const System& s) {
-  std::string msg = "S";
+void PythonWorkerPotential::bind(const System& s, char kind, size_t owned) {
+  std::string msg(1, kind);
   append(msg, static_cast<int64_t>(s.size()));
+  if (kind == 'D') append(msg, static_cast<int64_t>(owned));
   for (const auto& a : s.atoms) append(msg, static_cast<int64_t>(a.element));
-  const std::string request = "binding " + std::to_string(s.size()) + " atoms";
+  const std::string request = "binding " + std::to_string(s.size()) + " atoms" + (kind == 'D' ? " (" + std::to_string(owned) + " owned)" : "");
   send(msg, request);
   readReply(request);
   atoms_ = s.size();
+}
+
+void PythonWorkerPotential::setSystem(const System& s) { bind(s, 'S', s.size()); }
+
+void PythonWorkerPotential::setSubdomain(const System& s, size_t owned) {
+  if (owned > s.size())
+    throw std::invalid_argument(spec_.model + "/" + spec_.flavor + ": " + std::to_string(owned) + " owned atoms of " + std::to_string(s.size()));
+  bind(s, 'D', owned);
 }
 
 EnergyForces PythonWorkerPotential::compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool wantForces) {

@@ -49,9 +49,14 @@ class PythonWorkerPotential final : public Potential {
   /// The worker's hyperparameters.cutoff_upper (Å).
   double cutoff() const override;
   /// A message-passing model of L layers after an embedding step, each of the cutoff: (L + 1)·cutoff.
+  /// Both TorchMD-Net models the worker runs have one: the ET's neighbour embedding and TensorNet's
+  /// TensorEmbedding each sum over the neighbours within the cutoff before the first layer.
   double receptiveField() const override;
   std::vector<std::string> stages() const override { return {"worker_call"}; }
   void setSystem(const System& s) override;
+  /// The worker sums the owned atoms' per-atom energies (peer_worker.py's 'D' request).
+  bool supportsSubdomain() const override { return true; }
+  void setSubdomain(const System& s, size_t owned) override;
   EnergyForces compute(const std::vector<Vec3>& positions, const std::optional<Box>& box, bool wantForces) override;
   /// The worker's description (package versions, hyper-parameters, weights) and the call times so far.
   nlohmann::ordered_json describe() const override;
@@ -63,6 +68,8 @@ class PythonWorkerPotential final : public Potential {
   /// One reply's payload; throws with the worker's error line (or its log's last line if it died).
   std::string readReply(const std::string& request);
   void send(const std::string& bytes, const std::string& request);
+  /// Binds the atoms: request 'S' (the whole system) or 'D' (a subdomain of `owned` own atoms).
+  void bind(const System& s, char kind, size_t owned);
 
   PythonWorkerSpec spec_;
   std::unique_ptr<Worker> worker_;

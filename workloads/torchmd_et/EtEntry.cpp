@@ -80,6 +80,7 @@ const Registrar<ModelEntry> kTorchmdNet{[] {
     return c;
   };
   e.options = etOptions();
+  e.subdomain = true;  // the worker sums the owned atoms' per-atom energies (peer_worker.py's 'D' request)
   e.create = [](const std::string&, const PotentialOptions& o) { return makeEtTorchmdNet(o); };
   return e;
 }()};

@@ -27,7 +27,7 @@ std::string embeddingSource(const EtWeights& w, const EtTensors& t) {
   const EtConfig& c = w.config;
   const std::string upper = tsFloat(c.cutoffUpper), lower = tsFloat(c.cutoffLower), toA = tsFloat(units::kAngstromPerNm);
   std::ostringstream s;
-  s << "\ndef energy(self, positions: Tensor, numbers: Tensor, box: Tensor, pbc: Tensor) -> Tensor:\n"
+  s << "\ndef atomic_energies_in(self, positions: Tensor, numbers: Tensor, box: Tensor, pbc: Tensor) -> Tensor:\n"
        "    self.check_inputs(positions, numbers, box, pbc)\n"
        "    pos = positions.to(self.rbf_means.dtype) * " << toA << "\n"
        "    cell = box.to(pos.dtype) * " << toA << "\n"
@@ -97,7 +97,7 @@ std::string layerSource(const EtConfig& c, const EtTensors::Layer& L, size_t l) 
   return s.str();
 }
 
-/// The output LayerNorm and the gated equivariant head; the energy as the sum.
+/// The output LayerNorm and the gated equivariant head; the atoms' energies (N).
 std::string headSource(const EtConfig& c, const EtTensors& t) {
   std::ostringstream s;
   s << "    hx = torch.layer_norm(x, [" << c.hiddenChannels << "], self.out_w, self.out_b, " << tsFloat(kLayerNormEps) << ")\n"
@@ -113,7 +113,7 @@ std::string headSource(const EtConfig& c, const EtTensors& t) {
       << "    hv = u[1].unsqueeze(1) * v2\n";
     if (B.act) s << "    hx = torch.silu(hx)\n";
   }
-  s << "    return (hx + hv.sum() * 0).sum().to(positions.dtype)\n";
+  s << "    return (hx + hv.sum() * 0).sum(-1).to(positions.dtype)\n";
   return s.str();
 }
 
@@ -128,7 +128,8 @@ nlohmann::ordered_json exportEt(torch::jit::Module& m, const ExportRequest& rq) 
   std::string src = embeddingSource(w, t);
   for (size_t l = 0; l < t.layers.size(); ++l) src += layerSource(c, t.layers[l], l);
   m.define(src + headSource(c, t));
-  return {{"weights", "random(seed=" + std::to_string(rq.options.seed) + ")"}, {"hyperparameters", c.toJson()}, {"cutoff_angstrom", c.cutoffUpper}};
+  return {{"weights", "random(seed=" + std::to_string(rq.options.seed) + ")"}, {"hyperparameters", c.toJson()}, {"cutoff_angstrom", c.cutoffUpper},
+          {"interaction_steps", c.numLayers + 1}};  // the neighbour embedding is a message-passing step too
 }
 
 }  // namespace mlffb::et

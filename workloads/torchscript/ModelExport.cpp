@@ -13,7 +13,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/Units.hpp"
 #include "workloads/torchscript/ModelExport.hpp"
+#include "workloads/torchscript/TorchScriptPotential.hpp"
 
 namespace mlffb {
 namespace {
@@ -67,6 +69,26 @@ def check_inputs(self, positions: Tensor, numbers: Tensor, box: Tensor, pbc: Ten
     assert pbc.numel() == 3, "mlff-bench export: pbc must hold three flags"
 )TS";
 
+/// Over the model's atomic_energies_in(positions, numbers, box, pbc) → (N) kJ/mol: the energy
+/// the contracts' forwards return, and the subdomain contract's per-atom energies of an isolated
+/// cluster (TorchScriptPotential.hpp's kSubdomainContract).
+const char* kEnergies = R"TS(
+def energy(self, positions: Tensor, numbers: Tensor, box: Tensor, pbc: Tensor) -> Tensor:
+    return self.atomic_energies_in(positions, numbers, box, pbc).sum()
+
+def atomic_energies(self, positions: Tensor, atomic_numbers: Tensor) -> Tensor:
+    return self.atomic_energies_in(positions, atomic_numbers, torch.zeros([3, 3], dtype=positions.dtype, device=positions.device), self.pbc_off != 0)
+)TS";
+
+/// The subdomain contract's mlffb.json: the model's cutoff and message-passing steps (the
+/// exporter's description gives both) and their product, the receptive field.
+nlohmann::ordered_json subdomainMetadata(const nlohmann::ordered_json& desc, const std::string& model) {
+  const double cutoffNm = desc.at("cutoff_angstrom").get<double>() * units::kNmPerAngstrom;
+  const int steps = desc.at("interaction_steps").get<int>();
+  return {{"contract", kSubdomainContractName}, {"cutoff_nm", cutoffNm}, {"interaction_steps", steps},
+          {"receptive_field_nm", steps * cutoffNm}, {"model", model}, {"producer", "mlff-bench export"}};
+}
+
 /// The forward of each contract, over energy(positions, numbers, box, pbc).
 std::string forwardSource(ExportContract c, bool periodic) {
   if (c == ExportContract::NNPot)
@@ -119,6 +141,8 @@ ExportedModel exportTorchScript(const ExportRequest& rq) {
   desc["model"] = rq.model;
   desc["contract"] = toString(rq.contract);
   desc.update(entry.exporter(m, rq));
+  m.define(kEnergies);
+  desc["subdomain"] = subdomainMetadata(desc, rq.model);
   if (rq.atoms) {
     std::vector<int64_t> z(rq.atoms->size());
     for (size_t i = 0; i < z.size(); ++i) z[i] = rq.atoms->atoms[i].element;
@@ -129,7 +153,7 @@ ExportedModel exportTorchScript(const ExportRequest& rq) {
   m.eval();
   describeContract(desc, rq);
   std::ostringstream bytes;
-  m.save(bytes, {{"mlff_bench.json", desc.dump(2)}});
+  m.save(bytes, {{"mlff_bench.json", desc.dump(2)}, {"mlffb.json", desc["subdomain"].dump(2)}});
   return {bytes.str(), desc};
 }
 

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 #include "core/Units.hpp"
 #include "profilers/Range.hpp"
@@ -23,12 +25,14 @@ class TorchScriptPotential final : public Potential {
     const std::string& file = source_.file;
     if (!std::filesystem::exists(file)) throw std::invalid_argument(file + ": model file not found");
     std::istringstream bytes(readInputFile(file, kModelInput));  // the bytes checked are the bytes loaded
+    torch::jit::ExtraFilesMap extra{{"mlffb.json", ""}};
     try {
-      module_ = torch::jit::load(bytes, rt_.device());
+      module_ = torch::jit::load(bytes, rt_.device(), extra);
     } catch (const c10::Error& e) {
       throw std::invalid_argument(file + ": not a TorchScript model (" + errorLine(e.what()) + ")");
     }
     module_.eval();
+    readSubdomainContract(extra["mlffb.json"]);
     auto method = module_.find_method("forward");
     if (!method) throw contractError("it has no forward method");
     const auto& args = method->function().getSchema().arguments();
@@ -44,46 +48,48 @@ class TorchScriptPotential final : public Potential {
   nlohmann::ordered_json memoryStats() const override { return rt_.memoryStats(); }
   void resetMemoryStats() override { rt_.resetMemoryStats(); }
   Precision precision() const override { return precision_; }
-  double cutoff() const override { return source_.cutoff; }
+  double cutoff() const override { return source_.cutoff > 0 ? source_.cutoff : contract_.value("cutoff_nm", 0.0) * units::kAngstromPerNm; }
+  double receptiveField() const override {
+    return missing_.empty() ? contract_.at("receptive_field_nm").get<double>() * units::kAngstromPerNm : cutoff();
+  }
+  bool supportsSubdomain() const override { return missing_.empty(); }
   std::vector<std::string> stages() const override { return {"energy", "forces"}; }
   nlohmann::ordered_json describe() const override {
     nlohmann::ordered_json d = {{"name", model_}, {"flavor", source_.flavor}, {"hyperparameters", {{"inputs", inputs_}}},
                                 {"weights", {{"source", std::filesystem::absolute(source_.file).lexically_normal().string()}}}};
+    d["subdomain"] = missing_.empty() ? contract_ : nlohmann::ordered_json{{"supported", false}, {"missing", missing_}};
     for (const auto& [key, value] : source_.description.items()) d[key] = value;
     return d;
   }
   void setSystem(const System& s) override {
     atoms_ = static_cast<int64_t>(s.size());
+    owned_ = -1;
     if (source_.bindSystem) source_.bindSystem(module_, s);
+  }
+  void setSubdomain(const System& s, size_t owned) override {
+    if (!missing_.empty())
+      throw std::invalid_argument(source_.file + " cannot evaluate a subdomain (owned + ghost atoms): " + missing_ + " (" + kSubdomainContract + ")");
+    if (owned > s.size()) throw std::invalid_argument(source_.file + ": " + std::to_string(owned) + " owned atoms of " + std::to_string(s.size()));
+    std::vector<int64_t> z(s.size());
+    for (size_t i = 0; i < z.size(); ++i) z[i] = s.atoms[i].element;
+    numbers_ = torch::tensor(z, torch::kLong).to(rt_.device());
+    atoms_ = static_cast<int64_t>(s.size());
+    owned_ = static_cast<int64_t>(owned);
   }
 
   EnergyForces compute(const std::vector<Vec3>& pos, const std::optional<Box>& box, bool wantForces) override {
-    const int64_t n = static_cast<int64_t>(pos.size());
-    if (inputs_ == 2 && !box) throw contractError("it takes a box, but the system is not periodic");
+    if (inputs_ == 2 && !box && owned_ < 0) throw contractError("it takes a box, but the system is not periodic");
+    if (owned_ >= 0 && box) throw std::logic_error(source_.file + ": a subdomain has no box (explicit ghost atoms)");
+    if (owned_ >= 0 && static_cast<int64_t>(pos.size()) != atoms_)
+      throw std::invalid_argument(source_.file + ": " + std::to_string(pos.size()) + " positions for a subdomain of " + std::to_string(atoms_) + " atoms");
     torch::Tensor x = rt_.positions(pos, units::kNmPerAngstrom, wantForces);
-    std::vector<torch::jit::IValue> in{x};
-    if (inputs_ == 2) in.push_back(rt_.box(*box, units::kNmPerAngstrom));
     torch::Tensor energy, forces;
     {
       Range r("energy", rt_.sync());
-      torch::jit::IValue outV;
-      try {
-        outV = module_.forward(in);
-      } catch (const std::exception& e) {
-        throw contractError("its forward failed on positions of shape (" + std::to_string(n) + ", 3): " + errorLine(e.what()));
-      }
-      if (outV.isTensor()) {
-        energy = outV.toTensor();
-      } else if (outV.isTuple() && outV.toTuple()->elements().size() == 2 && outV.toTuple()->elements()[0].isTensor() &&
-                 outV.toTuple()->elements()[1].isTensor()) {
-        energy = outV.toTuple()->elements()[0].toTensor();
-        forces = outV.toTuple()->elements()[1].toTensor();
-        if (forces.dim() != 2 || forces.size(0) != n || forces.size(1) != 3)
-          throw contractError("its forces output is not an (N,3) tensor");
-      } else {
-        throw contractError("it returns neither a tensor nor an (energy, forces) tuple");
-      }
-      if (energy.numel() != 1) throw contractError("its output has " + std::to_string(energy.numel()) + " elements, not one energy");
+      if (owned_ >= 0)
+        energy = ownedEnergy(x);
+      else
+        std::tie(energy, forces) = wholeEnergy(x, box);
     }
     EnergyForces out;
     out.energy = energy.item<double>();
@@ -102,6 +108,70 @@ class TorchScriptPotential final : public Potential {
   }
 
  private:
+  /// forward(positions[, box]): the energy, and the forces when the module returns them.
+  std::pair<torch::Tensor, torch::Tensor> wholeEnergy(const torch::Tensor& x, const std::optional<Box>& box) {
+    const int64_t n = x.size(0);
+    std::vector<torch::jit::IValue> in{x};
+    if (inputs_ == 2) in.push_back(rt_.box(*box, units::kNmPerAngstrom));
+    torch::jit::IValue outV;
+    try {
+      outV = module_.forward(in);
+    } catch (const std::exception& e) {
+      throw contractError("its forward failed on positions of shape (" + std::to_string(n) + ", 3): " + errorLine(e.what()));
+    }
+    torch::Tensor energy, forces;
+    if (outV.isTensor()) {
+      energy = outV.toTensor();
+    } else if (outV.isTuple() && outV.toTuple()->elements().size() == 2 && outV.toTuple()->elements()[0].isTensor() &&
+               outV.toTuple()->elements()[1].isTensor()) {
+      energy = outV.toTuple()->elements()[0].toTensor();
+      forces = outV.toTuple()->elements()[1].toTensor();
+      if (forces.dim() != 2 || forces.size(0) != n || forces.size(1) != 3) throw contractError("its forces output is not an (N,3) tensor");
+    } else {
+      throw contractError("it returns neither a tensor nor an (energy, forces) tuple");
+    }
+    if (energy.numel() != 1) throw contractError("its output has " + std::to_string(energy.numel()) + " elements, not one energy");
+    return {energy, forces};
+  }
+
+  /// The sum of atomic_energies(positions, atomic numbers) over the owned atoms (the first owned_).
+  torch::Tensor ownedEnergy(const torch::Tensor& x) {
+    torch::Tensor e;
+    try {
+      e = module_.get_method("atomic_energies")({x, numbers_}).toTensor();
+    } catch (const std::exception& err) {
+      throw std::invalid_argument(source_.file + ": its atomic_energies failed on a subdomain of " + std::to_string(atoms_) +
+                                  " atoms: " + errorLine(err.what()));
+    }
+    if (e.dim() != 1 || e.size(0) != atoms_)
+      throw std::invalid_argument(source_.file + ": its atomic_energies returned a tensor of " + std::to_string(e.numel()) +
+                                  " elements, not one energy per atom (" + std::to_string(atoms_) + ")");
+    return e.slice(0, 0, owned_).sum();
+  }
+
+  /// Reads mlffb.json (empty: not in the file) and the atomic_energies method: contract_ holds the
+  /// metadata, missing_ what the file lacks for the subdomain contract (empty: nothing).
+  void readSubdomainContract(const std::string& text) {
+    std::vector<std::string> lacks;
+    if (text.empty()) {
+      lacks.push_back("it has no mlffb.json");
+    } else {
+      contract_ = nlohmann::ordered_json::parse(text, nullptr, false);
+      if (!contract_.is_object()) {
+        lacks.push_back("its mlffb.json is not a JSON object");
+      } else if (contract_.value("contract", "") != kSubdomainContractName) {
+        lacks.push_back("its mlffb.json's \"contract\" is not \"" + std::string(kSubdomainContractName) + "\"");
+      } else {
+        for (const char* key : {"cutoff_nm", "interaction_steps", "receptive_field_nm"})
+          if (!contract_.contains(key) || !contract_[key].is_number() || contract_[key].get<double>() <= 0)
+            lacks.push_back(std::string("its mlffb.json has no positive \"") + key + "\"");
+      }
+    }
+    if (!module_.find_method("atomic_energies")) lacks.push_back("it has no atomic_energies method");
+    for (const auto& l : lacks) missing_ += (missing_.empty() ? "" : "; ") + l;
+    if (!missing_.empty()) contract_ = nlohmann::ordered_json::object();
+  }
+
   /// The line of a LibTorch error that says what went wrong: the first, or for an error raised
   /// inside TorchScript (a traceback first) the last non-empty one, e.g. "AssertionError: …".
   static std::string errorLine(const std::string& s) {
@@ -122,6 +192,10 @@ class TorchScriptPotential final : public Potential {
   torch::jit::Module module_;
   int inputs_ = 1;
   int64_t atoms_ = 0;
+  nlohmann::ordered_json contract_ = nlohmann::ordered_json::object();  // mlffb.json when it follows the subdomain contract
+  std::string missing_;                                  // what the file lacks for it (empty: nothing)
+  int64_t owned_ = -1;                                   // ≥ 0: bound to a subdomain of that many owned atoms
+  torch::Tensor numbers_;                                // the subdomain's atomic numbers, int64 on the device
 };
 
 }  // namespace

@@ -4,6 +4,9 @@
 // as a scalar tensor, or a tuple (energy, forces) with forces (N, 3) in kJ/mol/nm. The box has
 // the cell vectors as rows (triclinic allowed), as OpenMM-Torch passes it. The same evaluation
 // serves the peer flavours, whose files the packages themselves produced (workloads/peers).
+// A file that also follows the subdomain contract (kSubdomainContract; README "Subdomain
+// contract") evaluates a LAMMPS rank's owned + ghost atoms: its extra file mlffb.json declares the
+// receptive field, its method atomic_energies gives per-atom energies of which the owned are summed.
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -36,5 +39,12 @@ std::unique_ptr<Potential> makeTorchScriptPotential(const std::string& model, co
 inline constexpr const char* kTorchScriptContract =
     "forward(positions: Tensor (N,3) in nm[, box: Tensor (3,3) in nm]) -> energy in kJ/mol as a "
     "one-element Tensor, or (energy, forces (N,3) in kJ/mol/nm)";
+/// The subdomain contract, as printed in errors.
+inline constexpr const char* kSubdomainContract =
+    "the subdomain contract: an extra file mlffb.json {\"contract\": \"mlffb-subdomain/1\", \"cutoff_nm\", "
+    "\"interaction_steps\", \"receptive_field_nm\"} and a method atomic_energies(positions (N,3) nm, atomic_numbers (N) int64) "
+    "-> (N) kJ/mol; README \"Subdomain contract\"";
+/// Its version, the value of mlffb.json's "contract".
+inline constexpr const char* kSubdomainContractName = "mlffb-subdomain/1";
 
 }  // namespace mlffb
