@@ -17,6 +17,8 @@ uint32 length, then that many bytes. Errors are one line naming the request.
                       the sum of the owned atoms' energies and its -gradient wrt every atom; 'S' ends it)
   'C' uint8 want_forces, uint8 periodic, float64 box[9] (Å, rows a b c), float64 positions[3n] (Å)
                       → float64 energy, float64 model_seconds, [float64 forces[3n]] (kJ/mol, kJ/mol/Å)
+  'P'                 → empty payload (begins timing every PyTorch operator, scripts/peers/op_profile.py)
+  'Q'                 → JSON {operator: {calls, self_ms, total_ms[, flops, bytes]}} since 'P' (ends it)
 model_seconds is the wall time of the model call alone (device synchronised), so the caller can
 tell the protocol's cost from the model's. End of input: exit.
 """
@@ -36,6 +38,7 @@ sys.stdout = sys.stderr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mlffb_peers  # noqa: E402
+import op_profile  # noqa: E402
 
 
 def read_exact(n):
@@ -143,6 +146,7 @@ def read_numbers(n):
 
 def serve(peer):
     """Answers requests until the input ends."""
+    timer = op_profile.OperatorTimer()
     while True:
         kind = read_exact(1)
         if kind is None:
@@ -176,6 +180,15 @@ def serve(peer):
             except Exception as e:
                 where = "periodic" if periodic else "in vacuum"
                 reply(False, f"computing {n} atoms {where}: {one_line(e)}".encode())
+        elif kind == b"P":
+            timer.begin()
+            reply(True)
+        elif kind == b"Q":
+            try:
+                ops = timer.end(peer.torch.finfo(peer.dtype).bits // 8)
+                reply(True, json.dumps(ops).encode())
+            except Exception as e:
+                reply(False, f"ending the operator timing: {one_line(e)}".encode())
         else:
             reply(False, f"unknown request {kind!r}".encode())
             return

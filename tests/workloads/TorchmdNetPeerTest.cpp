@@ -1,7 +1,8 @@
 // The TorchMD-Net peers in the Python worker: our et/torch equals TorchMD-Net 3.1's own ET on the
 // same weights (float64, in vacuum and periodic), `mlff-bench export --model et` evaluated in
 // Python reproduces TorchMD-Net's ET, TensorNet's forces are −∇E and it is rotation invariant, and
-// the worker's errors come back as one line naming the request.
+// the worker's errors come back as one line naming the request; the worker times its own operators
+// (GEMMs counted from their shapes) for the torch-ops collector.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -123,6 +124,29 @@ TEST(TorchmdNetPeer, TensorNetForcesAreMinusTheEnergyGradientAndRotationInvarian
   std::vector<Vec3> rotated;
   for (const auto& f : r.forces) rotated.push_back(rot(f));
   EXPECT_LT(relativeForceError(q.forces, rotated), 1e-9);
+}
+
+TEST(TorchmdNetPeer, TheWorkerTimesItsOperatorsAndCountsTheirGemmsForTorchOps) {
+  MLFFB_REQUIRE_PYTHON_MODULES("torch", "torchmdnet");
+  auto p = createPotential("tensornet", optionsOf("torchmd-net", 5));
+  ASSERT_TRUE(p->timesOperatorsRemotely());
+  const System s = cluster(16, 5);
+  p->setSystem(s);
+  auto gemmFlops = [&](int calls) {
+    p->beginRemoteOperators();
+    for (int k = 0; k < calls; ++k) p->compute(s.positions, std::nullopt, true);
+    const nlohmann::ordered_json ops = p->endRemoteOperators().at("worker_call");
+    double flops = 0;
+    for (const auto& [name, st] : ops.items()) {
+      EXPECT_LE(st["self_ms"].get<double>(), st["total_ms"].get<double>() + 1e-9) << name;
+      flops += st.value("flops", 0.0);
+    }
+    EXPECT_GT(ops.at("aten::addmm").at("calls").get<double>(), 0);  // its linear layers
+    return flops;
+  };
+  const double one = gemmFlops(1);
+  EXPECT_GT(one, 0);
+  EXPECT_DOUBLE_EQ(gemmFlops(3), 3 * one);  // the same shapes every call, counted again each time
 }
 
 TEST(TorchmdNetPeer, WorkerErrorsAreOneLineNamingTheRequest) {

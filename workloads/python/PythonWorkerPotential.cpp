@@ -145,6 +145,16 @@ EnergyForces PythonWorkerPotential::compute(const std::vector<Vec3>& pos, const 
   return out;
 }
 
+void PythonWorkerPotential::beginRemoteOperators() {
+  send("P", "beginning the operator timing");
+  readReply("beginning the operator timing");
+}
+
+nlohmann::ordered_json PythonWorkerPotential::endRemoteOperators() {
+  send("Q", "ending the operator timing");
+  return {{"worker_call", nlohmann::ordered_json::parse(readReply("ending the operator timing"))}};
+}
+
 nlohmann::ordered_json PythonWorkerPotential::describe() const {
   nlohmann::ordered_json d{{"name", spec_.model}, {"flavor", spec_.flavor}};
   for (const auto& [k, v] : description_.items()) d[k] = v;

@@ -58,6 +58,11 @@ class PythonWorkerPotential final : public Potential {
   bool supportsSubdomain() const override { return true; }
   void setSubdomain(const System& s, size_t owned) override;
   EnergyForces compute(const std::vector<Vec3>& positions, const std::optional<Box>& box, bool wantForces) override;
+  /// The worker times its PyTorch operators itself (peer_worker.py 'P'/'Q'), handed to torch-ops
+  /// under the worker_call stage.
+  bool timesOperatorsRemotely() const override { return true; }
+  void beginRemoteOperators() override;
+  nlohmann::ordered_json endRemoteOperators() override;
   /// The worker's description (package versions, hyper-parameters, weights) and the call times so far.
   nlohmann::ordered_json describe() const override;
 
