@@ -64,6 +64,9 @@ ModelSetup setupFor(const ModelEntry& e) {
     s.options = {{"hidden_channels", "32"}, {"num_layers", "2"}, {"num_rbf", "16"}, {"num_heads", "4"}};
     s.density = 0.06;
     s.minDistance = 1.0;
+  } else if (e.model == "mace") {
+    s.elements = {1, 1, 1, 1, 6, 6, 6, 7, 8, 16};
+    s.options = {{"mace_preset", "small"}};  // MACE-OFF23 small: the same code paths, quickest
   } else {
     s.elements = {1, 1, 6, 8};
   }
