@@ -90,7 +90,7 @@ TEST(MacePeer, EqualsMaceTorchsOwnCalculatorInFloat64) {
   EXPECT_EQ(d["hyperparameters"]["preset"], "small");
   EXPECT_EQ(d["hyperparameters"]["hidden_irreps"], "96x0e");
   EXPECT_EQ(d["weights"]["random"], true);
-  EXPECT_EQ(d["peer"]["mace-torch"], ref["mace-torch"]);
+  EXPECT_EQ(d["package"]["mace-torch"], ref["mace-torch"]);
 }
 
 TEST(MacePeer, FileCarriesTheSubdomainContractAndItsAtomicEnergiesSumToTheVacuumEnergy) {
@@ -102,7 +102,7 @@ TEST(MacePeer, FileCarriesTheSubdomainContractAndItsAtomicEnergiesSumToTheVacuum
   const EnergyForces e = evaluate(*p, s);
   EXPECT_DOUBLE_EQ(p->cutoff(), 5.0);
   EXPECT_DOUBLE_EQ(p->receptiveField(), 10.0);
-  auto [m, meta] = loadWithContract(p->describe()["peer"]["model_file"]);
+  auto [m, meta] = loadWithContract(p->describe()["package"]["model_file"]);
   EXPECT_EQ(meta["contract"], "mlffb-subdomain/1");
   EXPECT_DOUBLE_EQ(meta["cutoff_nm"].get<double>(), 0.5);
   EXPECT_EQ(meta["interaction_steps"], 2);

@@ -76,7 +76,7 @@ PeerExportResult maceExport(const MaceSettings& s, Precision precision, bool per
 }
 
 /// What the records say: the architecture, the weights (random unless a model file), the versions,
-/// the file and its export.
+/// the file and its export (under "package": the harness sets "peer" to the entry's peer name).
 nlohmann::ordered_json maceDescription(const MaceSettings& s, const PeerExportResult* r) {
   nlohmann::ordered_json d = {{"name", "mace"}, {"flavor", "mace-torch"}};
   if (!r) {
@@ -87,7 +87,7 @@ nlohmann::ordered_json maceDescription(const MaceSettings& s, const PeerExportRe
   d["hyperparameters"] = r->info.value("hyperparameters", nlohmann::ordered_json::object());
   d["hyperparameters"]["head"] = r->info.value("head", "");
   d["weights"] = {{"source", r->info.value("weights", "")}, {"random", r->info.value("random_weights", true)}};
-  d["peer"] = {{"package", "mace-torch"},
+  d["package"] = {{"name", "mace-torch"},
                {"mace-torch", r->info.value("mace-torch", "")},
                {"e3nn", r->info.value("e3nn", "")},
                {"torch", r->info.value("torch", "")},
