@@ -8,6 +8,7 @@
 #include "workloads/ModelRegistry.hpp"
 #include "workloads/mace/MacePotential.hpp"
 #include "workloads/torch/TorchSupport.hpp"
+#include "workloads/torchscript/ModelFileOption.hpp"
 
 namespace mlffb {
 namespace {
@@ -24,9 +25,7 @@ std::vector<OptionSpec> maceOptions() {
                              "MACE-OFF23 architecture (random weights from --seed): small 96x0e, medium 128x0e+128x1o, "
                              "large 192x0e+192x1o+192x2e",
                              {"small", "medium", "large"}, "medium"),
-          OptionSpec::file("model-file", "model_file",
-                           "a model file: for mace/mace-torch a MACE .model (its weights instead of random ones); "
-                           "for --flavor torchscript a TorchScript file (OpenMM-Torch contract)"),
+          modelFileOption(),
           OptionSpec::text("mace-head", "mace_head", "mace/mace-torch: the head of a multi-head MACE model", "the last")};
 }
 

@@ -2,6 +2,7 @@
 // under any model name (`--model NAME --flavor torchscript --model-file FILE.pt`).
 #include "workloads/ModelRegistry.hpp"
 #include "workloads/torch/TorchSupport.hpp"
+#include "workloads/torchscript/ModelFileOption.hpp"
 #include "workloads/torchscript/TorchScriptPotential.hpp"
 
 namespace mlffb {
@@ -15,7 +16,7 @@ const Registrar<ModelEntry> kTorchScript{[] {
   e.description = "any TorchScript model with the OpenMM-Torch contract (--model-file FILE.pt)";
   e.availability = torchAvailability;
   e.capabilities = torchCapabilities;
-  e.options = {OptionSpec::file("model-file", "model_file", "TorchScript model for --flavor torchscript (OpenMM-Torch contract)")};
+  e.options = {modelFileOption()};
   e.create = [] ([[maybe_unused]] const std::string& model, [[maybe_unused]] const PotentialOptions& o) -> std::unique_ptr<Potential> {
     MLFFB_WITH_TORCH_OR_THROW(return makeTorchScriptPotential(model, o));
   };
