@@ -75,6 +75,13 @@ PeerExportResult maceExport(const MaceSettings& s, Precision precision, bool per
   return peerExport(rq);
 }
 
+/// The contract's own keys of the file's mlffb.json (the rest repeats the description).
+nlohmann::ordered_json subdomainContract(const nlohmann::ordered_json& meta) {
+  nlohmann::ordered_json c = nlohmann::ordered_json::object();
+  for (const char* key : {"contract", "cutoff_nm", "interaction_steps", "receptive_field_nm"}) c[key] = meta.at(key);
+  return c;
+}
+
 /// What the records say: the architecture, the weights (random unless a model file), the versions,
 /// the file and its export (under "package": the harness sets "peer" to the entry's peer name).
 nlohmann::ordered_json maceDescription(const MaceSettings& s, const PeerExportResult* r) {
@@ -95,7 +102,7 @@ nlohmann::ordered_json maceDescription(const MaceSettings& s, const PeerExportRe
                {"from_cache", r->cached},
                {"export_seconds", r->info.value("export_seconds", 0.0)},
                {"export_wall_seconds", r->seconds},
-               {"subdomain_contract", r->info.value("subdomain", nlohmann::ordered_json::object())}};
+               {"subdomain_contract", subdomainContract(r->info.at("subdomain"))}};
   return d;
 }
 
