@@ -293,3 +293,82 @@ def use_exact_constants(model, weights_dir):
         shifter = buffers["energy_shifter.self_energies"]
         shifter.copy_(torch.tensor(sae, dtype=shifter.dtype).view_as(shifter))
     return model
+
+
+# ---------------------------------------------------------------------------------------------
+# mace-torch 0.3: MACE-OFF23's architectures (random weights from a seed), or a user's .model file.
+
+# kJ/mol per eV from the exact SI constants (CODATA 2018, the line of core/Units.hpp's Hartree):
+# e = 1.602176634e-19 C, N_A = 6.02214076e23 /mol.
+KJ_PER_MOL_PER_EV = 1.602176634e-19 * 6.02214076e23 / 1000.0
+
+# MACE-OFF23's published architectures: Kovács et al., "MACE-OFF23: Transferable machine learning
+# force fields for organic molecules", arXiv:2312.15211 (Methods, "Model"): three models that differ
+# only in their message irreps, small = 96 channels with L = 0 (96x0e), medium = 128 channels with
+# L = 1 (128x0e+128x1o), large = 192 channels with L = 2 (192x0e+192x1o+192x2e); all with a 5 Å
+# cutoff, 2 message-passing layers, correlation order 3 (body order 4), spherical harmonics up to
+# l = 3, and trained on the elements H C N O F P S Cl Br I (SPICE). The values the paper leaves to
+# the package are mace's own defaults of that time (mace/tools/arg_parser.py, the `MACE` model of
+# run_train, which builds ScaleShiftMACE): 8 Bessel radial functions, polynomial cutoff envelope of
+# order 5, radial MLP [64, 64, 64], readout MLP 16x0e, SiLU gate, a RealAgnosticInteractionBlock first
+# and RealAgnosticResidualInteractionBlocks after it (mace/tools/model_script_utils.py, _build_model
+# for "MACE"), full (not reduced) Clebsch-Gordan coefficients (--use_reduced_cg False).
+MACE_OFF23_COMMON = dict(r_max=5.0, num_interactions=2, correlation=3, max_ell=3, num_bessel=8,
+                         num_polynomial_cutoff=5, radial_MLP=[64, 64, 64], MLP_irreps="16x0e")
+MACE_OFF23_HIDDEN_IRREPS = {"small": "96x0e", "medium": "128x0e+128x1o", "large": "192x0e+192x1o+192x2e"}
+MACE_OFF23_ELEMENTS = [1, 6, 7, 8, 9, 15, 16, 17, 35, 53]  # H C N O F P S Cl Br I
+# What a trained model learns from its training set and random weights cannot have: the isolated
+# atoms' energies E0 (0 here: the energy is the interaction energy), the mean number of neighbours
+# that normalises the messages (MACE computes it from the training set; 30 here, about an organic
+# molecule's count within 5 Å), the scale and shift of the atomic energies (1 and 0).
+MACE_RANDOM_AVG_NEIGHBORS = 30.0
+
+
+def mace_off23_random(preset, seed):
+    """mace-torch's ScaleShiftMACE with MACE-OFF23's `preset` architecture (small, medium or large)
+    and mace's own initialisation after torch.manual_seed(seed), in float64 (so that the float32
+    model is the same weights rounded once). Returns (model, description)."""
+    import numpy as np
+    import torch
+    from mace import modules  # first: mace lets e3nn's constants load under torch.load's weights_only default
+    from e3nn import o3
+    if preset not in MACE_OFF23_HIDDEN_IRREPS:
+        raise ValueError(f"unknown MACE-OFF23 preset '{preset}' ({', '.join(MACE_OFF23_HIDDEN_IRREPS)})")
+    hp = dict(MACE_OFF23_COMMON, hidden_irreps=MACE_OFF23_HIDDEN_IRREPS[preset])
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        torch.manual_seed(seed)
+        model = modules.ScaleShiftMACE(
+            r_max=hp["r_max"], num_bessel=hp["num_bessel"], num_polynomial_cutoff=hp["num_polynomial_cutoff"],
+            max_ell=hp["max_ell"], interaction_cls=modules.interaction_classes["RealAgnosticResidualInteractionBlock"],
+            interaction_cls_first=modules.interaction_classes["RealAgnosticInteractionBlock"],
+            num_interactions=hp["num_interactions"], num_elements=len(MACE_OFF23_ELEMENTS),
+            hidden_irreps=o3.Irreps(hp["hidden_irreps"]), MLP_irreps=o3.Irreps(hp["MLP_irreps"]),
+            atomic_energies=np.zeros(len(MACE_OFF23_ELEMENTS)), avg_num_neighbors=MACE_RANDOM_AVG_NEIGHBORS,
+            atomic_numbers=MACE_OFF23_ELEMENTS, correlation=hp["correlation"], gate=torch.nn.functional.silu,
+            radial_MLP=hp["radial_MLP"], use_reduced_cg=False, atomic_inter_scale=1.0, atomic_inter_shift=0.0)
+    finally:
+        torch.set_default_dtype(previous)
+    desc = {"hyperparameters": dict(hp, preset=preset, model="ScaleShiftMACE", elements=MACE_OFF23_ELEMENTS,
+                                    avg_num_neighbors=MACE_RANDOM_AVG_NEIGHBORS, atomic_energies="0 (random weights)"),
+            "weights": f"random(seed={seed}, torch.manual_seed + mace-torch's own initialisation; "
+                       "not MACE-OFF23's trained weights, which are ASL-licensed downloads)"}
+    return model.eval(), desc
+
+
+def mace_from_file(path):
+    """A user's MACE model file (torch.load, as mace's calculator loads it), in float64.
+    Returns (model, description)."""
+    import torch
+    model = torch.load(str(path), map_location="cpu", weights_only=False)
+    hp = {"model": type(model).__name__, "r_max": float(model.r_max),
+          "num_interactions": int(model.num_interactions), "elements": [int(z) for z in model.atomic_numbers],
+          "heads": list(getattr(model, "heads", ["Default"]))}
+    return model.double().eval(), {"hyperparameters": hp, "weights": str(Path(path).resolve())}
+
+
+def mace_model(preset, seed, model_file):
+    """The float64 MACE model of the `mace/mace-torch` flavour: a user's file when `model_file` is
+    given, else MACE-OFF23's `preset` with random weights from `seed`. Returns (model, description)."""
+    return mace_from_file(model_file) if model_file else mace_off23_random(preset, seed)

@@ -179,7 +179,7 @@ std::vector<Case> corpus() {
   add({"WeightsFolderEmpty", {{"w.xyz", kWater}}, "mkdir weights", "eval --in w.xyz --weights weights", 1,
        "rHCNOSFCl-5.1R_16-3.5A_a8-4.params: cannot open", "weights"});
   evalCase("MemberOutOfRange", "--in w.xyz --member 9", 2, "--member '9': expected an integer from 0 to 7", "--member");
-  evalCase("UnknownModel", "--in w.xyz --model mace", 2, "unknown model/flavour 'mace/native'", "mace");
+  evalCase("UnknownModel", "--in w.xyz --model nequip", 2, "unknown model/flavour 'nequip/native'", "nequip");
   evalCase("UnknownFlavour", "--in w.xyz --flavor fused", 2, "unknown model/flavour 'ani2x/fused'", "fused");
   evalCase("UnknownPreset", "--in w.xyz --model et --preset nope", 2, "--preset 'nope': expected one of ani1, md17, qm9, spice", "--preset");
   evalCase("OptionOfAnotherModel", "--in w.xyz --num-layers 2", 2, "--num-layers is an option of et/torch, not of ani2x/native", "--num-layers");

@@ -147,7 +147,7 @@ TEST(Cli, RunAndEvalRejectBadInput) {
   const std::string dir = test::freshTempDir("cli-run-bad");
   expectOneLineError(runCli("run --suite polyala --sizes 0 --out " + dir + "/r.json"), "--sizes '0': expected an integer from 1");
   expectOneLineError(runCli("run --suite nope --out " + dir + "/r.json"), "unknown suite 'nope'");
-  expectOneLineError(runCli("run --suite polyala --model mace --out " + dir + "/r.json"), "unknown model/flavour 'mace/native'");
+  expectOneLineError(runCli("run --suite polyala --model nequip --out " + dir + "/r.json"), "unknown model/flavour 'nequip/native'");
   expectOneLineError(runCli("run --suite polyala --flavor fused --out " + dir + "/r.json"), "unknown model/flavour 'ani2x/fused'");
   expectOneLineError(runCli("run --suite polyala --mode train --out " + dir + "/r.json"), "--mode: unknown mode 'train' (single-point, md)");
   expectOneLineError(runCli("run --in " + dir + "/none.pdb --out " + dir + "/r.json"), "none.pdb: cannot open");

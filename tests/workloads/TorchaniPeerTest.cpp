@@ -31,85 +31,31 @@ namespace {
 
 const std::string kAniWeights = std::string(MLFFB_SHARED_DIR) + "/models/ani-2x_8x";
 
-/// Every atom moved by up to ±0.05 Å along each axis (fresh structures on every run).
-void jitter(System& s, std::uint64_t seed) {
-  Rng rng(seed);
-  for (auto& p : s.positions)
-    for (int k = 0; k < 3; ++k) p[k] += 0.1 * (rng.uniform() - 0.5);
-}
-
 System protein(std::uint64_t seed) {
   System s = PolyAlanineBuilder(PolyAlanineOptions{Conformation::Folded, Termini::Charged, seed, 1000}).build(12);
-  jitter(s, seed);
-  return s;
-}
-
-/// 64 waters (a 12.4 Å cube) in their cubic box, or each molecule moved rigidly to the same
-/// fractional position of the triclinic cell L·{(1,0,0), (0.3,1,0), (−0.2,0.25,1)} (same volume,
-/// reduced, every width above twice the 5.1 Å cutoff).
-System water(std::uint64_t seed, bool triclinic) {
-  System s = buildWaterBox(64, seed);
-  jitter(s, seed);
-  if (!triclinic) return s;
-  const double L = s.box->a.x;
-  const Box cell{{L, 0, 0}, {0.3 * L, L, 0}, {-0.2 * L, 0.25 * L, L}};
-  for (size_t first = 0; first < s.size();) {
-    size_t end = first;
-    while (end < s.size() && s.atoms[end].residueNumber == s.atoms[first].residueNumber) ++end;
-    const Vec3 f = s.positions[first] / L;
-    const Vec3 shift = cell.a * f.x + cell.b * f.y + cell.c * f.z - s.positions[first];
-    for (size_t i = first; i < end; ++i) s.positions[i] += shift;
-    first = end;
-  }
-  s.box = cell;
+  test::jitter(s, seed);
   return s;
 }
 
 /// The three structures of every comparison, fresh per run (MLFFB_TEST_SEED reproduces one).
 std::vector<std::pair<std::string, System>> structures(std::uint64_t seed) {
-  return {{"protein", protein(seed)}, {"orthorhombic water", water(seed, false)}, {"triclinic water", water(seed, true)}};
-}
-
-json structureJson(const System& s) {
-  json j = {{"numbers", json::array()}, {"positions", json::array()}, {"box", nullptr}};
-  for (size_t i = 0; i < s.size(); ++i) {
-    j["numbers"].push_back(s.atoms[i].element);
-    j["positions"].push_back({s.positions[i].x, s.positions[i].y, s.positions[i].z});
-  }
-  if (s.box) j["box"] = {{s.box->a.x, s.box->a.y, s.box->a.z}, {s.box->b.x, s.box->b.y, s.box->b.z}, {s.box->c.x, s.box->c.y, s.box->c.z}};
-  return j;
+  // 64 waters: a 12.4 Å cube, every width of the triclinic cell above twice the 5.1 Å cutoff.
+  return {{"protein", protein(seed)}, {"orthorhombic water", test::peerWater(64, seed, false)}, {"triclinic water", test::peerWater(64, seed, true)}};
 }
 
 /// TorchANI's results (torchani_eval.py) for each `what` on each structure, in float64.
 std::map<std::string, std::vector<EnergyForces>> torchaniResults(const std::vector<std::pair<std::string, System>>& systems,
                                                                  const std::vector<std::string>& whats) {
-  const std::string dir = test::freshTempDir("torchani-eval");
-  json in = json::array();
-  for (const auto& [name, s] : systems) in.push_back(structureJson(s));
-  std::ofstream(dir + "/in.json") << in.dump();
-  std::vector<std::string> argv{pythonInterpreter(), projectScript("peers/torchani_eval.py"), "--structure", "in.json",
-                                "--out", "out.json", "--weights", kAniWeights, "--threads", "2"};
-  for (const auto& w : whats) argv.insert(argv.end(), {"--eval", w});
-  SubprocessOptions o;
-  o.workDir = dir;
-  o.logPath = "eval.log";
-  o.timeoutSeconds = 600;
-  const SubprocessResult r = runProgram(argv, o);
-  EXPECT_TRUE(r.ok()) << "torchani_eval.py: " << lastOutputLine(readTextFile(r.logPath, 4096));
-  std::map<std::string, std::vector<EnergyForces>> out;
-  if (!r.ok()) return out;
-  const json results = json::parse(readTextFile(dir + "/out.json"))["results"];
+  std::vector<System> structures;
+  for (const auto& [name, s] : systems) structures.push_back(s);
+  std::vector<std::string> args{"--weights", kAniWeights, "--threads", "2"};
+  for (const auto& w : whats) args.insert(args.end(), {"--eval", w});
+  const json out = test::runPeerEval("peers/torchani_eval.py", structures, args);
+  std::map<std::string, std::vector<EnergyForces>> results;
+  if (out.is_null()) return results;
   for (const auto& w : whats)
-    for (const auto& one : results[w]) {
-      EnergyForces ef;
-      if (!one.is_null()) {
-        ef.energy = one["energy"];
-        for (const auto& f : one["forces"]) ef.forces.push_back({f[0], f[1], f[2]});
-      }
-      out[w].push_back(ef);
-    }
-  std::filesystem::remove_all(dir);
-  return out;
+    for (const auto& one : out["results"][w]) results[w].push_back(test::evalResult(one));
+  return results;
 }
 
 PotentialOptions float64Options(const std::string& flavor) {

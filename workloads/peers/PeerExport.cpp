@@ -39,8 +39,9 @@ class KeyHash {
 };
 
 /// Every regular file under `folder` (through links) whose name ends with `suffix`, as relative
-/// path and content, in name order.
+/// path and content, in name order; `folder` may be one file (its content).
 void addFolder(KeyHash& key, const std::string& folder, const std::string& suffix = "") {
+  if (fs::is_regular_file(folder)) return key.add(readInputFile(folder, kModelInput));  // a model file
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(folder, fs::directory_options::follow_directory_symlink))
     if (e.is_regular_file() && e.path().string().ends_with(suffix)) files.push_back(e.path());
@@ -124,7 +125,7 @@ PeerExportResult peerExport(const PeerExportRequest& rq) {
   addFolder(key, fs::path(projectScript(rq.script)).parent_path().string(), ".py");  // the script and what it imports
   for (const auto& a : rq.args) key.add(a);
   for (const auto& [name, version] : pythonPackageVersions(rq.packages)) key.add(name + "==" + version);
-  for (const auto& f : rq.keyFolders) addFolder(key, f);
+  for (const auto& f : rq.keyPaths) addFolder(key, f);
   const fs::path dir = peerCacheDir();
   fs::create_directories(dir);
   const fs::path file = dir / (rq.what + "-" + key.hex() + ".pt");

@@ -17,7 +17,7 @@ struct PeerExportRequest {
   std::string script;                   // under scripts/: "peers/export_torchani.py"
   std::vector<std::string> args;        // the script's arguments, without --out FILE.pt (added); it runs in
                                         // a fresh folder, where relative paths it is given point
-  std::vector<std::string> keyFolders;  // folders whose files' content the model depends on (weights)
+  std::vector<std::string> keyPaths;    // files, or folders of files, whose content the model depends on (weights)
   std::vector<std::string> packages;    // Python distributions whose versions it depends on
   double timeoutSeconds = 900;
 };

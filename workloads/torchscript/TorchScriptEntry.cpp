@@ -3,6 +3,7 @@
 // engines a file with the subdomain contract (TorchScriptPotential.hpp).
 #include "workloads/ModelRegistry.hpp"
 #include "workloads/torch/TorchSupport.hpp"
+#include "workloads/torchscript/ModelFileOption.hpp"
 #include "workloads/torchscript/TorchScriptPotential.hpp"
 
 namespace mlffb {
@@ -17,7 +18,7 @@ const Registrar<ModelEntry> kTorchScript{[] {
   e.availability = torchAvailability;
   e.capabilities = torchCapabilities;
   e.subdomain = true;  // for a file with the subdomain contract; a file without it is refused when bound to a subdomain
-  e.options = {OptionSpec::file("model-file", "model_file", "TorchScript model for --flavor torchscript (OpenMM-Torch contract)")};
+  e.options = {modelFileOption()};
   e.create = [] ([[maybe_unused]] const std::string& model, [[maybe_unused]] const PotentialOptions& o) -> std::unique_ptr<Potential> {
     MLFFB_WITH_TORCH_OR_THROW(return makeTorchScriptPotential(model, o));
   };

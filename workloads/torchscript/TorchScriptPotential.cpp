@@ -18,6 +18,16 @@ namespace mlffb {
 namespace {
 using profilers::Range;
 
+/// Floating-point parameters and buffers to float64; integer ones (atomic numbers, index tables)
+/// stay as they are (torch::jit::Module::to(dtype) would convert them too).
+void toFloat64(torch::jit::Module& m) {
+  torch::NoGradGuard noGrad;
+  for (at::Tensor t : m.parameters())
+    if (t.is_floating_point()) t.set_data(t.to(torch::kFloat64));
+  for (at::Tensor t : m.buffers())
+    if (t.is_floating_point()) t.set_data(t.to(torch::kFloat64));
+}
+
 class TorchScriptPotential final : public Potential {
  public:
   TorchScriptPotential(std::string model, TorchScriptSource source, const PotentialOptions& o)
@@ -39,7 +49,7 @@ class TorchScriptPotential final : public Potential {
     inputs_ = static_cast<int>(args.size()) - 1;  // without self
     if (inputs_ != 1 && inputs_ != 2)
       throw contractError("its forward takes " + std::to_string(inputs_) + " inputs, not 1 (positions) or 2 (positions, box)");
-    if (precision_ == Precision::Float64) module_.to(torch::kFloat64);
+    if (precision_ == Precision::Float64) toFloat64(module_);
   }
 
   std::string model() const override { return model_; }
