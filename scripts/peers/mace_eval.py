@@ -6,9 +6,10 @@ get_neighborhood, matscipy's neighbour list).
 
 Usage: mace_eval.py --structure IN.json --out OUT.json
                     (--preset small|medium|large --seed S | --model-file FILE.model) [--threads T]
-                    [--save-model FILE.model]
+                    [--save-model FILE.model] [--r-max ANGSTROM]
 --save-model also writes the model as a MACE .model file (torch.save of the module, as mace's
-training does), for the flavour's --model-file.
+training does), for the flavour's --model-file; --r-max builds the preset at another cutoff (a
+test's short receptive field).
 IN.json: a list of structures {"numbers": [Z, …], "positions": [[x, y, z], …] in Angstrom,
 "box": [[a], [b], [c]] in Angstrom (rows are cell vectors) or null}.
 OUT.json: {"results": [per structure {"energy": kJ/mol, "forces": [[…]] kJ/mol/Angstrom}],
@@ -34,6 +35,7 @@ def main():
     p.add_argument("--model-file", default="")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--save-model", default="")
+    p.add_argument("--r-max", type=float, default=None)
     args = p.parse_args()
     logging.disable(logging.WARNING)
     import ase
@@ -41,7 +43,7 @@ def main():
     from mace.calculators import MACECalculator
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    model, _ = mlffb_peers.mace_model(args.preset, args.seed, args.model_file)
+    model, _ = mlffb_peers.mace_model(args.preset, args.seed, args.model_file, args.r_max)
     if args.save_model:
         torch.save(model, args.save_model)
     calc = MACECalculator(models=model, device="cpu", default_dtype="float64")

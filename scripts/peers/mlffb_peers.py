@@ -324,10 +324,11 @@ MACE_OFF23_ELEMENTS = [1, 6, 7, 8, 9, 15, 16, 17, 35, 53]  # H C N O F P S Cl Br
 MACE_RANDOM_AVG_NEIGHBORS = 30.0
 
 
-def mace_off23_random(preset, seed):
+def mace_off23_random(preset, seed, r_max=None):
     """mace-torch's ScaleShiftMACE with MACE-OFF23's `preset` architecture (small, medium or large)
     and mace's own initialisation after torch.manual_seed(seed), in float64 (so that the float32
-    model is the same weights rounded once). Returns (model, description)."""
+    model is the same weights rounded once); `r_max` (Å) replaces the 5 Å cutoff where a test needs
+    a short receptive field. Returns (model, description)."""
     import numpy as np
     import torch
     from mace import modules  # first: mace lets e3nn's constants load under torch.load's weights_only default
@@ -335,6 +336,8 @@ def mace_off23_random(preset, seed):
     if preset not in MACE_OFF23_HIDDEN_IRREPS:
         raise ValueError(f"unknown MACE-OFF23 preset '{preset}' ({', '.join(MACE_OFF23_HIDDEN_IRREPS)})")
     hp = dict(MACE_OFF23_COMMON, hidden_irreps=MACE_OFF23_HIDDEN_IRREPS[preset])
+    if r_max is not None:
+        hp["r_max"] = float(r_max)
     previous = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)
     try:
@@ -368,7 +371,8 @@ def mace_from_file(path):
     return model.double().eval(), {"hyperparameters": hp, "weights": str(Path(path).resolve())}
 
 
-def mace_model(preset, seed, model_file):
+def mace_model(preset, seed, model_file, r_max=None):
     """The float64 MACE model of the `mace/mace-torch` flavour: a user's file when `model_file` is
-    given, else MACE-OFF23's `preset` with random weights from `seed`. Returns (model, description)."""
-    return mace_from_file(model_file) if model_file else mace_off23_random(preset, seed)
+    given, else MACE-OFF23's `preset` with random weights from `seed` (at cutoff `r_max` when given).
+    Returns (model, description)."""
+    return mace_from_file(model_file) if model_file else mace_off23_random(preset, seed, r_max)
