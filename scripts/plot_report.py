@@ -462,7 +462,7 @@ def fig_implementations(reports, out, made, skipped):
 
 
 def model_cost_rows(reports):
-    """Per single-point run of a poly-alanine or file system (largest first per model): the model's
+    """Per single-point run of the model itself (no engine) on a poly-alanine or file system: the model's
     cost profile — ms per energy + forces, µs per atom, the stage split, FLOPs per atom (the model's
     analytic count where it has one, else the GEMM family counted by torch-ops from the operands'
     shapes), GEMM bytes per atom and the five operators of most self time (torch-ops pass)."""
@@ -470,7 +470,8 @@ def model_cost_rows(reports):
     for _, rep, run in ok_runs(reports):
         m = run["measurements"]
         st = m.get("stages", {})
-        if run.get("mode") != "single-point" or "total" not in st or run["system"]["name"].startswith("random"):
+        if (run.get("mode") != "single-point" or "total" not in st or run["system"]["name"].startswith("random")
+                or run.get("engine", "none") != "none"):  # the model's own evaluation, not an engine's
             continue
         atoms = run["system"]["atoms"]
         stages = {k: v["median_ms"] for k, v in st.items() if k != "total"}
@@ -517,7 +518,7 @@ def fig_model_costs(reports, out, made, skipped):
     ax.set_yticklabels(labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("share of the stages' time (%)")
-    ax.legend(fontsize=7, ncol=len(names), loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    ax.legend(fontsize=7, ncol=max(1, len(names)), loc="lower center", bbox_to_anchor=(0.5, 1.0))
     fig.suptitle("Where each model's time goes: stage split of one energy + forces", y=1.02)
     save(fig, out, "model_costs", made)
     lines = ["| model | device | precision | atoms | ms per energy+forces | µs per atom | stage split | kFLOP per atom | GEMM KB per atom | GEMM share of operator time | top-5 operators (share of operator self time) |",

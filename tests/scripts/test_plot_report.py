@@ -78,8 +78,10 @@ class ModelCosts(unittest.TestCase):
     def test_rows(self):
         rep = {"environment": REPORT["environment"], "runs": [
             costed("mace", "mace-torch", 100, {"energy": 6.0, "forces": 2.0}, self.OPS, self.BY_STAGE),
-            costed("ani2x", "native", 200, {"energy": 1.0, "forces": 1.0}, flops=8e6)]}
+            costed("ani2x", "native", 200, {"energy": 1.0, "forces": 1.0}, flops=8e6),
+            dict(costed("et", "torch", 300, {}), engine="lammps")]}  # through an engine: not the model's own cost
         rows = {r["model"]: r for r in plot_report.model_cost_rows([("r.json", rep)])}
+        self.assertEqual(sorted(rows), ["ani2x/native", "mace/mace-torch"])
         mace = rows["mace/mace-torch"]
         self.assertAlmostEqual(mace["us_per_atom"], 80.0)
         self.assertAlmostEqual(mace["split"]["energy"], 0.75)
