@@ -231,7 +231,7 @@ std::vector<Case> corpus() {
   runOpt("NeighborsWithoutRandomSystems", "--neighbors 30", "--neighbors sets the random systems' neighbourhood, and this plan has none (--systems random)",
          "--neighbors");
   runOpt("FrameZero", "--frame 0", "--frame '0': expected an integer from 1", "--frame");
-  runOpt("UnknownSuite", "--suite nope", "unknown suite 'nope' (known: implementations, max-atoms, neighbors, polyala, polyala-md, strong-scaling, weak-scaling)", "nope");
+  runOpt("UnknownSuite", "--suite nope", "unknown suite 'nope' (known: implementations, max-atoms, model-costs, neighbors, polyala, polyala-md, strong-scaling, weak-scaling)", "nope");
   runOpt("SearchLimitOfAPlainSuite", "--search-limit 100", "--search-limit applies to size-search suites (max-atoms)", "--search-limit");
   runOpt("SearchFromTwoSizes", "--suite max-atoms --sizes 1000,2000", "--sizes: a size search starts from one size", "--sizes");
   runOpt("SearchStartsBeyondItsLimit", "--suite max-atoms --sizes 5000 --search-limit 100",
