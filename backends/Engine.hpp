@@ -7,6 +7,7 @@
 // report their own timings. Either way the run is summarised once, by mdSummary().
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -67,6 +68,9 @@ struct EngineRequest {
   /// evaluations of energy and forces, no minimisation or dynamics.
   Mode mode = Mode::Md;
   int repeat = 1, warmup = 0;
+  /// In-process engines: asked after each production step with the production steps so far;
+  /// true ends production there (the measurement's stopping criteria). Empty: md.steps run.
+  std::function<bool(long)> enough;
 };
 
 struct MinimizationSummary {
@@ -87,6 +91,8 @@ struct EngineResult {
   /// The engine's own ms/step (engines that time themselves, out of process); in-process
   /// engines leave it empty and are timed by the collectors' per-step samples.
   std::optional<double> reportedMsPerStep;
+  /// Production steps run (in-process engines, whose criteria may end production early); 0: md.steps.
+  long productionSteps = 0;
   /// Single points through the engine: the energy and the wall time of each timed evaluation.
   std::optional<double> singlePointEnergy;
   std::vector<double> evaluationMs;

@@ -44,7 +44,7 @@ nlohmann::ordered_json mdSummary(const EngineRequest& rq, const EngineResult& r,
                          {"final_energy_kj_mol", m.finalEnergy}};
   out["integrator"] = toString(o.integrator);
   out["timestep_fs"] = o.timestepFs;
-  out["steps"] = o.steps;
+  out["steps"] = r.productionSteps > 0 ? r.productionSteps : static_cast<long>(o.steps);
   out["warmup_steps"] = o.warmupSteps;
   out["temperature_target_k"] = o.temperatureK;
   // An engine with its own thermostat names it in extra["integrator"] (it replaces this one).

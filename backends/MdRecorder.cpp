@@ -2,6 +2,8 @@
 // every engine's MD run (see MdRecorder.hpp).
 #include "backends/MdRecorder.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -57,8 +59,15 @@ void MdRecorder::record(const MdStepRecord& s) {
   if (wantsPositions(s.step) && s.positions) writeFrame(s.step, s.positions());
 }
 
+bool MdRecorder::endsAt(long step) {
+  lastStep_ = step;
+  if (step >= totalSteps()) return true;
+  return step > md_.warmupSteps && enough_ && enough_(step - md_.warmupSteps);
+}
+
 void MdRecorder::finish(EngineResult& out) {
   write();
+  if (lastStep_ > 0) out.productionSteps = std::max(0L, lastStep_ - md_.warmupSteps);
   out.timePs = std::move(timePs_);
   out.potentialKJPerMol = std::move(potential_);
   out.kineticKJPerMol = std::move(kinetic_);

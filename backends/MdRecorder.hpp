@@ -52,6 +52,13 @@ class MdRecorder {
   /// Whether record(step) will ask for positions for a frame.
   bool wantsPositions(long step) const { return isTraceStep(step) && !md_.trajectoryPath.empty() && atoms_; }
 
+  /// Production may end early: `enough(productionStepsSoFar)` is asked after each production step
+  /// (the measurement's stopping criteria, EngineRequest::enough); empty: every step runs.
+  void stopWhen(std::function<bool(long)> enough) { enough_ = std::move(enough); }
+  /// Called by the engine after each step: whether it is the last one (the protocol's last step,
+  /// or the criteria are met). An engine reads and records the state of its last step.
+  bool endsAt(long step);
+
   /// Checks the step (throws MdBlowUp), keeps it when it is a production step, and writes its trace
   /// row and frame when it is a trace step.
   void record(const MdStepRecord& s);
@@ -69,6 +76,8 @@ class MdRecorder {
   const System* atoms_;
   std::string trace_, frames_;
   bool written_ = false;
+  std::function<bool(long)> enough_;
+  long lastStep_ = 0;
   std::vector<double> timePs_, potential_, kinetic_, temperature_;
 };
 

@@ -1,15 +1,20 @@
 #include "harness/Measurement.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "backends/EngineRegistry.hpp"
+#include "core/Units.hpp"
 #include "harness/Environment.hpp"
+#include "harness/PointProgress.hpp"
 #include "harness/Roofline.hpp"
 #include "profilers/CollectorRegistry.hpp"
 #include "profilers/Range.hpp"
+#include "profilers/Stopping.hpp"
 #include "profilers/WallClockCollector.hpp"
 #include "workloads/BlasProbe.hpp"
 #include "workloads/CublasProbe.hpp"
@@ -155,7 +160,56 @@ Json precisionError(const Point& p, const ModelEntry& entry, const System& syste
   }
 }
 
-/// Single point: warm-up evaluations, then `repeat` measured ones (each a sample, inside a
+/// The progress line of a point being sampled: "12 samples, ±1.3 % (≤ 2 %), 3.1 s of ≤ 20 s".
+std::string samplingProgress(const profilers::StoppingRule& rule, const std::vector<double>& samples, double measuredS, const char* what) {
+  const profilers::StoppingCriteria& c = rule.criteria();
+  char line[200];
+  if (!c.adaptive) {
+    std::snprintf(line, sizeof line, "%zu of %d %s", samples.size(), c.fixedSamples, what);
+    return line;
+  }
+  const double noise = samples.size() >= 2 ? profilers::sampleStats(samples).noise : 0;
+  if (samples.size() >= 2)
+    std::snprintf(line, sizeof line, "%zu %s, ±%.1f %% (≤ %.1f %%), %.1f s of ≤ %.0f s", samples.size(), what, 100 * noise, 100 * c.maxNoise, measuredS, c.maxTimeS);
+  else
+    std::snprintf(line, sizeof line, "%zu %s, %.1f s of ≤ %.0f s", samples.size(), what, measuredS, c.maxTimeS);
+  return line;
+}
+
+/// MD windows: the mean ms/step of each kMdWindowSteps consecutive production steps, kept up to
+/// date as steps arrive (the criteria ask after every step; windows are formed once each).
+struct MdWindows {
+  std::vector<double> ms;  // one per complete window
+  size_t used = 0;         // steps consumed
+  double measuredS = 0;
+  void update(const std::vector<double>& stepMs) {
+    while (stepMs.size() >= used + kMdWindowSteps) {
+      double sum = 0;
+      for (size_t i = used; i < used + kMdWindowSteps; ++i) sum += stepMs[i];
+      ms.push_back(sum / kMdWindowSteps);
+      measuredS += sum * 1e-3;
+      used += kMdWindowSteps;
+    }
+  }
+};
+
+/// ns/day over the run: the first quarter of the windows against the last (at least 8 windows).
+/// A drift is significant when the two quarters' 95 % intervals of the median do not overlap.
+Json mdDrift(const std::vector<double>& windowMs, double dtFs) {
+  const size_t n = windowMs.size();
+  if (n < 8) return {{"status", "unavailable"}, {"reason", "fewer than 8 windows of " + std::to_string(kMdWindowSteps) + " steps"}};
+  const size_t q = n / 4;
+  const std::vector<double> first(windowMs.begin(), windowMs.begin() + static_cast<long>(q)), lastQ(windowMs.end() - static_cast<long>(q), windowMs.end());
+  const profilers::SampleStats a = profilers::sampleStats(first), b = profilers::sampleStats(lastQ);
+  const double f = units::nsPerDay(dtFs, a.median), l = units::nsPerDay(dtFs, b.median);
+  return {{"windows_per_quarter", q},
+          {"first_ns_per_day", f},
+          {"last_ns_per_day", l},
+          {"relative", f > 0 ? (l - f) / f : 0.0},
+          {"significant", a.hi < b.lo || b.hi < a.lo}};
+}
+
+/// Single point: warm-up evaluations, then measured ones until the point's criteria stop them (each a sample, inside a
 /// `total` range); energy, analytic FLOPs and rates from the timing pass.
 void measureSinglePoint(const Point& p, const ModelEntry& entry, Potential& pot, const System& system, std::vector<Pass>& passes,
                         Json& m) {
@@ -178,23 +232,41 @@ void measureSinglePoint(const Point& p, const ModelEntry& entry, Potential& pot,
   }
   pot.setSystem(system);
   EnergyForces last;
+  // The timing pass samples until its criteria stop it; every other pass takes as many samples,
+  // so a collector's overhead compares like with like.
+  profilers::StoppingRule rule(p.criteria);
+  std::vector<double> samples;
+  double measuredS = 0;
+  int taken = -1;  // samples of the timing pass, once it has run
+  using Clock = std::chrono::steady_clock;
   for (auto& pass : passes) {
     runPass(pass, &pot, p, m, [&] {
       for (int w = 0; w < p.warmup; ++w) requireFinite(pot.compute(system.positions, system.box, true), system);
       profilers::MeasuredSection measured;
-      for (int r = 0; r < p.repeat; ++r) {
+      const bool timing = taken < 0;
+      for (int r = 0; timing ? rule.more(samples, measuredS) : r < taken; ++r) {
+        const Clock::time_point t0 = Clock::now();
         {
           profilers::Range total("total");
           last = pot.compute(system.positions, system.box, true);
         }
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         profilers::sampleEnd();
         requireFinite(last, system);  // a non-finite result is never ok
+        if (!timing) continue;
+        samples.push_back(ms);
+        measuredS += ms * 1e-3;
+        sayPointProgress(samplingProgress(rule, samples, measuredS, "samples"));
       }
+      if (timing) taken = static_cast<int>(samples.size());
     });
   }
   m["warmup"] = p.warmup;
-  m["repeats"] = p.repeat;
+  m["repeats"] = taken;
   m["threads"] = threads();
+  m["timing"] = rule.describe(samples, measuredS, "ms per energy+forces");
+  const double median = profilers::percentile(samples, 0.5), atoms = static_cast<double>(std::max<size_t>(1, system.size()));
+  m["throughput"] = {{"ms_per_evaluation", median}, {"us_per_atom_step", 1e3 * median / atoms}, {"atom_steps_per_s", median > 0 ? atoms / (median * 1e-3) : 0.0}};
   m["energy_kj_mol"] = last.energy;
   if (p.precision != Precision::Float64) m["precision_error"] = precisionError(p, entry, system, last);
   Json flops = Json::object(), rates = Json::object();
@@ -260,11 +332,29 @@ void measureMd(const Point& p, Potential* pot, const System& system, std::vector
   std::vector<double> stepMs;
   MdOptions traced;  // traces from the timing pass only
   if (!p.traceDir.empty()) setTracePaths(p, traced);
+  // The timing pass's production ends when the windows meet the criteria (in-process engines ask
+  // after every step); the other passes then run as many steps.
+  profilers::StoppingRule rule(p.criteria);
+  MdWindows windows;
+  const bool inProcess = findEngine(*p.engine).inProcess;
   for (size_t k = 0; k < passes.size(); ++k) {
     EngineRequest passRequest = rq;
     if (k == 0) {
       passRequest.md.tracePath = traced.tracePath;
       passRequest.md.trajectoryPath = traced.trajectoryPath;
+      const profilers::WallClockCollector* clock = passes[0].clock;
+      passRequest.enough = [&, clock](long steps) {
+        if (steps % kMdWindowSteps) return false;
+        const auto& s = clock->samples();
+        const auto it = s.find("md_step");
+        if (it == s.end()) return false;
+        windows.update(it->second);
+        const bool more = p.criteria.adaptive ? rule.more(windows.ms, windows.measuredS) : true;
+        sayPointProgress("step " + std::to_string(steps) + ": " + samplingProgress(rule, windows.ms, windows.measuredS, "windows"));
+        return !more;
+      };
+    } else if (timing.productionSteps > 0) {
+      passRequest.md.steps = static_cast<int>(timing.productionSteps);
     }
     auto engine = createEngine(*p.engine, p.engineOptions);
     EngineResult result;
@@ -276,6 +366,41 @@ void measureMd(const Point& p, Potential* pot, const System& system, std::vector
     }
   }
   m["md"] = mdSummary(rq, timing, stepMs);
+  Json& md = m["md"];
+  // The timing record: windows of steps (in process), or the engine's own average.
+  windows.update(stepMs);
+  if (!stepMs.empty() && !windows.ms.empty()) {
+    profilers::StoppingRule described = rule;
+    if (!p.criteria.adaptive) {  // a fixed step count: its windows, described as such
+      described = profilers::StoppingRule(profilers::StoppingCriteria::fixed(static_cast<int>(windows.ms.size())));
+      described.setStoppedBy("fixed-count");
+    } else if (described.stoppedBy().empty()) {
+      described.setStoppedBy("max-steps");
+    }
+    Json t = described.describe(windows.ms, windows.measuredS, "ms per step (means of windows of " + std::to_string(kMdWindowSteps) + " steps)");
+    if (!p.criteria.adaptive) t["criteria"] = {{"mode", "fixed"}, {"steps", p.criteria.fixedSamples}};
+    const Json ci = t["ci95_ms"];
+    md["ns_per_day_ci95"] = {units::nsPerDay(p.md.timestepFs, ci[1].get<double>()), units::nsPerDay(p.md.timestepFs, ci[0].get<double>())};
+    md["windows"] = {{"steps_per_window", kMdWindowSteps}, {"ns_per_day", Json::array()}};
+    for (double w : windows.ms) md["windows"]["ns_per_day"].push_back(units::nsPerDay(p.md.timestepFs, w));
+    md["drift"] = mdDrift(windows.ms, p.md.timestepFs);
+    m["timing"] = t;
+  } else {
+    m["timing"] = {{"criteria", {{"mode", "fixed"}, {"steps", p.md.steps}}},
+                   {"unit", inProcess ? "ms per step" : "ms per step (the engine's own average over the run)"},
+                   {"samples", stepMs.size()},
+                   {"median_ms", md["ms_per_step"]["median"]},
+                   {"ci95_ms", nullptr},
+                   {"noise", nullptr},
+                   {"met", true},
+                   {"stopped_by", "fixed-count"}};
+  }
+  const double msPerStep = md["ms_per_step"]["median"].get<double>();
+  const double atoms = std::max(1.0, md["atoms"].get<double>());
+  m["throughput"] = {{"ms_per_step", msPerStep},
+                     {"us_per_atom_step", 1e3 * msPerStep / atoms},
+                     {"atom_steps_per_s", msPerStep > 0 ? atoms / (msPerStep * 1e-3) : 0.0},
+                     {"ns_per_day", md["ns_per_day"]}};
   // The record names the files this run wrote (an engine may write no trajectory).
   for (const std::string& f : {traced.tracePath, traced.trajectoryPath}) {
     std::error_code ec;
@@ -299,6 +424,13 @@ void measureEngineSinglePoint(const Point& p, const System& system, std::vector<
   m["stages"] = {{"total", {{"median_ms", t.medianMs}, {"min_ms", t.minMs}, {"max_ms", t.maxMs}, {"spread", t.spread}, {"samples", t.samples}}}};
   m["warmup"] = p.warmup;
   m["repeats"] = p.repeat;
+  profilers::StoppingRule fixed(profilers::StoppingCriteria::fixed(p.repeat));
+  fixed.setStoppedBy("fixed-count");
+  double measuredS = 0;
+  for (double ms : result.evaluationMs) measuredS += ms * 1e-3;
+  m["timing"] = fixed.describe(result.evaluationMs, measuredS, "ms per energy+forces (timed by the engine)");
+  const double atoms = static_cast<double>(std::max<size_t>(1, result.atoms ? result.atoms : system.size()));
+  m["throughput"] = {{"ms_per_evaluation", t.medianMs}, {"us_per_atom_step", 1e3 * t.medianMs / atoms}, {"atom_steps_per_s", t.medianMs > 0 ? atoms / (t.medianMs * 1e-3) : 0.0}};
   m["energy_kj_mol"] = *result.singlePointEnergy;
   for (auto& [k, v] : result.extra.items()) m[k] = v;
 }

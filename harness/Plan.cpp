@@ -103,6 +103,7 @@ Json Point::toJson() const {
   j["precision"] = toString(precision);
   j["repeat"] = repeat;
   j["warmup"] = warmup;
+  j["criteria"] = criteria.toJson();
   j["md"] = mdProtocolJson(md);
   j["md"]["trace_every"] = md.traceEvery;
   j["trace_dir"] = traceDir;
@@ -129,6 +130,7 @@ Point Point::fromJson(const Json& j) {
   p.precision = parsePrecision(j.at("precision"));
   p.repeat = j.at("repeat");
   p.warmup = j.at("warmup");
+  p.criteria = profilers::StoppingCriteria::fromJson(j.at("criteria"));
   const Json& m = j.at("md");
   readMdProtocol(m, p.md);
   p.md.traceEvery = m.at("trace_every");
@@ -141,6 +143,20 @@ Point Point::fromJson(const Json& j) {
   p.collectors = j.at("collectors").get<std::vector<std::string>>();
   p.skipReason = j.at("skip_reason");
   return p;
+}
+
+profilers::StoppingCriteria defaultCriteria(Mode mode, const CriteriaRequest& set) {
+  profilers::StoppingCriteria c;
+  if (mode == Mode::Md) {  // windows of steps: a little longer, MD has minimisation and warm-up besides
+    c.minTimeS = 2.0;
+    c.maxTimeS = 30.0;
+  }
+  if (set.minSamples > 0) c.minSamples = set.minSamples;
+  if (set.minTimeS > 0) c.minTimeS = set.minTimeS;
+  if (set.maxNoise > 0) c.maxNoise = set.maxNoise;
+  if (set.maxTimeS > 0) c.maxTimeS = set.maxTimeS;
+  if (c.minTimeS > c.maxTimeS) throw std::invalid_argument("--min-time (" + std::to_string(c.minTimeS) + " s) exceeds --max-time (" + std::to_string(c.maxTimeS) + " s)");
+  return c;
 }
 
 int visibleCudaDevices() { return static_cast<int>(cudaDevices().size()); }
@@ -197,6 +213,9 @@ Json suiteJson(const RunRequest& r, const std::vector<Point>& points) {
     j["repeat"] = points.front().repeat;
     j["warmup"] = points.front().warmup;
     j["md"] = points.front().toJson()["md"];
+    Json criteria = Json::object();  // per mode: what the points of that mode stop on
+    for (const auto& p : points) criteria[toString(p.mode)] = p.criteria.toJson();
+    j["criteria"] = criteria;
   }
   return j;
 }

@@ -14,6 +14,7 @@
 #include "core/Options.hpp"
 #include "harness/Json.hpp"
 #include "harness/SizeSearch.hpp"
+#include "profilers/Stopping.hpp"
 #include "systems/System.hpp"
 #include "workloads/Potential.hpp"
 
@@ -79,6 +80,10 @@ struct Point {
   Device device;
   Precision precision = Precision::Float32;
   int repeat = 5, warmup = 1;
+  /// When the timing stops: single points count evaluations, MD windows of kMdWindowSteps steps.
+  /// Fixed (exactly `repeat` evaluations, `md.steps` steps) where the user or the suite fixed
+  /// them, and for engines that time themselves.
+  profilers::StoppingCriteria criteria;
   MdOptions md;
   std::string traceDir;
   std::uint64_t seed = 42;
@@ -95,6 +100,20 @@ struct Point {
   static Point fromJson(const Json& j);
 };
 
+/// Steps per MD window: an adaptive MD point's samples are windows' mean ms/step.
+inline constexpr int kMdWindowSteps = 10;
+/// Production steps an adaptive MD point may run at most (its max-time stops it first).
+inline constexpr int kMdAdaptiveMaxSteps = 100000;
+
+/// The stopping criteria the command line set (0: the default of the point's mode).
+struct CriteriaRequest {
+  int minSamples = 0;
+  double minTimeS = 0, maxNoise = 0, maxTimeS = 0;
+  bool any() const { return minSamples > 0 || minTimeS > 0 || maxNoise > 0 || maxTimeS > 0; }
+};
+/// The default criteria of a mode: single points (evaluations) and MD (windows), with `set` applied.
+profilers::StoppingCriteria defaultCriteria(Mode mode, const CriteriaRequest& set);
+
 /// Everything `run` can set; empty vectors mean "the suite's axis".
 struct RunRequest {
   std::string suite;
@@ -105,6 +124,7 @@ struct RunRequest {
   std::vector<std::string> models, flavors, engines, configurations, modes, devices, precisions;
   std::vector<int> ranks;
   int repeat = -1, warmup = -1;
+  CriteriaRequest criteria;
   bool quick = false;
   bool mdStepsSet = false, mdWarmupSet = false, minimizeSet = false;
   PbcMode pbc = PbcMode::Auto;

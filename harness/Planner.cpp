@@ -434,6 +434,7 @@ class Planner {
   bool keeps(Mode mode, const Variant& v) const;
   void addPoints(const SystemSpec& system, Mode mode, const Variant& v, std::vector<Point>& out);
   Point pointOf(const SystemSpec& system, Mode mode, const Variant& v, int ranks, const Device& device, Precision precision);
+  void setCriteria(Point& p) const;
   void setOptions(Point& p, const ModelEntry& entry);
 
   const RunRequest& r_;
@@ -465,6 +466,7 @@ Planner::Planner(const RunRequest& r) : r_(r), s_(suiteOf(r)) {
   repeat_ = r.repeat > 0 ? r.repeat : s_.repeat;
   warmup_ = r.warmup >= 0 ? r.warmup : s_.warmup;
   if (r.repeat == 0) throw std::invalid_argument("--repeat must be at least 1");
+  for (Mode m : {Mode::SinglePoint, Mode::Md}) defaultCriteria(m, r.criteria);  // refuses --min-time > --max-time now
   if (r.frame < 1) throw std::invalid_argument("--frame must be at least 1");
   models_ = modelsOf(r, s_, configurations_);
   flavors_ = flavorsByModel(r, models_);
@@ -547,6 +549,7 @@ Point Planner::pointOf(const SystemSpec& system, Mode mode, const Variant& v, in
   p.repeat = repeat_;
   p.warmup = warmup_;
   p.md = md_;
+  setCriteria(p);
   p.seed = r_.settings.seed;
   p.traceDir = r_.settings.traceDir;
   setOptions(p, *v.entry);
@@ -554,6 +557,24 @@ Point Planner::pointOf(const SystemSpec& system, Mode mode, const Variant& v, in
   p.collectors = collectors_;
   p.skipReason = skipReasonOf(p, *v.entry);
   return p;
+}
+
+/// Adaptive stopping criteria, except where a count is fixed: by the user (--repeat, --steps), by
+/// --quick (unless criteria were given), and for engines that time themselves (single points
+/// through an engine, MD out of process), which run exactly `repeat` evaluations or `md.steps`.
+/// An adaptive MD point may run up to kMdAdaptiveMaxSteps production steps; its criteria stop it.
+void Planner::setCriteria(Point& p) const {
+  const bool quickFixed = r_.quick && !r_.criteria.any();
+  if (p.mode == Mode::SinglePoint) {
+    p.criteria = r_.repeat > 0 || quickFixed || p.engine ? profilers::StoppingCriteria::fixed(p.repeat) : defaultCriteria(p.mode, r_.criteria);
+    return;
+  }
+  if (r_.mdStepsSet || quickFixed || (p.engine && !findEngine(*p.engine).inProcess)) {
+    p.criteria = profilers::StoppingCriteria::fixed(p.md.steps);
+    return;
+  }
+  p.criteria = defaultCriteria(p.mode, r_.criteria);
+  p.md.steps = kMdAdaptiveMaxSteps;
 }
 
 /// The command line's options each of the point's entries declares (the model's with its

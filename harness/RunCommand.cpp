@@ -84,6 +84,7 @@ void addRunCommand(CLI::App& app) {
   auto plan = std::make_shared<bool>(false);
   auto resume = std::make_shared<bool>(false);
   auto timeout = std::make_shared<double>(3600);
+  auto budget = std::make_shared<double>(60);
   auto extend = std::make_shared<bool>(false);
   auto force = std::make_shared<bool>(false);
   auto integrator = std::make_shared<std::string>("langevin");
@@ -112,9 +113,17 @@ void addRunCommand(CLI::App& app) {
   r->add_option("--mode", o->modes, "single-point and/or md (comma-separated)")->delimiter(',');
   r->add_option("--device", o->devices, "Devices, comma-separated: cpu, cuda, cuda:N (default: cpu, plus cuda when present)")->delimiter(',');
   r->add_option("--precision", o->precisions, "float32 and/or float64")->delimiter(',');
-  addChecked(r, OptionSpec::integer("repeat", "repeat", "Timed repeats per single point (median reported)", 1, 100000), o->repeat);
+  addChecked(r, OptionSpec::integer("repeat", "repeat", "Timed repeats per single point, exactly (instead of the stopping criteria)", 1, 100000), o->repeat);
   addChecked(r, OptionSpec::integer("warmup", "warmup", "Untimed warm-up evaluations per single point", 0, 100000), o->warmup);
   r->add_flag("--quick", o->quick, "Small subset (3 sizes, 3 repeats, 100 MD steps)");
+  // Stopping criteria (nvbench's): a point samples until all of them hold, or until --max-time.
+  addChecked(r, OptionSpec::integer("min-samples", "min_samples", "Stopping criteria: at least this many samples (evaluations; MD: windows of 10 steps)", 2, 1000000, "5"),
+             o->criteria.minSamples);
+  addChecked(r, OptionSpec::positive("min-time", "min_time", "Stopping criteria: at least this much measured time, s", 1e6, "0.5 (MD: 2)"), o->criteria.minTimeS);
+  addChecked(r, OptionSpec::positive("max-noise", "max_noise", "Stopping criteria: until the 95 % interval of the median is within ± this fraction of it", 10, "0.02"),
+             o->criteria.maxNoise);
+  addChecked(r, OptionSpec::positive("max-time", "max_time", "Stopping criteria: never measure longer than this, s (the criteria then say not met)", 1e7, "20 (MD: 30)"),
+             o->criteria.maxTimeS);
   addChecked(r, seedSpec(), o->settings.seed);
   r->add_option("--pbc", *pbc, "auto (periodic when the structure has a cell), on, off (vacuum)");
   addChecked(r, frameSpec(), o->frame);
@@ -123,7 +132,7 @@ void addRunCommand(CLI::App& app) {
       ->delimiter(',');
   addCatalogOptions(r, o->settings.options, {"model", "engine", "collector"});
   MdOptions& md = o->settings.md;
-  addChecked<int>(r, OptionSpec::integer("steps", "steps", "MD production steps", 1, 1e9, "1000"), [o](int v) {
+  addChecked<int>(r, OptionSpec::integer("steps", "steps", "MD production steps, exactly (instead of the stopping criteria)", 1, 1e9, "the criteria's"), [o](int v) {
     o->settings.md.steps = v;
     o->mdStepsSet = true;
   });
@@ -151,6 +160,10 @@ void addRunCommand(CLI::App& app) {
   r->add_flag("--extend", *extend, "With --resume: the plan may add points to those of the report (not change its settings)");
   r->add_flag("--force", *force, "Replace the report at --out (and its journal) instead of refusing");
   addChecked(r, OptionSpec::positive("timeout", "timeout", "Seconds a point may run before its worker is killed", 1e7, "3600"), *timeout);
+  addChecked(r, OptionSpec::real("point-budget", "point_budget",
+                                 "Seconds each point may take: a point its series predicts past it is recorded skipped with the prediction (0: no budget)",
+                                 0, 1e7, "60"),
+             *budget);
   r->callback([=] {
     o->settings.md.integrator = usage([&] { return parseIntegrator(*integrator); }, "--integrator");
     o->pbc = usage([&] { return parsePbcMode(*pbc); }, "--pbc");
@@ -172,6 +185,7 @@ void addRunCommand(CLI::App& app) {
     ro.extend = *extend;
     ro.force = *force;
     ro.timeoutSeconds = *timeout;
+    ro.pointBudgetSeconds = *budget;
     ro.search = sizeSearchOf(*o);
     std::string cmd = "mlff-bench";
     for (const auto& a : commandLine()) cmd += " " + shellQuote(a);

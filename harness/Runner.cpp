@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +21,9 @@
 
 #include "core/Errors.hpp"
 #include "core/ScratchDir.hpp"
+#include "harness/Budget.hpp"
 #include "harness/Journal.hpp"
+#include "harness/PointProgress.hpp"
 #include "harness/PointRunner.hpp"
 #include "harness/Report.hpp"
 #include "harness/ReportLock.hpp"
@@ -56,9 +59,22 @@ class Progress {
  public:
   /// `out` is standard output, or standard error when the report itself goes to standard output.
   Progress(size_t total, size_t already, std::ostream& out, int fd) : total_(total), done_(already), tty_(::isatty(fd)), out_(out) {}
-  void start(const std::string& id) {
+  bool tty() const { return tty_; }
+  /// `remainingS`: the predicted time of the points still to run (negative: unknown).
+  void start(const std::string& id, double remainingS) {
     current_ = id;
+    detail_.clear();
+    remainingS_ = remainingS;
+    pointStart_ = std::chrono::steady_clock::now();
     if (tty_) draw();
+  }
+  /// The running point's own progress (its samples or steps against its criteria), redrawn on a terminal.
+  void detail(const std::string& d) {
+    if (!tty_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (d == detail_ && now - lastDraw_ < std::chrono::seconds(1)) return;
+    detail_ = d;
+    draw();
   }
   void finish(const Json& rec, double seconds) {
     ++done_;
@@ -69,7 +85,6 @@ class Progress {
          << std::setprecision(1) << seconds << " s)";
     if (tty_) out_ << "\r\033[K";
     out_ << line.str() << "\n";
-    if (tty_ && (done_ < total_ || !total_)) draw();
     out_.flush();
   }
   static std::string summary(const Json& rec) {
@@ -82,24 +97,102 @@ class Progress {
       o << m["md"]["ms_per_step"]["median"].get<double>() << " ms/step, " << m["md"]["ns_per_day"].get<double>() << " ns/day";
     else if (m.contains("stages") && m["stages"].contains("total"))
       o << m["stages"]["total"]["median_ms"].get<double>() << " ms per energy+forces";
+    if (m.contains("timing") && m["timing"]["noise"].is_number()) {
+      o << " ±" << std::setprecision(1) << 100 * m["timing"]["noise"].get<double>() << " % (" << m["timing"].value("samples", 0) << " samples";
+      if (!m["timing"].value("met", true)) o << ", criteria not met: " << m["timing"].value("stopped_by", "");
+      o << ")";
+    }
+    if (m.contains("machine_load") && m["machine_load"].value("contended", false)) o << " [contended: " << m["machine_load"].value("why", "") << "]";
     return o.str();
   }
 
  private:
-  void draw() const {
-    const int width = 30;
-    const int filled = total_ ? static_cast<int>(width * std::min(done_, total_) / total_) : 0;
+  void draw() {
+    lastDraw_ = std::chrono::steady_clock::now();
+    const double inPoint = std::chrono::duration<double>(lastDraw_ - pointStart_).count();
     std::ostringstream o;
-    o << "\r\033[K[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done_ << "/" << (total_ ? std::to_string(total_) : std::string("?"));
-    if (ran_ > 0 && total_ > done_) o << " ETA " << duration(elapsed_ / ran_ * static_cast<double>(total_ - done_));
-    o << "  " << current_.substr(0, 60);
+    o << "\r\033[K" << done_ << "/" << (total_ ? std::to_string(total_) : std::string("?")) << ", " << duration(elapsed_ + inPoint) << " elapsed";
+    if (remainingS_ >= 0 && total_ > done_) o << ", ETA " << duration(std::max(0.0, remainingS_ - inPoint));
+    o << " | " << current_.substr(0, 48) << " " << duration(inPoint);
+    if (!detail_.empty()) o << ": " << detail_.substr(0, 60);
     out_ << o.str() << std::flush;
   }
   size_t total_, done_, ran_ = 0;
-  double elapsed_ = 0;
+  double elapsed_ = 0, remainingS_ = -1;
   bool tty_;
   std::ostream& out_;
-  std::string current_;
+  std::string current_, detail_;
+  std::chrono::steady_clock::time_point pointStart_{}, lastDraw_{};
+};
+
+/// How loaded the machine was while a point ran: load averages, the worker's involuntary context
+/// switches (it was runnable and another task took its core), CPU steal (a hypervisor's other
+/// guests) and the runnable tasks sampled twice a second. A point is flagged contended when the
+/// worker was preempted more than kContendedSwitchesPerS times a second or steal exceeds 5 %.
+struct CpuTimes {
+  double busy = 0, steal = 0, total = 0;
+};
+CpuTimes readCpuTimes() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;
+  std::vector<double> v;
+  double x;
+  for (int i = 0; i < 8 && in >> x; ++i) v.push_back(x);
+  CpuTimes t;
+  if (cpu != "cpu" || v.size() < 8) return t;
+  for (double a : v) t.total += a;
+  t.steal = v[7];
+  t.busy = t.total - v[3] - v[4];
+  return t;
+}
+double loadAverage1m() {
+  std::ifstream in("/proc/loadavg");
+  double l = 0;
+  in >> l;
+  return l;
+}
+int runnableTasks() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c, running;
+  in >> a >> b >> c >> running;
+  return running.empty() ? 0 : std::atoi(running.c_str());
+}
+// Measured (README, "Contention"): quiet points switch < 5 times a second, points beside one busy process hundreds.
+constexpr double kContendedSwitchesPerS = 50;
+
+struct LoadWatch {
+  double load0 = loadAverage1m();
+  CpuTimes cpu0 = readCpuTimes();
+  double runnableSum = 0;
+  int runnableSamples = 0;
+  void sample() {
+    runnableSum += std::max(0, runnableTasks() - 1);  // less the reader itself
+    ++runnableSamples;
+  }
+  Json finish(const struct rusage& ru, double wallS) const {
+    const CpuTimes cpu1 = readCpuTimes();
+    const double dt = cpu1.total - cpu0.total;
+    const double steal = dt > 0 ? (cpu1.steal - cpu0.steal) / dt : 0;
+    const long nivcsw = ru.ru_nivcsw;
+    const double rate = wallS > 0 ? static_cast<double>(nivcsw) / wallS : 0;
+    std::string why;
+    if (rate > kContendedSwitchesPerS) why = "the worker was preempted " + std::to_string(static_cast<long>(rate)) + " times a second";
+    if (steal > 0.05) why += std::string(why.empty() ? "" : "; ") + "CPU steal " + std::to_string(static_cast<int>(100 * steal)) + " %";
+    Json j = {{"cpus", std::thread::hardware_concurrency()},
+              {"loadavg_1m_start", load0},
+              {"loadavg_1m_end", loadAverage1m()},
+              {"runnable_tasks_mean", runnableSamples ? runnableSum / runnableSamples : 0.0},
+              {"involuntary_switches", nivcsw},
+              {"voluntary_switches", ru.ru_nvcsw},
+              {"involuntary_switches_per_s", rate},
+              {"worker_cpu_s", ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)},
+              {"worker_system_cpu_s", ru.ru_stime.tv_sec + 1e-6 * ru.ru_stime.tv_usec},
+              {"steal_fraction", steal},
+              {"contended", !why.empty()}};
+    if (!why.empty()) j["why"] = why;
+    return j;
+  }
 };
 
 /// The scratch and work folders that killed runs and workers left (their owner locks died with
@@ -129,11 +222,14 @@ struct WorkerOutcome {
 
 /// `timeoutWhat` names the limit in a timed-out record ("point timeout", or a size search's time budget).
 WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::path& scratch, double timeout,
-                        const std::string& timeoutWhat = "point timeout") {
+                        const std::string& timeoutWhat = "point timeout", Progress* progress = nullptr) {
   const std::string pointFile = (scratch / "point.json").string(), resultFile = (scratch / "result.json").string();
+  const std::string progressFile = (scratch / "progress").string();
   std::error_code ec;
   fs::remove(resultFile, ec);
   fs::remove(resultFile + ".oom-kill", ec);
+  fs::remove(progressFile, ec);
+  LoadWatch load;
   writeFileAtomically(pointFile, point.toJson().dump() + "\n");
   OomKillCount oomBefore = readOomKillCount();
   const pid_t pid = ::fork();
@@ -142,6 +238,7 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
     ::setpgid(0, 0);                      // its own process group: programs it starts (gmx) go with it
     ::signal(SIGINT, SIG_IGN);            // the parent decides what Ctrl-C does
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // and a worker never outlives it
+    ::setenv(kProgressEnv, progressFile.c_str(), 1);
     ::execl(exe.c_str(), "mlff-bench", "worker", pointFile.c_str(), resultFile.c_str(), static_cast<char*>(nullptr));
     std::_Exit(127);
   }
@@ -152,12 +249,20 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
   };
   const auto t0 = std::chrono::steady_clock::now();
   int status = 0;
+  struct rusage usage {};
   bool timedOut = false, interrupted = false;
+  auto nextLook = t0;
   for (;;) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    const pid_t r = ::wait4(pid, &status, WNOHANG, &usage);
     if (r == pid) break;
     if (r < 0 && errno != EINTR) break;
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - t0).count();
+    if (now >= nextLook) {  // twice a second: the machine's runnable tasks and the point's own progress
+      nextLook = now + std::chrono::milliseconds(500);
+      load.sample();
+      if (progress) progress->detail(readPointProgress(progressFile));
+    }
     if (!timedOut && !interrupted && s > timeout) {
       timedOut = true;
       killWorker();
@@ -199,6 +304,9 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
     rec["status"] = "error";
     rec["message"] = "worker left no record";
   }
+  const double wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rec["wall_s"] = wallS;
+  if (rec["status"] == "ok" && rec.contains("measurements")) rec["measurements"]["machine_load"] = load.finish(usage, wallS);
   out.record = std::move(rec);
   return out;
 }
@@ -293,6 +401,32 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
   const int sayFd = regularOut ? STDOUT_FILENO : STDERR_FILENO;
   Progress progress(o.search ? 0 : planIn.size(), already, say, sayFd);  // a search's probe count is not known ahead
   if (already) say << "resuming: " << already << " of " << planIn.size() << " points already in " << journal << "\n";
+  std::map<std::string, const Point*> byId;
+  for (const Point& p : planIn) byId[p.id()] = &p;
+  // The ETA: each point still to run at its prediction (within its budget; a point predicted past
+  // it costs nothing), or at the mean wall time of the points run so far; unknown before any ran.
+  auto remainingSeconds = [&](const Point& current) {
+    double sum = 0, meanWall = 0;
+    int walls = 0;
+    for (const Json& r : records)
+      if (r.contains("wall_s")) {
+        meanWall += r["wall_s"].get<double>();
+        ++walls;
+      }
+    if (!walls || o.search) return -1.0;
+    meanWall /= walls;
+    bool from = false;
+    for (const Point& q : planIn) {
+      if (!from && &q != &current) continue;
+      from = true;
+      if (finished.count(q.id()) || !q.skipReason.empty()) continue;
+      const std::optional<Prediction> pr = predictWall(q, records, byId);
+      double t = pr ? pr->seconds : meanWall;
+      if (o.pointBudgetSeconds > 0 && t > o.pointBudgetSeconds) t = pr ? 0.0 : o.pointBudgetSeconds;
+      sum += t;
+    }
+    return sum;
+  };
   // One point: its record (from the journal when it already ran), or nothing when interrupted.
   // timeoutSeconds: this point's limit (a size search's remaining time can shorten it).
   auto runOne = [&](const Point& p, int searchSize, double timeoutSeconds, const std::string& timeoutWhat) -> std::optional<Json> {
@@ -300,14 +434,34 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
       for (const auto& r : records)
         if (r.value("id", "") == p.id()) return r;
     }
-    progress.start(p.id());
+    progress.start(p.id(), remainingSeconds(p));
     const auto t0 = std::chrono::steady_clock::now();
     WorkerOutcome w;
+    // The point's budget: skipped when its series predicts it past the budget; a predicted point
+    // that runs far past its prediction is stopped at kBudgetKillFactor × the budget.
+    const std::optional<Prediction> predicted = o.pointBudgetSeconds > 0 ? predictWall(p, records, byId) : std::nullopt;
+    const bool overBudget = predicted && predicted->seconds > o.pointBudgetSeconds;
     if (!p.skipReason.empty()) {
       w.record = skippedRecord(p);  // the planner knows it cannot run here: no worker
+    } else if (overBudget) {
+      Point q = p;
+      q.skipReason = describePrediction(*predicted) + ", over the " + std::to_string(static_cast<long>(o.pointBudgetSeconds)) + " s point budget (--point-budget)";
+      w.record = skippedRecord(q);
+      w.record["prediction"] = predicted->toJson(o.pointBudgetSeconds);
     } else {
-      w = runWorker(exe, p, scratch, timeoutSeconds, timeoutWhat);
+      const double guard = predicted ? std::min(timeoutSeconds, kBudgetKillFactor * o.pointBudgetSeconds) : timeoutSeconds;
+      w = runWorker(exe, p, scratch, guard, guard < timeoutSeconds ? "guard of " + std::to_string(static_cast<int>(kBudgetKillFactor)) + " × the point budget" : timeoutWhat,
+                    &progress);
       if (w.interrupted) return std::nullopt;
+      if (predicted) {
+        w.record["prediction"] = predicted->toJson(o.pointBudgetSeconds);
+        if (w.record.value("status", "") == "timeout" && guard < timeoutSeconds) {
+          // Past its budget: a limit of this suite, not a failure of the point.
+          setStatus(w.record, "skipped", "ran past " + std::to_string(static_cast<int>(kBudgetKillFactor)) + " × its " +
+                                              std::to_string(static_cast<long>(o.pointBudgetSeconds)) + " s budget (stopped at " +
+                                              std::to_string(static_cast<long>(guard)) + " s; " + describePrediction(*predicted) + ")");
+        }
+      }
     }
     if (searchSize > 0) w.record["search_size"] = searchSize;
     journalOut.append(w.record);

@@ -21,6 +21,9 @@ struct RunnerOptions {
   bool extend = false;  // with resume: the plan may add points
   bool force = false;   // replace an existing report
   double timeoutSeconds = 3600;
+  /// Each point's time budget, seconds (0: none): a point predicted past it is skipped with the
+  /// prediction (Budget.hpp).
+  double pointBudgetSeconds = 0;
   std::string command;        // this run's command line, named in the report lock
   std::string resumeCommand;  // printed after an interruption
   /// Each point is the start of a size search (`max-atoms`): its probes replace it.

@@ -242,9 +242,9 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
   maybeRebuild();
   double energy = dyn->compute(box);
 
-  const int totalSteps = o.warmupSteps + o.steps;
+  recorder.stopWhen(request.enough);
   std::optional<profilers::MeasuredSection> measured;
-  for (int step = 1; step <= totalSteps; ++step) {
+  for (long step = 1;; ++step) {
     if (step == o.warmupSteps + 1) measured.emplace();  // production: the collectors' measured section
     {
       profilers::Range r("md_step");
@@ -263,6 +263,7 @@ EngineResult NativeEngine::run(const EngineRequest& request) {
     profilers::sampleEnd();
     const double ke = dyn->kineticEnergy();
     recorder.record({step, energy, ke, temperature(st, ke), [&] { return dyn->positions(); }, [&] { return dyn->velocities(); }});
+    if (recorder.endsAt(step)) break;
   }
   measured.reset();
   recorder.finish(out);

@@ -290,18 +290,21 @@ EngineResult OpenMMEngine::run(const EngineRequest& rq) {
   MdRecorder recorder(md, &simulated);
   {
     std::optional<profilers::MeasuredSection> measured;
-    for (long step = 1; step <= recorder.totalSteps(); ++step) {
+    recorder.stopWhen(rq.enough);
+    for (long step = 1;; ++step) {
       if (step == md.warmupSteps + 1) measured.emplace();
       {
         profilers::Range r("md_step");
         integrator->step(1);
       }
       profilers::sampleEnd();
-      if (!recorder.wantsState(step)) continue;
+      const bool last = recorder.endsAt(step);
+      if (!recorder.wantsState(step) && !last) continue;
       const OpenMM::State st = ctx->getState(OpenMM::State::Energy);
       const double kin = st.getKineticEnergy();
       recorder.record({step, st.getPotentialEnergy(), kin, 2.0 * kin / (dof * units::kBoltzmannKJPerMolK),
                        [&] { return stateVectors(*ctx, OpenMM::State::Positions); }, [&] { return stateVectors(*ctx, OpenMM::State::Velocities); }});
+      if (last) break;
     }
   }
   recorder.finish(out);

@@ -1,0 +1,16 @@
+#pragma once
+// A worker's progress on its point (samples or steps against its criteria), for the runner's
+// progress line on a terminal: one line in the file the runner names in MLFFB_PROGRESS_FILE,
+// replaced (write beside, rename) at most twice a second. Without the variable, nothing is written.
+#include <string>
+
+namespace mlffb {
+
+inline constexpr const char* kProgressEnv = "MLFFB_PROGRESS_FILE";
+
+/// Replaces the progress line (rate-limited unless `now`).
+void sayPointProgress(const std::string& line, bool now = false);
+/// The line in `file`, or empty.
+std::string readPointProgress(const std::string& file);
+
+}  // namespace mlffb
