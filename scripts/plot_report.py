@@ -41,6 +41,75 @@ def series_key(run):
     return "%s/%s" % (run["model"]["name"], run["model"]["flavor"])
 
 
+def interval(run, kind):
+    """A run's 95 % interval (lo, hi) of its headline number, or None where the report has none
+    (reports before issue 29): kind "ms" is the single-point time per energy + forces
+    (measurements.timing.ci95_ms, the interval of stages.total.median_ms), kind "ns_per_day" the MD
+    speed (measurements.md.ns_per_day_ci95). Every figure and table takes its intervals from here."""
+    m = run.get("measurements", {})
+    if kind == "ms":  # an MD run's timing is ms per step, not stages.total
+        ci = None if m.get("md") else m.get("timing", {}).get("ci95_ms")
+    elif kind == "ns_per_day":
+        ci = (m.get("md") or {}).get("ns_per_day_ci95")
+    else:
+        raise ValueError("unknown interval kind: %s" % kind)
+    return (float(ci[0]), float(ci[1])) if ci and len(ci) == 2 else None
+
+
+def bars(pts):
+    """Asymmetric error bars [below, above] of points (x, y, interval) for errorbar(): y − lo and
+    hi − y, nothing where a point has no interval; None where none has one (older reports draw as before)."""
+    if not any(p[2] for p in pts):
+        return None
+    # max(0, …): a median just outside its bootstrap interval draws no bar on that side, not a negative one
+    return [[max(0.0, y - ci[0]) if ci else 0.0 for _, y, ci in pts],
+            [max(0.0, ci[1] - y) if ci else 0.0 for _, y, ci in pts]]
+
+
+def draw(ax, pts, **kw):
+    """ax.plot of points (x, y[, interval]) in x order, with the intervals as error bars in the line's colour."""
+    pts = sorted(((p[0], p[1], p[2] if len(p) > 2 else None) for p in pts), key=lambda p: p[:2])
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    line = ax.plot(xs, ys, **kw)[0]
+    err = bars(pts)
+    if err:
+        ax.errorbar(xs, ys, yerr=err, fmt="none", ecolor=line.get_color(), elinewidth=1, capsize=2, alpha=kw.get("alpha"))
+    return line
+
+
+def significant(a, b):
+    """Whether two 95 % intervals tell their medians apart: False where they overlap (a ratio of the
+    two is not significant), True where they are disjoint, None where either is missing (no verdict)."""
+    if not a or not b:
+        return None
+    return a[1] < b[0] or b[1] < a[0]
+
+
+def ratio_text(value, sig, fmt="%.2f"):
+    """A ratio as tables print it: '1.03 (n.s.)' where the intervals of its two sides overlap."""
+    return fmt % value + (" (n.s.)" if sig is False else "")
+
+
+MARKS = [("†", "the sampling criteria were not met (measurements.timing.met is false: stopped before the noise target)"),
+         ("‡", "measured while the machine was contended (measurements.machine_load.why says how)"),
+         ("(n.s.)", "not significant: the 95 % intervals of the two sides overlap")]
+
+
+def noise_note(run):
+    """What a table prints after a run's median: ± the relative half-width of its 95 % interval where
+    the report has it, † where the criteria were not met, ‡ where the machine was contended; '' for older reports."""
+    m = run.get("measurements", {})
+    t, load = m.get("timing") or {}, m.get("machine_load") or {}
+    note = " ±%.1f %%" % (100 * t["noise"]) if t.get("noise") is not None else ""
+    return note + ("†" if t.get("met") is False else "") + ("‡" if load.get("contended") is True else "")
+
+
+def footnotes(lines):
+    """The footnotes of the marks a table's lines use; none for older reports, which carry no marks."""
+    body = "\n".join(lines)
+    return [line for mark, why in MARKS if mark in body for line in ("", "%s %s" % (mark, why))]  # a paragraph each
+
+
 def written(path, write):
     """Runs write(); a write that fails (a full disk, a file-size limit, no permission) ends the
     script with one line naming the file and the cause, which mlff-bench reports."""
@@ -77,7 +146,7 @@ def fig_stage_times(reports, out, made, skipped):
         key = series_key(run) + " " + device_label(rep, run).split(" (")[0]
         for s in STAGES + ["total"]:
             if s in st:
-                data[key][s].append((run["system"]["atoms"], st[s]["median_ms"]))
+                data[key][s].append((run["system"]["atoms"], st[s]["median_ms"], interval(run, "ms") if s == "total" else None))
     if not data:
         skipped.append(("stage_time_vs_atoms", "no single-point runs on poly-alanine or file systems"))
         return
@@ -85,9 +154,8 @@ def fig_stage_times(reports, out, made, skipped):
     fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 4.2), squeeze=False)
     for ax, (key, stages) in zip(axes[0], sorted(data.items())):
         for s in STAGES + ["total"]:
-            pts = sorted(stages.get(s, []))
-            if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=s, lw=2 if s == "total" else 1)
+            if stages.get(s):
+                draw(ax, stages[s], marker="o", label=s, lw=2 if s == "total" else 1)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("atoms")
@@ -254,7 +322,7 @@ CONFIG_TITLE = {
 
 
 def md_points(reports):
-    """Every ok MD run: (report, configuration, series label, system name, simulated atoms, ns/day, engine, device)."""
+    """Every ok MD run: (report, configuration, series label, system name, simulated atoms, ns/day, engine, device, run)."""
     for name, rep, run in ok_runs(reports):
         md = run["measurements"].get("md")
         if not md:
@@ -264,13 +332,13 @@ def md_points(reports):
         device = device_label(rep, run).split(" (")[0]
         label = "%s %s %s" % (run.get("engine"), model, device)
         atoms = md.get("atoms", run["system"]["atoms"])
-        yield name, config, label, run["system"]["name"], atoms, md["ns_per_day"], run.get("engine"), device
+        yield name, config, label, run["system"]["name"], atoms, md["ns_per_day"], run.get("engine"), device, run
 
 
 def fig_md(reports, out, made, skipped):
     data = defaultdict(lambda: defaultdict(list))
-    for _, config, label, _, atoms, nsday, _, _ in md_points(reports):
-        data[config][label].append((atoms, nsday))
+    for _, config, label, _, atoms, nsday, _, _, run in md_points(reports):
+        data[config][label].append((atoms, nsday, interval(run, "ns_per_day")))
     if not data:
         skipped.append(("md_ns_per_day_vs_atoms", "no MD runs in the reports"))
         return
@@ -280,12 +348,10 @@ def fig_md(reports, out, made, skipped):
             continue
         fig, ax = plt.subplots(figsize=(6.5, 4.5))
         for key, pts in sorted(data[config].items()):
-            pts = sorted(pts)
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=key)
+            draw(ax, pts, marker="o", label=key)
         if config == "cml":  # the classical baseline of the same solvated systems, for scale
             for key, pts in sorted(data.get("cff", {}).items()):
-                pts = sorted(pts)
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="s", linestyle="--", alpha=0.6, label=key + " (CFFsys)")
+                draw(ax, pts, marker="s", linestyle="--", alpha=0.6, label=key + " (CFFsys)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("atoms simulated (solvent included)")
@@ -299,10 +365,11 @@ def fig_md(reports, out, made, skipped):
 
 def cost_ratio_rows(reports):
     """Per report, system and device: CFFsys ns/day over each MLFFsys/CMLsys ns/day (how many times
-    more an MLFF step costs than a classical step); the CFF run of the same engine when there is one."""
+    more an MLFF step costs than a classical step); the CFF run of the same engine when there is one.
+    A row ends with the ratio's significance (significant(); None without intervals) and the two runs."""
     groups = defaultdict(lambda: defaultdict(dict))
-    for report, config, label, system, atoms, nsday, engine, device in md_points(reports):
-        groups[(report, system, device)][engine][config] = (nsday, atoms, label)
+    for report, config, label, system, atoms, nsday, engine, device, run in md_points(reports):
+        groups[(report, system, device)][engine][config] = (nsday, atoms, label, run)
     def order(key):
         digits = "".join(ch for ch in key[1] if ch.isdigit())
         return (key[0], key[2], int(digits) if digits else 0, key[1])
@@ -316,8 +383,9 @@ def cost_ratio_rows(reports):
                 continue
             for config in ("mlff", "cml"):
                 if config in c:
-                    nsday, atoms, label = c[config]
-                    rows.append((key[1], label, config, atoms, nsday, cff[2], cff[1], cff[0], cff[0] / nsday))
+                    nsday, atoms, label, run = c[config]
+                    sig = significant(interval(run, "ns_per_day"), interval(cff[3], "ns_per_day"))
+                    rows.append((key[1], label, config, atoms, nsday, cff[2], cff[1], cff[0], cff[0] / nsday, sig, run, cff[3]))
     return rows
 
 
@@ -330,9 +398,11 @@ def write_cost_ratio(reports, out):
         return
     lines = ["| system | MLFF run | configuration | atoms | ns/day | CFF run | CFF atoms | CFF ns/day | CFF/MLFF cost ratio |",
              "|---:|---|---|---:|---:|---|---:|---:|---:|"]
-    for r in rows:
-        lines.append("| %s | %s | %s | %d | %.3g | %s | %d | %.3g | %.1f |" % r)
-    write_text(path, "\n".join(lines) + "\n")
+    for system, label, config, atoms, nsday, cff_label, cff_atoms, cff_nsday, ratio, sig, run, cff_run in rows:
+        lines.append("| %s | %s | %s | %d | %s | %s | %d | %s | %s |" % (
+            system, label, config, atoms, "%.3g" % nsday + noise_note(run), cff_label, cff_atoms,
+            "%.3g" % cff_nsday + noise_note(cff_run), ratio_text(ratio, sig, "%.1f")))
+    write_text(path, "\n".join(lines + footnotes(lines)) + "\n")
 
 
 def fig_devices(reports, out, made, skipped):
@@ -340,15 +410,14 @@ def fig_devices(reports, out, made, skipped):
     for _, rep, run in ok_runs(reports):
         st = run["measurements"].get("stages", {})
         if "total" in st:
-            data[(device_label(rep, run), series_key(run))].append((run["system"]["atoms"], st["total"]["median_ms"]))
+            data[(device_label(rep, run), series_key(run))].append((run["system"]["atoms"], st["total"]["median_ms"], interval(run, "ms")))
     devices = {k[0] for k in data}
     if len(devices) < 2:
         skipped.append(("cross_device", "needs reports from at least two devices (found %d)" % len(devices)))
         return
     fig, ax = plt.subplots(figsize=(7, 4.8))
     for (dev, key), pts in sorted(data.items()):
-        pts = sorted(pts)
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label="%s — %s" % (dev, key))
+        draw(ax, pts, marker="o", label="%s — %s" % (dev, key))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("atoms")
@@ -360,12 +429,13 @@ def fig_devices(reports, out, made, skipped):
 
 
 def fig_framework_vs_fused(reports, out, made, skipped):
-    by = defaultdict(dict)  # (model, device, atoms) -> flavor -> ms
+    by = defaultdict(dict)  # (model, device, atoms) -> flavor -> (ms, interval)
     for _, rep, run in ok_runs(reports):
         st = run["measurements"].get("stages", {})
         if "total" in st:
-            by[(run["model"]["name"], device_label(rep, run), run["system"]["atoms"])][run["model"]["flavor"]] = st["total"]["median_ms"]
-    pairs = defaultdict(list)
+            by[(run["model"]["name"], device_label(rep, run), run["system"]["atoms"])][run["model"]["flavor"]] = (
+                st["total"]["median_ms"], interval(run, "ms"))
+    pairs = defaultdict(list)  # (model, device) -> [(atoms, (torch ms, interval), (native ms, interval))]
     for (model, dev, atoms), fl in by.items():
         if "torch" in fl and "native" in fl:
             pairs[(model, dev)].append((atoms, fl["torch"], fl["native"]))
@@ -373,12 +443,19 @@ def fig_framework_vs_fused(reports, out, made, skipped):
         skipped.append(("framework_vs_fused", "needs torch and native runs of one model on the same systems"))
         return
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    any_ns = False
     for (model, dev), pts in sorted(pairs.items()):
-        pts = sorted(pts)
-        x = [p[0] for p in pts]
-        a1.plot(x, [p[1] for p in pts], marker="o", label="%s torch (framework)" % model)
-        a1.plot(x, [p[2] for p in pts], marker="s", label="%s native (fused)" % model)
-        a2.plot(x, [p[1] / p[2] for p in pts], marker="o", label="%s, %s" % (model, dev.split(" (")[0]))
+        pts = sorted(pts, key=lambda p: p[0])
+        draw(a1, [(a, t[0], t[1]) for a, t, _ in pts], marker="o", label="%s torch (framework)" % model)
+        draw(a1, [(a, n[0], n[1]) for a, _, n in pts], marker="s", label="%s native (fused)" % model)
+        line = draw(a2, [(a, t[0] / n[0]) for a, t, n in pts], marker="o", label="%s, %s" % (model, dev.split(" (")[0]))
+        # a speed-up whose two intervals overlap is not told apart from noise: a hollow marker and "n.s."
+        ns = [(a, t[0] / n[0]) for a, t, n in pts if significant(t[1], n[1]) is False]
+        if ns:
+            any_ns = True
+            a2.plot([p[0] for p in ns], [p[1] for p in ns], "o", mfc="white", mec=line.get_color(), ls="none", gid="n.s.")
+            for a, r in ns:
+                a2.annotate("n.s.", (a, r), fontsize=7, xytext=(3, 3), textcoords="offset points")
     for ax in (a1, a2):
         ax.set_xscale("log")
         ax.set_xlabel("atoms")
@@ -387,6 +464,8 @@ def fig_framework_vs_fused(reports, out, made, skipped):
     a1.set_yscale("log")
     a1.set_ylabel("energy + forces (ms, median)")
     a2.set_ylabel("speed-up of native over torch (×)")
+    if any_ns:
+        a2.set_title("hollow, n.s.: the two 95 % intervals overlap", fontsize=8)
     fig.suptitle("Framework vs fused implementation (cf. De Alwis et al. Fig. 14)")
     save(fig, out, "framework_vs_fused", made)
 
@@ -405,9 +484,9 @@ def crossovers(series):
     return rows, changes
 
 
-def implementation_series(reports):
-    """(model, device, precision) -> implementation -> {atoms: median ms per energy + forces}, from
-    single-point runs; an implementation is the flavour, with the package for peers."""
+def implementation_runs(reports):
+    """(model, device, precision) -> implementation -> {atoms: run}, from single-point runs; an
+    implementation is the flavour, with the package for peers."""
     groups = defaultdict(lambda: defaultdict(dict))
     for _, rep, run in ok_runs(reports):
         st = run["measurements"].get("stages", {})
@@ -416,12 +495,24 @@ def implementation_series(reports):
         m = run["model"]
         impl = m["flavor"] + (" (%s)" % m["peer"] if m.get("peer") else "")
         key = (m["name"], device_label(rep, run).split(" (")[0], run.get("precision", ""))
-        groups[key][impl][run["system"]["atoms"]] = st["total"]["median_ms"]
+        groups[key][impl][run["system"]["atoms"]] = run
     return {k: v for k, v in groups.items() if len(v) >= 2}
 
 
+def implementation_series(reports):
+    """(model, device, precision) -> implementation -> {atoms: median ms per energy + forces}."""
+    return {k: {impl: {a: r["measurements"]["stages"]["total"]["median_ms"] for a, r in pts.items()} for impl, pts in v.items()}
+            for k, v in implementation_runs(reports).items()}
+
+
+def fastest_significance(runs, atoms, times):
+    """Whether the fastest implementation at one size is told apart from the runner-up (significant())."""
+    order = sorted(times, key=times.get)
+    return significant(interval(runs[order[0]][atoms], "ms"), interval(runs[order[1]][atoms], "ms"))
+
+
 def fig_implementations(reports, out, made, skipped):
-    groups = implementation_series(reports)
+    groups = implementation_runs(reports)
     path = os.path.join(out, "implementations.md")
     if not groups:
         if os.path.exists(path):
@@ -431,15 +522,19 @@ def fig_implementations(reports, out, made, skipped):
     n = len(groups)
     fig, axes = plt.subplots(1, n, figsize=(6 * n, 4.6), squeeze=False)
     lines = []
-    for ax, ((model, dev, prec), series) in zip(axes[0], sorted(groups.items())):
+    for ax, ((model, dev, prec), runs) in zip(axes[0], sorted(groups.items())):
+        series = {impl: {a: r["measurements"]["stages"]["total"]["median_ms"] for a, r in pts.items()} for impl, pts in runs.items()}
         for impl, pts in sorted(series.items()):
-            x = sorted(pts)
-            ax.plot(x, [pts[a] for a in x], marker="o", label=impl)
+            draw(ax, [(a, ms, interval(runs[impl][a], "ms")) for a, ms in pts.items()], marker="o", label=impl)
         rows, changes = crossovers(series)
-        for before, after, _, faster in changes:
+        sig = {a: fastest_significance(runs, a, t) for a, t, _ in rows}
+        # a crossover holds only where the fastest is told apart from the runner-up on both sides of it
+        ns = {c: sig[c[0]] is False or sig[c[1]] is False for c in changes}
+        for c in changes:
+            before, after, _, faster = c
             ax.axvline((before * after) ** 0.5, color="grey", ls="--", lw=1)
-            ax.annotate("→ %s" % faster.split(" ")[0], ((before * after) ** 0.5, ax.get_ylim()[0]), rotation=90,
-                        fontsize=7, va="bottom", ha="right")
+            ax.annotate("→ %s%s" % (faster.split(" ")[0], " (n.s.)" if ns[c] else ""), ((before * after) ** 0.5, ax.get_ylim()[0]),
+                        rotation=90, fontsize=7, va="bottom", ha="right")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("atoms")
@@ -450,10 +545,13 @@ def fig_implementations(reports, out, made, skipped):
         impls = sorted(series)
         lines += ["### %s on %s (%s)" % (model, dev, prec), "",
                   "| atoms | " + " | ".join(impls) + " | fastest |", "|---:|" + "---:|" * len(impls) + "---|"]
-        lines += ["| %d | %s | %s |" % (a, " | ".join("%.3g" % t[i] for i in impls), f) for a, t, f in rows]
+        lines += ["| %d | %s | %s |" % (a, " | ".join("%.3g" % t[i] + noise_note(runs[i][a]) for i in impls),
+                                         f + (" (n.s.)" if sig[a] is False else "")) for a, t, f in rows]
+        lines += footnotes(lines[-len(rows):]) if rows else []
         lines.append("")
         if changes:
-            lines += ["Crossovers: " + "; ".join("between %d and %d atoms the fastest changes from %s to %s" % c for c in changes), ""]
+            lines += ["Crossovers: " + "; ".join("between %d and %d atoms the fastest changes from %s to %s" % c + (" (n.s.)" if ns[c] else "")
+                                                 for c in changes), ""]
         elif rows:
             lines += ["No crossover: %s is fastest at every size all of them ran." % rows[0][2], ""]
     fig.suptitle("Implementations of one model: time per call vs atoms; dashed lines: where the fastest changes")
@@ -465,7 +563,8 @@ def model_cost_rows(reports):
     """Per single-point run of the model itself (no engine) on a poly-alanine or file system: the model's
     cost profile — ms per energy + forces, µs per atom, the stage split, FLOPs per atom (the model's
     analytic count where it has one, else the GEMM family counted by torch-ops from the operands'
-    shapes), GEMM bytes per atom and the five operators of most self time (torch-ops pass)."""
+    shapes), GEMM bytes per atom and the five operators of most self time (torch-ops pass); the ms's
+    95 % interval ("ci") and what a table prints after it ("note": noise, marks) where the report has them."""
     rows = []
     for _, rep, run in ok_runs(reports):
         m = run["measurements"]
@@ -488,6 +587,7 @@ def model_cost_rows(reports):
             "model": "%s/%s" % (mod["name"], mod["flavor"]) + (" (%s)" % mod["peer"] if mod.get("peer") else ""),
             "device": device_label(rep, run).split(" (")[0], "precision": run.get("precision", ""), "atoms": atoms,
             "ms": st["total"]["median_ms"], "us_per_atom": 1000.0 * st["total"]["median_ms"] / atoms,
+            "ci": interval(run, "ms"), "note": noise_note(run),
             "split": {k: v / staged for k, v in stages.items()} if staged > 0 else {},
             "flops_per_atom": (analytic / atoms, "analytic") if analytic else ((gemm_flops / atoms, "GEMM") if gemm_flops else None),
             "gemm_bytes_per_atom": gemm_bytes / atoms if gemm_bytes else None,
@@ -513,7 +613,7 @@ def fig_model_costs(reports, out, made, skipped):
         widths = [100 * r["split"].get(stage, 0) for r in rows]
         ax.barh(range(len(rows)), widths, left=left, label=stage)
         left = [a + b for a, b in zip(left, widths)]
-    labels = ["%s, %d atoms (%.3g ms)" % (r["model"], r["atoms"], r["ms"]) for r in rows]
+    labels = ["%s, %d atoms (%.3g ms%s)" % (r["model"], r["atoms"], r["ms"], r["note"]) for r in rows]
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(labels, fontsize=7)
     ax.invert_yaxis()
@@ -529,9 +629,9 @@ def fig_model_costs(reports, out, made, skipped):
         bpa = "%.1f" % (r["gemm_bytes_per_atom"] / 1e3) if r["gemm_bytes_per_atom"] else "-"
         share = "%.0f%%" % (100 * r["gemm_share"]) if r["gemm_share"] is not None else "-"
         top = ", ".join("%s %.0f%%" % (k, 100 * v) for k, v in r["top"]) or "- (no torch-ops pass)"
-        lines.append("| %s | %s | %s | %d | %.3g | %.3g | %s | %s | %s | %s | %s |" % (
-            r["model"], r["device"], r["precision"], r["atoms"], r["ms"], r["us_per_atom"], split, fpa, bpa, share, top))
-    write_text(path, "\n".join(lines) + "\n")
+        lines.append("| %s | %s | %s | %d | %s | %.3g | %s | %s | %s | %s | %s |" % (
+            r["model"], r["device"], r["precision"], r["atoms"], "%.3g" % r["ms"] + r["note"], r["us_per_atom"], split, fpa, bpa, share, top))
+    write_text(path, "\n".join(lines + footnotes(lines)) + "\n")
 
 
 def scaling_series(reports):
@@ -580,6 +680,37 @@ def fig_scaling(reports, out, made, skipped):
     write_text(os.path.join(out, "scaling.md"), "\n".join(rows) + "\n")
 
 
+def timing_rows(reports):
+    """Per ok run whose report says how its headline timing was sampled (measurements.timing, issue 29):
+    (run label, system, atoms, unit, median as tables print it, 95 % interval, samples, measured s, stopped by)."""
+    rows = []
+    for _, rep, run in ok_runs(reports):
+        t = run["measurements"].get("timing") or {}
+        if t.get("median_ms") is None:
+            continue
+        label = " ".join(x for x in (run.get("engine") if run.get("engine", "none") != "none" else "", run.get("configuration", ""),
+                                     series_key(run), device_label(rep, run).split(" (")[0], run.get("precision", "")) if x)
+        ci = t.get("ci95_ms")
+        rows.append((label, run["system"]["name"], run["system"].get("atoms", 0), t.get("unit", "ms"), "%.3g" % t["median_ms"] + noise_note(run),
+                     "%.3g – %.3g" % tuple(ci) if ci else "-", t.get("samples", "-"), "%.1f" % t["measured_s"] if "measured_s" in t else "-",
+                     t.get("stopped_by", "-")))
+    return rows
+
+
+def write_timing_table(reports, out):
+    """timing.md: how well each point is known; absent for reports without measurements.timing."""
+    rows = timing_rows(reports)
+    path = os.path.join(out, "timing.md")
+    if not rows:
+        if os.path.exists(path):
+            os.remove(path)
+        return
+    lines = ["| run | system | atoms | unit | median | 95 % interval | samples | measured (s) | stopped by |",
+             "|---|---|---:|---|---:|---:|---:|---:|---|"]
+    lines += ["| %s | %s | %d | %s | %s | %s | %s | %s | %s |" % r for r in rows]
+    write_text(path, "\n".join(lines + footnotes(lines)) + "\n")
+
+
 def write_index(out, reports, made, skipped):
     titles = {
         "stage_time_vs_atoms": "Stage times vs system size",
@@ -611,6 +742,8 @@ def write_index(out, reports, made, skipped):
         ("model_costs.md", "Per-model cost profile",
          "Stage split of the stages' median times; FLOPs per atom: the model's analytic count, or the GEMM family (mm, addmm, bmm, baddbmm) counted "
          "from the operands' shapes in the torch-ops pass; GEMM bytes: operands and results once each; operator shares of the torch-ops pass's self time."),
+        ("timing.md", "How well each point is known",
+         "The median of each point's headline timing with its percentile-bootstrap 95 % interval; ± is the interval's relative half-width."),
         ("scaling.md", "Scaling points",
          "Speed-up against the series' smallest rank count (weak scaling: the scaled speed-up P·t(1)/t(P)); Eq. 3 for LAMMPS's processor grid and the model's receptive field."),
     ]
@@ -643,6 +776,7 @@ def main(argv):
     for fig in (fig_stage_times, fig_neighbors, fig_operators, fig_kernels, fig_launches, fig_roofline, fig_md, fig_devices,
                 fig_framework_vs_fused, fig_implementations, fig_model_costs, fig_scaling):
         fig(reports, a.out, made, skipped)
+    write_timing_table(reports, a.out)
     write_index(a.out, reports, made, skipped)
     print("%d figures in %s (%d not drawn: see index.md)" % (len(made), a.out, len(skipped)))
     return 0
