@@ -17,6 +17,36 @@ Json Prediction::toJson(double budgetS) const {
   return {{"seconds", seconds}, {"budget_s", budgetS}, {"exponent", exponent}, {"from", from}};
 }
 
+namespace {
+/// The first MD point of a series, from the single point of the same model on the same system
+/// (run just before it in a suite): every minimisation iteration, warm-up step and the fewest
+/// production steps its criteria allow is one evaluation, at the single point's median. An upper
+/// bound where minimisation converges before its limit.
+std::optional<Prediction> predictMdFromSinglePoint(const Point& p, const std::vector<Json>& records, const std::map<std::string, const Point*>& plan) {
+  for (const Json& r : records) {
+    if (r.value("status", "") != "ok") continue;
+    const auto it = plan.find(r.value("id", ""));
+    if (it == plan.end()) continue;
+    const Point& q = *it->second;
+    if (q.mode != Mode::SinglePoint || q.engine || q.system.name() != p.system.name() || q.model != p.model || q.flavor != p.flavor ||
+        q.device.str() != p.device.str() || q.precision != p.precision || p.configuration != Configuration::Mlff)
+      continue;
+    const Json* ms = &r["measurements"]["timing"]["median_ms"];
+    if (!ms->is_number()) continue;
+    const double evalS = ms->get<double>() * 1e-3;
+    double production = p.criteria.adaptive ? std::max<double>(p.criteria.minSamples * kMdWindowSteps, evalS > 0 ? p.criteria.minTimeS / evalS : 0)
+                                            : p.criteria.fixedSamples;
+    Prediction out;
+    out.seconds = (p.md.minimizeSteps + p.md.warmupSteps + production) * evalS;
+    out.exponent = 1;
+    out.from.push_back({{"id", it->first}, {"size", q.system.size}, {"wall_s", r.value("wall_s", 0.0)}, {"ms_per_evaluation", ms->get<double>()},
+                        {"evaluations", p.md.minimizeSteps + p.md.warmupSteps + production}});
+    return out;
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 std::optional<Prediction> predictWall(const Point& p, const std::vector<Json>& records, const std::map<std::string, const Point*>& plan) {
   if (p.system.isFile() || p.system.size <= 0) return std::nullopt;
   const std::string key = seriesKey(p);
@@ -32,7 +62,7 @@ std::optional<Prediction> predictWall(const Point& p, const std::vector<Json>& r
     if (it == plan.end() || it->second->system.size <= 0 || seriesKey(*it->second) != key) continue;
     measured.push_back({it->second->system.size, r["wall_s"].get<double>(), it->first});
   }
-  if (measured.empty()) return std::nullopt;
+  if (measured.empty()) return p.mode == Mode::Md ? predictMdFromSinglePoint(p, records, plan) : std::nullopt;
   std::sort(measured.begin(), measured.end(), [](const Measured& a, const Measured& b) { return a.size < b.size; });
   Prediction out;
   const Measured& top = measured.back();
@@ -49,6 +79,12 @@ std::optional<Prediction> predictWall(const Point& p, const std::vector<Json>& r
 }
 
 std::string describePrediction(const Prediction& p) {
+  if (p.from.size() == 1 && p.from[0].contains("evaluations")) {  // an MD point from its single point
+    char line[240];
+    std::snprintf(line, sizeof line, "predicted %.0f s (%.0f evaluations — minimisation limit, warm-up, the fewest production steps — at %.1f ms each, from %s)",
+                  p.seconds, p.from[0]["evaluations"].get<double>(), p.from[0]["ms_per_evaluation"].get<double>(), p.from[0]["id"].get<std::string>().c_str());
+    return line;
+  }
   char head[96];
   std::snprintf(head, sizeof head, "predicted %.0f s (∝ size^%.2f from ", p.seconds, p.exponent);
   std::string s = head;

@@ -4,7 +4,8 @@
 // flavour, engine, configuration, mode, device, precision, ranks) by a power law in the size
 // through the two largest measured sizes, its exponent clamped to [1, 3] (cost grows at least
 // linearly with size, and no model here grows faster than cubically); one measured size gives a
-// linear prediction. A point predicted past its budget is recorded `skipped` with the prediction;
+// linear prediction. The first MD point of a series is predicted from the single point of its
+// model on its system: minimisation limit + warm-up + the fewest production steps, one evaluation each. A point predicted past its budget is recorded `skipped` with the prediction;
 // the progress line's ETA sums the predictions of the points still to run.
 #include <map>
 #include <optional>

@@ -28,7 +28,9 @@ MetricInfo metricInfo(const std::string& m) {
   if (m == "ns_per_day") return {"ns/day", true};
   if (m.rfind("gflops:", 0) == 0) return {"GFLOP/s", true};
   if (m == "peak_rss") return {"MiB", false};
-  throw UsageError("--metric: unknown metric '" + m + "' (total, stage:NAME, ns_per_day, ms_per_step, gflops:STAGE, peak_rss)");
+  if (m == "us_per_atom_step") return {"µs/atom/step", false};
+  if (m == "atom_steps_per_s") return {"atom-steps/s", true};
+  throw UsageError("--metric: unknown metric '" + m + "' (total, stage:NAME, ns_per_day, ms_per_step, us_per_atom_step, atom_steps_per_s, gflops:STAGE, peak_rss)");
 }
 
 /// The value at a path of keys, or nullptr where one is missing (a const Json's operator[] on a
@@ -54,9 +56,34 @@ std::optional<double> metricValue(const Json& run, const std::string& m) {
   if (m == "ns_per_day") return number(lookup(run, {"measurements", "md", "ns_per_day"}));
   if (m == "ms_per_step") return number(lookup(run, {"measurements", "md", "ms_per_step", "median"}));
   if (m.rfind("gflops:", 0) == 0) return number(lookup(run, {"measurements", "gflops_per_s", m.substr(7)}));
+  if (m == "us_per_atom_step" || m == "atom_steps_per_s") return number(lookup(run, {"measurements", "throughput", m}));
   if (m == "peak_rss") {
     const auto b = number(lookup(run, {"measurements", "peak_memory_bytes", "host_peak_rss"}));
     if (b) return *b / (1024.0 * 1024.0);
+  }
+  return std::nullopt;
+}
+
+/// The 95 % interval of a metric where the record has one (issue 29's `timing`): the total of a
+/// single point and an MD point's ms/step (timing.ci95_ms), ns/day (md.ns_per_day_ci95), and the
+/// per-atom figures scaled from the same interval. Older records have none.
+std::optional<std::pair<double, double>> metricInterval(const Json& run, const std::string& m) {
+  if (run.value("status", "") != "ok") return std::nullopt;
+  const bool md = lookup(run, {"measurements", "md"}) != nullptr;
+  const auto pair = [](const Json* v) -> std::optional<std::pair<double, double>> {
+    if (v && v->is_array() && v->size() == 2 && (*v)[0].is_number() && (*v)[1].is_number()) return std::make_pair((*v)[0].get<double>(), (*v)[1].get<double>());
+    return std::nullopt;
+  };
+  if (m == "ns_per_day") return pair(lookup(run, {"measurements", "md", "ns_per_day_ci95"}));
+  if ((m == "total" && !md) || (m == "ms_per_step" && md)) return pair(lookup(run, {"measurements", "timing", "ci95_ms"}));
+  if (m == "us_per_atom_step" || m == "atom_steps_per_s") {
+    // The interval of the time per evaluation or step, scaled as the figure is (a ratio of the two).
+    const auto ms = pair(lookup(run, {"measurements", "timing", "ci95_ms"}));
+    const auto median = number(lookup(run, {"measurements", "timing", "median_ms"}));
+    const auto v = metricValue(run, m);
+    if (!ms || !median || !v || *median <= 0 || ms->first <= 0) return std::nullopt;
+    if (m == "us_per_atom_step") return std::make_pair(*v * ms->first / *median, *v * ms->second / *median);
+    return std::make_pair(*v * *median / ms->second, *v * *median / ms->first);
   }
   return std::nullopt;
 }
@@ -259,6 +286,9 @@ struct CompareTable {
   struct Cell {
     std::optional<double> value;
     std::optional<double> speedup;  // against the baseline column of the same row (1 in that column)
+    /// false where both this cell and the baseline's have 95 % intervals and they overlap: the
+    /// difference is within the two figures' noise, and no speed-up is claimed.
+    std::optional<bool> significant;
   };
   std::vector<std::pair<std::string, std::vector<Cell>>> rows;  // row key → one cell per column
   size_t without = 0;                                          // rows with no value for the metric anywhere
@@ -282,8 +312,10 @@ void requireOnceInColumn(std::map<std::string, std::map<std::string, std::string
 
 /// Columns: one per (report, device label); labels that repeat get the file name. Also fills
 /// every row's cells (row → column → value) and which rows each column has a record of.
+using Intervals = std::map<std::string, std::map<std::string, std::pair<double, double>>>;  // row → column → interval
 std::vector<Column> collect(const std::vector<std::pair<std::string, Json>>& reports, const std::string& metric, std::vector<std::string>& rows,
-                            std::map<std::string, std::map<std::string, double>>& cells, std::map<std::string, std::set<std::string>>& present) {
+                            std::map<std::string, std::map<std::string, double>>& cells, std::map<std::string, std::set<std::string>>& present,
+                            Intervals& intervals) {
   std::vector<std::vector<std::pair<std::string, const Json*>>> perReport(reports.size());
   std::map<std::string, int> labelCount;
   std::set<std::pair<std::string, std::string>> seen;
@@ -315,6 +347,7 @@ std::vector<Column> collect(const std::vector<std::pair<std::string, Json>>& rep
         throw std::invalid_argument(reports[r].first + ": runs '" + first->second + "' and '" + (*run)["id"].get<std::string>() +
                                     "' fall into one cell (" + row + ", " + col + "); compare them in separate reports");
       if (auto v = metricValue(*run, metric)) cells[row][col] = *v;
+      if (auto ci = metricInterval(*run, metric)) intervals[row][col] = *ci;
     }
   return columns;
 }
@@ -334,7 +367,8 @@ CompareTable buildTable(const std::vector<std::pair<std::string, Json>>& reports
   std::vector<std::string> rows;
   std::map<std::string, std::map<std::string, double>> cells;
   std::map<std::string, std::set<std::string>> present;
-  const std::vector<Column> columns = collect(reports, o.metric, rows, cells, present);
+  Intervals intervals;
+  const std::vector<Column> columns = collect(reports, o.metric, rows, cells, present, intervals);
   if (columns.empty()) {  // (a run killed before its first point finished leaves such a report)
     std::string names;
     for (const auto& [file, report] : reports) names += (names.empty() ? "" : ", ") + file;
@@ -356,6 +390,10 @@ CompareTable buildTable(const std::vector<std::pair<std::string, Json>>& reports
         cell.value = v->second;
         if (base != values.end() && v->second > 0 && base->second > 0)
           cell.speedup = t.info.higherIsBetter ? v->second / base->second : base->second / v->second;
+        const auto& ci = intervals[row];
+        const auto mine = ci.find(c), theirs = ci.find(t.baseline);
+        if (c != t.baseline && mine != ci.end() && theirs != ci.end())
+          cell.significant = mine->second.second < theirs->second.first || theirs->second.second < mine->second.first;
       }
       if (!present[c].count(row)) t.mismatched.push_back(row + " — missing in " + c);
       out.push_back(cell);
@@ -379,6 +417,7 @@ std::string printJson(const CompareTable& t) {
     for (size_t c = 0; c < t.columns.size(); ++c) {
       r["values"][t.columns[c]] = cells[c].value ? Json(*cells[c].value) : Json(nullptr);
       if (cells[c].speedup) r["speedup_vs_baseline"][t.columns[c]] = *cells[c].speedup;
+      if (cells[c].significant) r["significant_vs_baseline"][t.columns[c]] = *cells[c].significant;
     }
     j["rows"].push_back(r);
   }
@@ -414,6 +453,7 @@ std::string printMarkdown(const CompareTable& t) {
       << (t.info.higherIsBetter ? "value / baseline" : "baseline / value") << ").\n\n";
   out << "| system | model | flavour | engine | configuration |";
   for (const auto& c : t.columns) out << " " << c << " |";
+  bool anyNotSignificant = false;
   out << "\n|---|---|---|---|---|";
   for (size_t i = 0; i < t.columns.size(); ++i) out << "---:|";
   out << "\n";
@@ -425,11 +465,18 @@ std::string printMarkdown(const CompareTable& t) {
         continue;
       }
       out << " " << fmt(*cells[c].value);
-      if (cells[c].speedup && t.columns[c] != t.baseline) out << " (×" << fmt(*cells[c].speedup) << ")";
+      if (cells[c].significant && !*cells[c].significant) {
+        out << " (n.s.)";
+        anyNotSignificant = true;
+      } else if (cells[c].speedup && t.columns[c] != t.baseline) {
+        out << " (×" << fmt(*cells[c].speedup) << ")";
+      }
       out << " |";
     }
     out << "\n";
   }
+  if (anyNotSignificant)
+    out << "\n(n.s.): not significant: the 95 % intervals of the two medians overlap, so no speed-up is claimed (`--format json` gives it).\n";
   if (t.without) out << "\n" << t.without << " other points have no value for this metric.\n";
   if (!t.mismatched.empty()) {
     out << "\nMismatched points (no record in every report):\n";

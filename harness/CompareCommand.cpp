@@ -77,7 +77,7 @@ void addCompareCommand(CLI::App& app) {
   auto* c = app.add_subcommand("compare", "Compare reports across devices: rows are points, columns devices");
   c->add_option("REPORTS", *files, "Report files")->required();
   c->add_option("--baseline", o->baseline, "Report whose device is the baseline (default: the first)");
-  c->add_option("--metric", o->metric, "total | stage:NAME | ns_per_day | ms_per_step | gflops:STAGE | peak_rss");
+  c->add_option("--metric", o->metric, "total | stage:NAME | ns_per_day | ms_per_step | us_per_atom_step | atom_steps_per_s | gflops:STAGE | peak_rss");
   c->add_option("--format", o->format, "md | csv | json");
   c->callback([=] { std::cout << compareReports(loadReports(*files), *o); });
 }

@@ -560,11 +560,11 @@ Point Planner::pointOf(const SystemSpec& system, Mode mode, const Variant& v, in
 }
 
 /// Adaptive stopping criteria, except where a count is fixed: by the user (--repeat, --steps), by
-/// --quick (unless criteria were given), and for engines that time themselves (single points
+/// --quick or a suite that fixes them (unless criteria were given), and for engines that time themselves (single points
 /// through an engine, MD out of process), which run exactly `repeat` evaluations or `md.steps`.
 /// An adaptive MD point may run up to kMdAdaptiveMaxSteps production steps; its criteria stop it.
 void Planner::setCriteria(Point& p) const {
-  const bool quickFixed = r_.quick && !r_.criteria.any();
+  const bool quickFixed = (r_.quick || !s_.adaptive) && !r_.criteria.any();
   if (p.mode == Mode::SinglePoint) {
     p.criteria = r_.repeat > 0 || quickFixed || p.engine ? profilers::StoppingCriteria::fixed(p.repeat) : defaultCriteria(p.mode, r_.criteria);
     return;

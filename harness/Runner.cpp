@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -125,10 +126,13 @@ class Progress {
   std::chrono::steady_clock::time_point pointStart_{}, lastDraw_{};
 };
 
-/// How loaded the machine was while a point ran: load averages, the worker's involuntary context
-/// switches (it was runnable and another task took its core), CPU steal (a hypervisor's other
-/// guests) and the runnable tasks sampled twice a second. A point is flagged contended when the
-/// worker was preempted more than kContendedSwitchesPerS times a second or steal exceeds 5 %.
+/// How loaded the machine was while a point ran: twice a second, the runnable tasks that are not
+/// the point's own (the machine's runnable count less the worker's process group's running threads
+/// and this reader), plus load averages, the worker's involuntary context switches and CPU steal (a
+/// hypervisor's other guests). A point is flagged contended when another task was runnable on
+/// average kContendedOthers of the time or more, or steal exceeds 5 %. Not the switch count: at as
+/// many threads as cores the OS and this runner preempt a worker on a quiet machine too (measured
+/// here: 83–120 a second at 2 threads quiet, 208–215 beside one busy process; 3–7 and 51–66 at 1 thread).
 struct CpuTimes {
   double busy = 0, steal = 0, total = 0;
 };
@@ -158,17 +162,43 @@ int runnableTasks() {
   in >> a >> b >> c >> running;
   return running.empty() ? 0 : std::atoi(running.c_str());
 }
-// Measured (README, "Contention"): quiet points switch < 5 times a second, points beside one busy process hundreds.
-constexpr double kContendedSwitchesPerS = 50;
+constexpr double kContendedOthers = 0.5;
+
+/// Running threads ('R') of the processes in process group `pgid` (the worker and what it started).
+int groupRunningThreads(pid_t pgid) {
+  int running = 0;
+  std::error_code ec;
+  for (const auto& proc : fs::directory_iterator("/proc", ec)) {
+    const std::string name = proc.path().filename().string();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    auto fields = [](const fs::path& stat) {  // state and pgrp: the 1st and 3rd fields after the command's ')'
+      std::ifstream in(stat);
+      std::string line;
+      std::getline(in, line);
+      const auto close = line.rfind(')');
+      std::istringstream rest(close == std::string::npos ? std::string() : line.substr(close + 1));
+      char state = 0;
+      long ppid = 0, pgrp = -1;
+      rest >> state >> ppid >> pgrp;
+      return std::make_pair(state, pgrp);
+    };
+    if (fields(proc.path() / "stat").second != pgid) continue;
+    for (const auto& task : fs::directory_iterator(proc.path() / "task", ec)) running += fields(task.path() / "stat").first == 'R';
+  }
+  return running;
+}
 
 struct LoadWatch {
   double load0 = loadAverage1m();
   CpuTimes cpu0 = readCpuTimes();
-  double runnableSum = 0;
-  int runnableSamples = 0;
-  void sample() {
-    runnableSum += std::max(0, runnableTasks() - 1);  // less the reader itself
-    ++runnableSamples;
+  double othersSum = 0, ownSum = 0;
+  int samples = 0;
+  void sample(pid_t worker) {
+    const int all = runnableTasks();
+    const int own = groupRunningThreads(worker);
+    othersSum += std::max(0, all - own - 1);  // less the reader itself
+    ownSum += own;
+    ++samples;
   }
   Json finish(const struct rusage& ru, double wallS) const {
     const CpuTimes cpu1 = readCpuTimes();
@@ -176,13 +206,20 @@ struct LoadWatch {
     const double steal = dt > 0 ? (cpu1.steal - cpu0.steal) / dt : 0;
     const long nivcsw = ru.ru_nivcsw;
     const double rate = wallS > 0 ? static_cast<double>(nivcsw) / wallS : 0;
+    const double others = samples ? othersSum / samples : 0.0;
     std::string why;
-    if (rate > kContendedSwitchesPerS) why = "the worker was preempted " + std::to_string(static_cast<long>(rate)) + " times a second";
+    if (others >= kContendedOthers) {
+      char text[96];
+      std::snprintf(text, sizeof text, "%.1f other tasks runnable on average", others);
+      why = text;
+    }
     if (steal > 0.05) why += std::string(why.empty() ? "" : "; ") + "CPU steal " + std::to_string(static_cast<int>(100 * steal)) + " %";
     Json j = {{"cpus", std::thread::hardware_concurrency()},
               {"loadavg_1m_start", load0},
               {"loadavg_1m_end", loadAverage1m()},
-              {"runnable_tasks_mean", runnableSamples ? runnableSum / runnableSamples : 0.0},
+              {"other_runnable_tasks_mean", others},
+              {"own_running_threads_mean", samples ? ownSum / samples : 0.0},
+              {"samples", samples},
               {"involuntary_switches", nivcsw},
               {"voluntary_switches", ru.ru_nvcsw},
               {"involuntary_switches_per_s", rate},
@@ -260,7 +297,7 @@ WorkerOutcome runWorker(const std::string& exe, const Point& point, const fs::pa
     const double s = std::chrono::duration<double>(now - t0).count();
     if (now >= nextLook) {  // twice a second: the machine's runnable tasks and the point's own progress
       nextLook = now + std::chrono::milliseconds(500);
-      load.sample();
+      load.sample(pid);
       if (progress) progress->detail(readPointProgress(progressFile));
     }
     if (!timedOut && !interrupted && s > timeout) {
@@ -439,7 +476,8 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
     WorkerOutcome w;
     // The point's budget: skipped when its series predicts it past the budget; a predicted point
     // that runs far past its prediction is stopped at kBudgetKillFactor × the budget.
-    const std::optional<Prediction> predicted = o.pointBudgetSeconds > 0 ? predictWall(p, records, byId) : std::nullopt;
+    // (A size search has its own time budget, --search-time: its probes are not predicted.)
+    const std::optional<Prediction> predicted = o.pointBudgetSeconds > 0 && !o.search ? predictWall(p, records, byId) : std::nullopt;
     const bool overBudget = predicted && predicted->seconds > o.pointBudgetSeconds;
     if (!p.skipReason.empty()) {
       w.record = skippedRecord(p);  // the planner knows it cannot run here: no worker

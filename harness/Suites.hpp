@@ -38,6 +38,9 @@ struct SuiteSpec {
   /// Collectors the suite runs besides the default ones (their passes), before --profile's.
   std::vector<std::string> profile;
   int repeat = 5, warmup = 1;
+  /// Whether points sample until the stopping criteria (the default) or run exactly `repeat`
+  /// evaluations and mdSteps steps (a size search asks whether a size runs, not how well it is timed).
+  bool adaptive = true;
   int mdSteps = 1000, mdWarmupSteps = 100;
   int minimizeSteps = -1;  // the suite's minimisation limit (-1: the command line's default)
   /// The quick variant: a few sizes, fewer repeats and steps.

@@ -72,6 +72,7 @@ const Registrar<SuiteEntry> kMaxAtoms{[] {
   e.spec.models = SuiteSpec::everyModel();
   e.spec.devices = {"cuda"};
   e.spec.repeat = 1;
+  e.spec.adaptive = false;
   e.spec.warmup = 0;
   e.spec.sizeSearch = true;
   e.spec.searchLimit = 64000000;

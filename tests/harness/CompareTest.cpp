@@ -112,3 +112,37 @@ TEST(Compare, RunsOfOneRowAndDeviceAreNeverMergedSilently) {
             std::string::npos)
       << t.err;
 }
+
+// Differences within the two figures' noise are not called speed-ups: where both cells carry a
+// 95 % interval (issue 29's `timing`) and they overlap, the cell says (n.s.).
+TEST(Compare, OverlappingIntervalsAreNotSignificant) {
+  const std::string dir = test::freshTempDir("compare-ci");
+  Json cpu = Json::parse(readFile(kCpu)), gpu = Json::parse(readFile(kGpu));
+  auto setInterval = [](Json& report, const std::string& id, double lo, double hi) {
+    for (auto& run : report["runs"])
+      if (run["id"] == id) {
+        const double median = run["measurements"]["stages"]["total"]["median_ms"].get<double>();
+        run["measurements"]["timing"] = {{"median_ms", median}, {"ci95_ms", {lo, hi}}};
+        return;
+      }
+    FAIL() << id << " not in the fixture";
+  };
+  const std::string small = "polyala-10/ani2x/torch/mlff/single-point/cpu/float32", large = "polyala-100/ani2x/torch/mlff/single-point/cpu/float32";
+  const std::string smallGpu = "polyala-10/ani2x/torch/mlff/single-point/cuda/float32", largeGpu = "polyala-100/ani2x/torch/mlff/single-point/cuda/float32";
+  setInterval(cpu, small, 39, 41);
+  setInterval(gpu, smallGpu, 7.9, 8.1);  // disjoint: ×5 stands
+  setInterval(cpu, large, 240, 260);
+  setInterval(gpu, largeGpu, 5, 300);  // overlaps: not significant
+  writeFileAtomically(dir + "/cpu.json", cpu.dump());
+  writeFileAtomically(dir + "/gpu.json", gpu.dump());
+  auto r = runCli("compare " + dir + "/cpu.json " + dir + "/gpu.json");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("| polyala-10 | ani2x | torch | none | mlff | 40 | 8 (×5) |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| polyala-100 | ani2x | torch | none | mlff | 250.0 | 10 (n.s.) |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(n.s.): not significant"), std::string::npos) << r.out;
+  auto js = runCli("compare " + dir + "/cpu.json " + dir + "/gpu.json --format json");
+  ASSERT_EQ(js.exitCode, 0) << js.err;
+  const Json j = Json::parse(js.out);
+  EXPECT_TRUE(j["rows"][1]["significant_vs_baseline"]["NVIDIA H100 80GB HBM3"].get<bool>());
+  EXPECT_FALSE(j["rows"][3]["significant_vs_baseline"]["NVIDIA H100 80GB HBM3"].get<bool>());
+}

@@ -11,6 +11,7 @@
 
 #include "../TestUtil.hpp"
 #include "harness/Json.hpp"
+#include "harness/Budget.hpp"
 #include "harness/SizeSearch.hpp"
 #include "systems/AtomicFile.hpp"
 
@@ -283,4 +284,115 @@ TEST(Runner, MaxAtomsSearchOverReplicatedSolvatedPolyalanine) {
   EXPECT_EQ(s["largest_ok"]["atoms"], 2 * box);
   EXPECT_EQ(s["smallest_failed"]["atoms"], 4 * box);
   EXPECT_EQ(s["smallest_failed"]["status"], "oom");
+}
+
+// Issue 29: the point budget. polyala-10's worker takes more than 0.5 s (its measured section alone
+// is at least --min-time), so its series predicts polyala-20 past a 0.5 s budget: skipped, with the
+// prediction in the record, and the suite still succeeds.
+TEST(Runner, APointPredictedPastItsBudgetIsSkippedWithItsPrediction) {
+  const std::string dir = test::freshTempDir("runner-budget");
+  const std::string report = dir + "/r.json";
+  const auto r = runCli("run --suite polyala --sizes 10,20 --model ani2x --flavor native --mode single-point --weights random --min-time 0.5 "
+                        "--max-time 2 --point-budget 0.5 --out " + report);
+  ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+  auto runs = runsById(report);
+  const Json& small = runs.at("polyala-10/ani2x/native/mlff/single-point/cpu/float32");
+  const Json& large = runs.at("polyala-20/ani2x/native/mlff/single-point/cpu/float32");
+  EXPECT_EQ(small["status"], "ok");
+  EXPECT_GT(small["wall_s"].get<double>(), 0.5);
+  EXPECT_EQ(large["status"], "skipped");
+  EXPECT_NE(large["message"].get<std::string>().find("predicted"), std::string::npos) << large["message"];
+  EXPECT_NE(large["message"].get<std::string>().find("point budget"), std::string::npos) << large["message"];
+  const Json& pr = large["prediction"];
+  EXPECT_DOUBLE_EQ(pr["budget_s"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(pr["exponent"].get<double>(), 1.0);  // one measured size: linear
+  EXPECT_NEAR(pr["seconds"].get<double>(), 2 * small["wall_s"].get<double>(), 1e-9);
+  EXPECT_EQ(pr["from"][0]["id"], small["id"]);
+  EXPECT_NE(r.out.find("1 ok, 1 skipped, 0 failed"), std::string::npos) << r.out;
+}
+
+// Issue 29: single points and MD sample until their criteria (MD in windows of 10 steps, ns/day per
+// window, drift), and a count the user fixes is exact.
+TEST(Runner, CriteriaStopPointsAndFixedCountsAreExact) {
+  const std::string dir = test::freshTempDir("runner-criteria");
+  const std::string common = "run --suite polyala --sizes 3 --model ani2x --flavor native --weights random --mode single-point,md --engine native "
+                             "--minimize-steps 5 --warmup-steps 5 --point-budget 0 ";
+  const auto a = runCli(common + "--min-samples 8 --min-time 0.2 --max-time 3 --out " + dir + "/adaptive.json");
+  ASSERT_EQ(a.exitCode, 0) << a.err << a.out;
+  for (const auto& [id, run] : runsById(dir + "/adaptive.json")) {
+    ASSERT_EQ(run["status"], "ok") << id << run["message"];
+    const Json& m = run["measurements"];
+    const Json& t = m["timing"];
+    EXPECT_EQ(t["criteria"]["mode"], "adaptive") << id;
+    EXPECT_GE(t["samples"].get<int>(), 8) << id;
+    EXPECT_GE(t["measured_s"].get<double>(), 0.2) << id;
+    EXPECT_LT(t["measured_s"].get<double>(), 3.5) << id;
+    EXPECT_TRUE(t["stopped_by"] == "criteria" || t["stopped_by"] == "max-time") << id << t;
+    EXPECT_EQ(t["met"].get<bool>(), t["stopped_by"] == "criteria") << id;
+    EXPECT_LE(t["ci95_ms"][0].get<double>(), t["median_ms"].get<double>());
+    EXPECT_GE(t["ci95_ms"][1].get<double>(), t["median_ms"].get<double>());
+    EXPECT_GT(m["throughput"]["us_per_atom_step"].get<double>(), 0) << id;
+    EXPECT_GT(m["throughput"]["atom_steps_per_s"].get<double>(), 0) << id;
+    EXPECT_TRUE(m["machine_load"].contains("contended")) << id;
+    if (run["mode"] == "md") {
+      const long steps = m["md"]["steps"].get<long>();
+      EXPECT_EQ(steps % 10, 0) << id;
+      EXPECT_EQ(steps / 10, t["samples"].get<long>()) << id;
+      EXPECT_EQ(m["md"]["windows"]["ns_per_day"].size(), t["samples"].get<size_t>()) << id;
+      EXPECT_LE(m["md"]["ns_per_day_ci95"][0].get<double>(), m["md"]["ns_per_day_ci95"][1].get<double>());
+      EXPECT_TRUE(m["md"]["drift"].contains("significant") || m["md"]["drift"]["status"] == "unavailable") << m["md"]["drift"];
+      EXPECT_GT(m["throughput"]["ns_per_day"].get<double>(), 0);
+    } else {
+      EXPECT_EQ(m["repeats"].get<int>(), t["samples"].get<int>()) << id;
+    }
+  }
+  const auto f = runCli(common + "--repeat 3 --steps 40 --out " + dir + "/fixed.json");
+  ASSERT_EQ(f.exitCode, 0) << f.err << f.out;
+  for (const auto& [id, run] : runsById(dir + "/fixed.json")) {
+    const Json& m = run["measurements"];
+    EXPECT_EQ(m["timing"]["criteria"]["mode"], "fixed") << id;
+    EXPECT_EQ(m["timing"]["stopped_by"], "fixed-count") << id;
+    if (run["mode"] == "md") {
+      EXPECT_EQ(m["md"]["steps"].get<long>(), 40) << id;
+      EXPECT_EQ(m["timing"]["samples"].get<int>(), 4) << id;  // 4 windows of 10 steps
+    } else {
+      EXPECT_EQ(m["repeats"].get<int>(), 3) << id;
+      EXPECT_EQ(m["timing"]["samples"].get<int>(), 3) << id;
+    }
+  }
+  // A minimum time over the maximum is refused before anything runs.
+  const auto bad = runCli(common + "--min-time 5 --max-time 1 --out " + dir + "/bad.json");
+  EXPECT_EQ(bad.exitCode, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--min-time"), std::string::npos) << bad.err;
+}
+
+// The size prediction: a power law through the two largest measured sizes of the series, its
+// exponent clamped to [1, 3]; other series and failed points do not count.
+TEST(Runner, PredictionScalesTheSeriesLargestPoints) {
+  auto point = [](int size, const std::string& model) {
+    Point p;
+    p.system.kind = "polyala";
+    p.system.size = size;
+    p.model = model;
+    p.flavor = "native";
+    return p;
+  };
+  const std::vector<Point> plan{point(10, "ani2x"), point(20, "ani2x"), point(40, "ani2x"), point(80, "ani2x"), point(10, "et")};
+  std::map<std::string, const Point*> byId;
+  for (const auto& p : plan) byId[p.id()] = &p;
+  auto rec = [](const Point& p, const std::string& status, double wall) { return Json{{"id", p.id()}, {"status", status}, {"wall_s", wall}}; };
+  // 10 → 2 s, 20 → 8 s: exponent 2; 40 predicted 32 s. A failed 40 and another model's 10 are ignored.
+  std::vector<Json> records{rec(plan[0], "ok", 2), rec(plan[1], "ok", 8), rec(plan[4], "ok", 1000)};
+  auto p40 = predictWall(plan[2], records, byId);
+  ASSERT_TRUE(p40);
+  EXPECT_NEAR(p40->exponent, 2.0, 1e-12);
+  EXPECT_NEAR(p40->seconds, 32.0, 1e-9);
+  records.push_back(rec(plan[2], "error", 1));
+  EXPECT_NEAR(predictWall(plan[3], records, byId)->seconds, 8.0 * 16, 1e-9);
+  // A flat series (setup-dominated) is still predicted to grow linearly; a steep one at most cubically.
+  std::vector<Json> flat{rec(plan[0], "ok", 5), rec(plan[1], "ok", 5)};
+  EXPECT_NEAR(predictWall(plan[3], flat, byId)->seconds, 20.0, 1e-9);
+  std::vector<Json> steep{rec(plan[0], "ok", 1), rec(plan[1], "ok", 100)};
+  EXPECT_NEAR(predictWall(plan[2], steep, byId)->seconds, 800.0, 1e-9);
+  EXPECT_FALSE(predictWall(plan[2], {}, byId));
 }
