@@ -50,31 +50,41 @@ std::optional<Prediction> predictMdFromSinglePoint(const Point& p, const std::ve
 std::optional<Prediction> predictWall(const Point& p, const std::vector<Json>& records, const std::map<std::string, const Point*>& plan) {
   if (p.system.isFile() || p.system.size <= 0) return std::nullopt;
   const std::string key = seriesKey(p);
+  // Each point's wall time in two parts: its sampling (timing.measured_s), which the criteria bound
+  // by max-time and which therefore does not grow past it, and the rest (setup, warm-up,
+  // minimisation, the float64 check), which grows with size.
   struct Measured {
     int size;
-    double wall;
+    double wall, sampled;
     std::string id;
+    double rest() const { return std::max(1e-9, wall - sampled); }
   };
   std::vector<Measured> measured;
   for (const Json& r : records) {
     if (r.value("status", "") != "ok" || !r.contains("wall_s")) continue;
     const auto it = plan.find(r.value("id", ""));
     if (it == plan.end() || it->second->system.size <= 0 || seriesKey(*it->second) != key) continue;
-    measured.push_back({it->second->system.size, r["wall_s"].get<double>(), it->first});
+    double sampled = 0;
+    if (r.contains("measurements") && r["measurements"].contains("timing") && r["measurements"]["timing"].contains("measured_s") &&
+        r["measurements"]["timing"]["measured_s"].is_number())
+      sampled = std::min(r["wall_s"].get<double>(), r["measurements"]["timing"]["measured_s"].get<double>());
+    measured.push_back({it->second->system.size, r["wall_s"].get<double>(), sampled, it->first});
   }
   if (measured.empty()) return p.mode == Mode::Md ? predictMdFromSinglePoint(p, records, plan) : std::nullopt;
   std::sort(measured.begin(), measured.end(), [](const Measured& a, const Measured& b) { return a.size < b.size; });
   Prediction out;
   const Measured& top = measured.back();
+  auto entry = [](const Measured& m) { return Json{{"id", m.id}, {"size", m.size}, {"wall_s", m.wall}, {"sampled_s", m.sampled}}; };
   if (measured.size() >= 2) {
     const Measured& below = measured[measured.size() - 2];
-    if (top.size > below.size && below.wall > 0 && top.wall > 0)
-      out.exponent = std::log(top.wall / below.wall) / std::log(static_cast<double>(top.size) / below.size);
+    if (top.size > below.size) out.exponent = std::log(top.rest() / below.rest()) / std::log(static_cast<double>(top.size) / below.size);
     out.exponent = std::clamp(out.exponent, 1.0, 3.0);
-    out.from.push_back({{"id", below.id}, {"size", below.size}, {"wall_s", below.wall}});
+    out.from.push_back(entry(below));
   }
-  out.from.push_back({{"id", top.id}, {"size", top.size}, {"wall_s", top.wall}});
-  out.seconds = top.wall * std::pow(static_cast<double>(p.system.size) / top.size, out.exponent);
+  out.from.push_back(entry(top));
+  const double grow = std::pow(static_cast<double>(p.system.size) / top.size, out.exponent);
+  const double sampled = p.criteria.adaptive ? std::min(p.criteria.maxTimeS, top.sampled * grow) : top.sampled * grow;
+  out.seconds = top.rest() * grow + sampled;
   return out;
 }
 

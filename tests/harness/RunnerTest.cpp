@@ -395,4 +395,13 @@ TEST(Runner, PredictionScalesTheSeriesLargestPoints) {
   std::vector<Json> steep{rec(plan[0], "ok", 1), rec(plan[1], "ok", 100)};
   EXPECT_NEAR(predictWall(plan[2], steep, byId)->seconds, 800.0, 1e-9);
   EXPECT_FALSE(predictWall(plan[2], {}, byId));
+  // Sampling that its criteria ended at max-time does not grow past it: 10 → 35 s of which 30 s
+  // sampled; 20 is predicted 5 × 2 + min(30, 30 × 2) = 40 s, not 70.
+  Json capped = rec(plan[0], "ok", 35);
+  capped["measurements"]["timing"]["measured_s"] = 30.0;
+  Point p20 = plan[1];
+  p20.criteria.maxTimeS = 30;
+  EXPECT_NEAR(predictWall(p20, {capped}, byId)->seconds, 40.0, 1e-9);
+  p20.criteria = profilers::StoppingCriteria::fixed(100);  // a fixed count's sampling grows with the size
+  EXPECT_NEAR(predictWall(p20, {capped}, byId)->seconds, 70.0, 1e-9);
 }

@@ -317,6 +317,7 @@ TEST(Passes, UserReplayRerunsTheWorkAndOverheadAndRefusalAreRecorded) {
   p.model = "ani2x";
   p.flavor = "native";
   p.repeat = 2;
+  p.criteria = profilers::StoppingCriteria::fixed(2);  // (adaptive criteria: the replays take the timing pass's count, whatever it is)
   p.warmup = 1;
   p.collectors = {"wallclock", "memory", "test-replay", "test-refusing"};
   const System s = test::randomCluster(20, test::freshSeed(), {1, 6, 7, 8}, 0.08, 0.95);
