@@ -88,6 +88,18 @@ std::optional<Prediction> predictWall(const Point& p, const std::vector<Json>& r
   return out;
 }
 
+std::string smallerPastBudget(const Point& p, const std::vector<Json>& records, const std::map<std::string, const Point*>& plan) {
+  if (p.system.isFile() || p.system.size <= 0) return "";
+  const std::string key = seriesKey(p);
+  for (const Json& r : records) {
+    if (r.value("status", "") != "skipped" || !r.contains("prediction")) continue;  // skipped for its budget
+    const auto it = plan.find(r.value("id", ""));
+    if (it != plan.end() && it->second->system.size > 0 && it->second->system.size < p.system.size && seriesKey(*it->second) == key)
+      return it->second->system.name();
+  }
+  return "";
+}
+
 std::string describePrediction(const Prediction& p) {
   if (p.from.size() == 1 && p.from[0].contains("evaluations")) {  // an MD point from its single point
     char line[240];

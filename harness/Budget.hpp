@@ -36,6 +36,10 @@ std::string seriesKey(const Point& p);
 /// whose points (`plan`, by id) are of its series. Nothing when no point of the series finished.
 std::optional<Prediction> predictWall(const Point& p, const std::vector<Json>& records, const std::map<std::string, const Point*>& plan);
 
+/// The system name of a smaller point of `p`'s series that was skipped for its budget (predicted
+/// past it, or stopped past kBudgetKillFactor × it), or empty.
+std::string smallerPastBudget(const Point& p, const std::vector<Json>& records, const std::map<std::string, const Point*>& plan);
+
 /// "predicted 412 s (∝ size^1.3 from polyala-100 at 38 s and polyala-200 at 95 s)".
 std::string describePrediction(const Prediction& p);
 

@@ -256,7 +256,7 @@ void measureSinglePoint(const Point& p, const ModelEntry& entry, Potential& pot,
         if (!timing) continue;
         samples.push_back(ms);
         measuredS += ms * 1e-3;
-        sayPointProgress(samplingProgress(rule, samples, measuredS, "samples"));
+        if (pointProgressDue()) sayPointProgress(samplingProgress(rule, samples, measuredS, "samples"));
       }
       if (timing) taken = static_cast<int>(samples.size());
     });
@@ -350,7 +350,9 @@ void measureMd(const Point& p, Potential* pot, const System& system, std::vector
         if (it == s.end()) return false;
         windows.update(it->second);
         const bool more = p.criteria.adaptive ? rule.more(windows.ms, windows.measuredS) : true;
-        sayPointProgress("step " + std::to_string(steps) + ": " + samplingProgress(rule, windows.ms, windows.measuredS, "windows"));
+        if (pointProgressDue())
+          sayPointProgress(p.criteria.adaptive ? "step " + std::to_string(steps) + ": " + samplingProgress(rule, windows.ms, windows.measuredS, "windows")
+                                               : "step " + std::to_string(steps) + " of " + std::to_string(p.criteria.fixedSamples));
         return !more;
       };
     } else if (timing.productionSteps > 0) {

@@ -7,14 +7,26 @@
 
 namespace mlffb {
 
-void sayPointProgress(const std::string& line, bool now) {
+namespace {
+const char* progressFile() {
   static const char* file = std::getenv(kProgressEnv);
-  if (!file || !*file) return;
+  return file && *file ? file : nullptr;
+}
+}  // namespace
+
+bool pointProgressDue() {
+  if (!progressFile()) return false;
   using Clock = std::chrono::steady_clock;
   static Clock::time_point last{};
   const Clock::time_point t = Clock::now();
-  if (!now && t - last < std::chrono::milliseconds(500)) return;
+  if (t - last < std::chrono::milliseconds(500)) return false;
   last = t;
+  return true;
+}
+
+void sayPointProgress(const std::string& line) {
+  const char* file = progressFile();
+  if (!file) return;
   const std::string tmp = std::string(file) + ".new";
   {
     std::ofstream out(tmp, std::ios::trunc);

@@ -8,8 +8,11 @@ namespace mlffb {
 
 inline constexpr const char* kProgressEnv = "MLFFB_PROGRESS_FILE";
 
-/// Replaces the progress line (rate-limited unless `now`).
-void sayPointProgress(const std::string& line, bool now = false);
+/// Whether a progress line is wanted now (the variable is set and half a second has passed since
+/// the last one): callers build the line only then, as it may cost an interval of many samples.
+bool pointProgressDue();
+/// Replaces the progress line.
+void sayPointProgress(const std::string& line);
 /// The line in `file`, or empty.
 std::string readPointProgress(const std::string& file);
 

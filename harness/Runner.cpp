@@ -163,6 +163,8 @@ int runnableTasks() {
   return running.empty() ? 0 : std::atoi(running.c_str());
 }
 constexpr double kContendedOthers = 0.5;
+/// Below 4 samples (2 s) one sample with a passing kernel thread would flag a point: too short to tell.
+constexpr int kContendedMinSamples = 4;
 
 /// Running threads ('R') of the processes in process group `pgid` (the worker and what it started).
 int groupRunningThreads(pid_t pgid) {
@@ -208,7 +210,7 @@ struct LoadWatch {
     const double rate = wallS > 0 ? static_cast<double>(nivcsw) / wallS : 0;
     const double others = samples ? othersSum / samples : 0.0;
     std::string why;
-    if (others >= kContendedOthers) {
+    if (others >= kContendedOthers && samples >= kContendedMinSamples) {
       char text[96];
       std::snprintf(text, sizeof text, "%.1f other tasks runnable on average", others);
       why = text;
@@ -479,8 +481,15 @@ int runSuite(const std::vector<Point>& planIn, const Json& suiteIn, const Runner
     // (A size search has its own time budget, --search-time: its probes are not predicted.)
     const std::optional<Prediction> predicted = o.pointBudgetSeconds > 0 && !o.search ? predictWall(p, records, byId) : std::nullopt;
     const bool overBudget = predicted && predicted->seconds > o.pointBudgetSeconds;
+    // A smaller point of the series already went past the budget (predicted or run): so does this one.
+    const std::string pastBudget = o.pointBudgetSeconds > 0 && !o.search ? smallerPastBudget(p, records, byId) : "";
     if (!p.skipReason.empty()) {
       w.record = skippedRecord(p);  // the planner knows it cannot run here: no worker
+    } else if (!pastBudget.empty()) {
+      Point q = p;
+      q.skipReason = "its series' " + pastBudget + " already went past the " + std::to_string(static_cast<long>(o.pointBudgetSeconds)) +
+                     " s point budget (--point-budget)";
+      w.record = skippedRecord(q);
     } else if (overBudget) {
       Point q = p;
       q.skipReason = describePrediction(*predicted) + ", over the " + std::to_string(static_cast<long>(o.pointBudgetSeconds)) + " s point budget (--point-budget)";

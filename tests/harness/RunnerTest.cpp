@@ -404,4 +404,12 @@ TEST(Runner, PredictionScalesTheSeriesLargestPoints) {
   EXPECT_NEAR(predictWall(p20, {capped}, byId)->seconds, 40.0, 1e-9);
   p20.criteria = profilers::StoppingCriteria::fixed(100);  // a fixed count's sampling grows with the size
   EXPECT_NEAR(predictWall(p20, {capped}, byId)->seconds, 70.0, 1e-9);
+  // A smaller point skipped for its budget takes the larger ones of its series with it; a point
+  // skipped for another reason (no prediction) does not.
+  Json overBudget = rec(plan[1], "skipped", 0);
+  EXPECT_EQ(smallerPastBudget(plan[3], {overBudget}, byId), "");
+  overBudget["prediction"] = {{"seconds", 99.0}};
+  EXPECT_EQ(smallerPastBudget(plan[3], {overBudget}, byId), "polyala-20");
+  EXPECT_EQ(smallerPastBudget(plan[0], {overBudget}, byId), "");  // smaller than the skipped one
+  EXPECT_EQ(smallerPastBudget(plan[4], {overBudget}, byId), "");  // another series
 }
