@@ -20,8 +20,9 @@ Json Prediction::toJson(double budgetS) const {
 namespace {
 /// The first MD point of a series, from the single point of the same model on the same system
 /// (run just before it in a suite): every minimisation iteration, warm-up step and the fewest
-/// production steps its criteria allow is one evaluation, at the single point's median. An upper
-/// bound where minimisation converges before its limit.
+/// production steps its criteria allow is one evaluation, at the single point's median. Neither
+/// bound: less where minimisation converges early, more where its iterations backtrack (ANI-2x
+/// torch in float32 at polyala-10: predicted 23 s, still running at 180 s).
 std::optional<Prediction> predictMdFromSinglePoint(const Point& p, const std::vector<Json>& records, const std::map<std::string, const Point*>& plan) {
   for (const Json& r : records) {
     if (r.value("status", "") != "ok") continue;
@@ -76,7 +77,15 @@ std::optional<Prediction> predictWall(const Point& p, const std::vector<Json>& r
   const Measured& top = measured.back();
   auto entry = [](const Measured& m) { return Json{{"id", m.id}, {"size", m.size}, {"wall_s", m.wall}, {"sampled_s", m.sampled}}; };
   if (measured.size() >= 2) {
-    const Measured& below = measured[measured.size() - 2];
+    // The exponent through sizes at least a factor 2 apart where the series has them (90 and 100
+    // residues differ by less than their noise: their ratio gave exponents past 3), else the next.
+    const Measured* pick = &measured[measured.size() - 2];
+    for (auto it = measured.rbegin() + 1; it != measured.rend(); ++it)
+      if (2 * it->size <= top.size) {
+        pick = &*it;
+        break;
+      }
+    const Measured& below = *pick;
     if (top.size > below.size) out.exponent = std::log(top.rest() / below.rest()) / std::log(static_cast<double>(top.size) / below.size);
     out.exponent = std::clamp(out.exponent, 1.0, 3.0);
     out.from.push_back(entry(below));

@@ -2,8 +2,8 @@
 // A point's time budget and the prediction that keeps a suite inside it. A point's wall time is
 // predicted from the finished points of its series (the same point at other sizes: same model,
 // flavour, engine, configuration, mode, device, precision, ranks): the part outside its sampling
-// (setup, warm-up, minimisation, the float64 check) by a power law in the size through the two
-// largest measured sizes, its exponent clamped to [1, 3] (cost grows at least linearly with size,
+// (setup, warm-up, minimisation, the float64 check) by a power law in the size through the largest
+// measured size and the largest at most half of it (else the next smaller), its exponent clamped to [1, 3] (cost grows at least linearly with size,
 // and no model here grows faster than cubically; one measured size: linear); the sampling part
 // scaled the same way but, under adaptive criteria, never past their max-time. The first MD point of a series is predicted from the single point of its
 // model on its system: minimisation limit + warm-up + the fewest production steps, one evaluation each. A point predicted past its budget is recorded `skipped` with the prediction;

@@ -366,7 +366,8 @@ TEST(Runner, CriteriaStopPointsAndFixedCountsAreExact) {
   EXPECT_NE(bad.err.find("--min-time"), std::string::npos) << bad.err;
 }
 
-// The size prediction: a power law through the two largest measured sizes of the series, its
+// The size prediction: a power law through the largest measured size of the series and the largest
+// at most half of it (else the next smaller), its
 // exponent clamped to [1, 3]; other series and failed points do not count.
 TEST(Runner, PredictionScalesTheSeriesLargestPoints) {
   auto point = [](int size, const std::string& model) {
@@ -395,6 +396,13 @@ TEST(Runner, PredictionScalesTheSeriesLargestPoints) {
   std::vector<Json> steep{rec(plan[0], "ok", 1), rec(plan[1], "ok", 100)};
   EXPECT_NEAR(predictWall(plan[2], steep, byId)->seconds, 800.0, 1e-9);
   EXPECT_FALSE(predictWall(plan[2], {}, byId));
+  // Sizes close together differ by less than their noise (measured: 12.7 s at 90 residues, 18.2 s at
+  // 100, whose ratio gives an exponent past 3): the exponent comes from 50 and 100, 0.86 → 1.
+  const std::vector<Point> near{point(50, "ani2x"), point(90, "ani2x"), point(100, "ani2x"), point(200, "ani2x")};
+  for (const auto& p : near) byId[p.id()] = &p;
+  const auto far = predictWall(near[3], {rec(near[0], "ok", 10), rec(near[1], "ok", 12.7), rec(near[2], "ok", 18.2)}, byId);
+  EXPECT_NEAR(far->exponent, 1.0, 1e-12);
+  EXPECT_NEAR(far->seconds, 36.4, 1e-9);
   // Sampling that its criteria ended at max-time does not grow past it: 10 → 35 s of which 30 s
   // sampled; 20 is predicted 5 × 2 + min(30, 30 × 2) = 40 s, not 70.
   Json capped = rec(plan[0], "ok", 35);
