@@ -104,6 +104,16 @@ def noise_note(run):
     return note + ("†" if t.get("met") is False else "") + ("‡" if load.get("contended") is True else "")
 
 
+def write_table(path, lines):
+    """A markdown table with the footnotes of its marks; None: the table has no rows, and one an
+    earlier report left there goes."""
+    if lines is None:
+        if os.path.exists(path):
+            os.remove(path)
+        return
+    write_text(path, "\n".join(lines + footnotes(lines)) + "\n")
+
+
 def footnotes(lines):
     """The footnotes of the marks a table's lines use; none for older reports, which carry no marks."""
     body = "\n".join(lines)
@@ -393,16 +403,14 @@ def write_cost_ratio(reports, out):
     rows = cost_ratio_rows(reports)
     path = os.path.join(out, "md_cost_ratio.md")
     if not rows:
-        if os.path.exists(path):
-            os.remove(path)
-        return
+        return write_table(path, None)
     lines = ["| system | MLFF run | configuration | atoms | ns/day | CFF run | CFF atoms | CFF ns/day | CFF/MLFF cost ratio |",
              "|---:|---|---|---:|---:|---|---:|---:|---:|"]
     for system, label, config, atoms, nsday, cff_label, cff_atoms, cff_nsday, ratio, sig, run, cff_run in rows:
         lines.append("| %s | %s | %s | %d | %s | %s | %d | %s | %s |" % (
             system, label, config, atoms, "%.3g" % nsday + noise_note(run), cff_label, cff_atoms,
             "%.3g" % cff_nsday + noise_note(cff_run), ratio_text(ratio, sig, "%.1f")))
-    write_text(path, "\n".join(lines + footnotes(lines)) + "\n")
+    write_table(path, lines)
 
 
 def fig_devices(reports, out, made, skipped):
@@ -702,13 +710,11 @@ def write_timing_table(reports, out):
     rows = timing_rows(reports)
     path = os.path.join(out, "timing.md")
     if not rows:
-        if os.path.exists(path):
-            os.remove(path)
-        return
+        return write_table(path, None)
     lines = ["| run | system | atoms | unit | median | 95 % interval | samples | measured (s) | stopped by |",
              "|---|---|---:|---|---:|---:|---:|---:|---|"]
     lines += ["| %s | %s | %d | %s | %s | %s | %s | %s | %s |" % r for r in rows]
-    write_text(path, "\n".join(lines + footnotes(lines)) + "\n")
+    write_table(path, lines)
 
 
 def write_index(out, reports, made, skipped):
