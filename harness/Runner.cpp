@@ -79,7 +79,6 @@ class Progress {
   }
   void finish(const Json& rec, double seconds) {
     ++done_;
-    ++ran_;
     elapsed_ += seconds;
     std::ostringstream line;
     line << "[" << done_ << "/" << (total_ ? std::to_string(total_) : std::string("?")) << "] " << rec.value("id", current_) << ": " << summary(rec) << " (" << std::fixed
@@ -118,7 +117,7 @@ class Progress {
     if (!detail_.empty()) o << ": " << detail_.substr(0, 60);
     out_ << o.str() << std::flush;
   }
-  size_t total_, done_, ran_ = 0;
+  size_t total_, done_;
   double elapsed_ = 0, remainingS_ = -1;
   bool tty_;
   std::ostream& out_;
